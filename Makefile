@@ -1,0 +1,39 @@
+# fogcosim: every target sets up what it needs (a virtual environment in .venv,
+# torch==2.13.0 installed first so the project's torch range never pulls a CUDA build).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PROFILE ?= paper-sec21
+OUT    ?= results
+
+.PHONY: setup test lint bench sweep payloads omnetpp golden fixtures agreement clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/pytest -n 2 -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+payloads: $(STAMP)
+	$(BIN)/fogcosim payloads --all --fog-nodes 4 --batch-size 100 --out $(OUT)/payloads
+
+sweep: $(STAMP)
+	$(BIN)/fogcosim payloads --all --fog-nodes 4 --batch-size 100 --out $(OUT)/payloads
+
+clean:
+	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache
