@@ -1,0 +1,123 @@
+"""The application plan: how a Scenario's flows map onto INET UDP applications.
+
+Both backends use this plan, so app indices, ports and chunking are the same
+in the rendered ini and in the embedded engine, and result module paths
+(`<network>.<host>.app[<i>]`) mean the same thing in both.
+
+Messages larger than one UDP datagram (65,507 B) are carried as chunks: a
+message of S bytes becomes K = ceil(S / max_chunk) datagrams, all created at
+the message's send time by K `UdpBasicApp`s with the same start time and
+period. Chunks 1..K-1 go to the class's *chunk* port; the last chunk goes to
+the class's *message* port. Every hop is FIFO within a class, so the last
+chunk sent is the last to arrive: the end-to-end delay the message sink
+records for it (arrival - creation) is the delay of the whole message, and
+the message sink's counts are message counts.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+from simulation.scenario import MAX_UDP_PAYLOAD, TRAFFIC_CLASSES, Flow, Scenario, TrafficClass
+
+#: UDP port of each class's message sink; the chunk sink is this + CHUNK_PORT_OFFSET.
+MESSAGE_PORTS: dict[str, int] = {"critical": 5000, "ml": 5001, "background": 5002}
+CHUNK_PORT_OFFSET = 100
+
+AppRole = Literal["sink", "source"]
+
+
+@dataclass(frozen=True)
+class App:
+    """One INET application module: `<network>.<host>.app[<index>]`."""
+
+    host: str
+    index: int
+    role: AppRole
+    cls: TrafficClass
+    port: int
+    #: Sinks: True for the chunk sink. Sources: True unless this is a message's last chunk.
+    chunk: bool
+    flow: str = ""
+    dest: str = ""
+    size_bytes: int = 0
+    period_ps: int = 0
+    start_ps: int = 0
+    chunk_index: int = 0
+    chunk_count: int = 1
+
+    @property
+    def module(self) -> str:
+        """Module path below the network, e.g. `fog3.app[2]`."""
+        return f"{self.host}.app[{self.index}]"
+
+
+def chunk_sizes(size: int, max_chunk: int = MAX_UDP_PAYLOAD) -> list[int]:
+    """Split a message into datagram payloads: full chunks, the remainder last."""
+    count = math.ceil(size / max_chunk)
+    return [max_chunk] * (count - 1) + [size - max_chunk * (count - 1)]
+
+
+def plan_apps(scenario: Scenario) -> dict[str, list[App]]:
+    """Apps per host (every host listed, in scenario order): sinks first, then sources."""
+    incoming: dict[str, list[Flow]] = {h.name: [] for h in scenario.hosts}
+    outgoing: dict[str, list[Flow]] = {h.name: [] for h in scenario.hosts}
+    for flow in scenario.flows:
+        incoming[flow.dst].append(flow)
+        outgoing[flow.src].append(flow)
+    plan: dict[str, list[App]] = {}
+    for host, flows_in in incoming.items():
+        apps: list[App] = []
+        for cls in TRAFFIC_CLASSES:
+            arriving = [f for f in flows_in if f.cls == cls]
+            if not arriving:
+                continue
+            port = MESSAGE_PORTS[cls]
+            apps.append(App(host, len(apps), "sink", cls, port, chunk=False))  # type: ignore[arg-type]
+            if any(f.size_bytes > MAX_UDP_PAYLOAD for f in arriving):
+                apps.append(
+                    App(host, len(apps), "sink", cls, port + CHUNK_PORT_OFFSET, chunk=True)  # type: ignore[arg-type]
+                )
+        for flow in outgoing[host]:
+            sizes = chunk_sizes(flow.size_bytes)
+            for k, size in enumerate(sizes):
+                last = k == len(sizes) - 1
+                port = MESSAGE_PORTS[flow.cls] + (0 if last else CHUNK_PORT_OFFSET)
+                apps.append(
+                    App(
+                        host, len(apps), "source", flow.cls, port, chunk=not last,
+                        flow=flow.name, dest=flow.dst, size_bytes=size,
+                        period_ps=flow.period_ps, start_ps=flow.offset_ps,
+                        chunk_index=k, chunk_count=len(sizes),
+                    )
+                )  # fmt: skip
+        plan[host] = apps
+    return plan
+
+
+def manifest(scenario: Scenario) -> list[dict[str, object]]:
+    """The plan as flat records (written beside results; analysis maps modules to classes)."""
+    rows = []
+    for apps in plan_apps(scenario).values():
+        for app in apps:
+            rows.append(
+                {
+                    "module": f"{scenario.network}.{app.module}",
+                    "host": app.host,
+                    "index": app.index,
+                    "role": app.role,
+                    "class": app.cls,
+                    "port": app.port,
+                    "chunk": app.chunk,
+                    "flow": app.flow,
+                    "dest": app.dest,
+                    "size_bytes": app.size_bytes,
+                    "period_ps": app.period_ps,
+                    "start_ps": app.start_ps,
+                    "chunk_index": app.chunk_index,
+                    "chunk_count": app.chunk_count,
+                }
+            )
+    return rows

@@ -1,0 +1,100 @@
+"""The Backend interface and the registry that chooses one.
+
+A backend turns a Scenario into OMNeT++-format result files in a folder. Both
+backends write the same layout (see `RunResult`), so analysis never needs to
+know which one ran.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from fogcosim import atomic
+from fogcosim.errors import UserError, unknown
+from simulation.apps import manifest
+from simulation.scenario import Scenario
+
+RESULT_SUBDIR = "results"
+RUN_INFO = "run.json"
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Whether a backend can run here, and if not, what to do about it."""
+
+    ok: bool
+    reason: str = ""
+
+
+@dataclass
+class RunResult:
+    """What a backend run produced. Written as `run.json` beside the results."""
+
+    backend: str
+    scenario: str
+    directory: str
+    scalar_files: list[str]
+    vector_files: list[str] = field(default_factory=list)
+    log: str = ""
+    wall_seconds: float = 0.0
+    events: int | None = None
+    detail: dict[str, str] = field(default_factory=dict)
+
+    def write(self) -> Path:
+        """Write run.json into the run's directory (atomically) and return its path."""
+        path = Path(self.directory) / RUN_INFO
+        atomic.write_json(path, asdict(self))
+        return path
+
+
+class Backend(Protocol):
+    """A simulator that runs Scenarios."""
+
+    name: str
+
+    def availability(self) -> Availability:
+        """Can this backend run on this machine? If not, say what is missing."""
+        ...
+
+    def run(
+        self, scenario: Scenario, out_dir: Path, *, record_vectors: bool = False,
+        timeout_s: float = 600.0,
+    ) -> RunResult:  # fmt: skip
+        """Simulate one hyperperiod of `scenario`, writing results under `out_dir`."""
+        ...
+
+
+def write_inputs(scenario: Scenario, out_dir: Path) -> None:
+    """scenario.json and manifest.json: the backend-independent description of a run."""
+    atomic.write_text(out_dir / "scenario.json", json.dumps(scenario.to_dict(), indent=1) + "\n")
+    atomic.write_text(out_dir / "manifest.json", json.dumps(manifest(scenario), indent=1) + "\n")
+
+
+BACKEND_NAMES = ("embedded", "omnetpp", "auto")
+
+
+def get_backend(name: str) -> Backend:
+    """The backend called `name`; `auto` is OMNeT++ where installed, else embedded."""
+    from simulation.backends.omnetpp import OmnetppBackend  # noqa: PLC0415
+
+    if name == "omnetpp":
+        backend: Backend = OmnetppBackend()
+        avail = backend.availability()
+        if not avail.ok:
+            raise UserError(f"backend 'omnetpp' is not available: {avail.reason}")
+        return backend
+    if name == "embedded":
+        from simulation.embedded.backend import EmbeddedBackend  # noqa: PLC0415
+
+        return EmbeddedBackend()
+    if name == "auto":
+        omnetpp = OmnetppBackend()
+        if omnetpp.availability().ok:
+            return omnetpp
+        from simulation.embedded.backend import EmbeddedBackend  # noqa: PLC0415
+
+        return EmbeddedBackend()
+    raise unknown("backend", name, BACKEND_NAMES)

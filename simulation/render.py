@@ -1,0 +1,158 @@
+"""Render a Scenario into an OMNeT++ NED network and an INET `omnetpp.ini`.
+
+Templates live in `ned/` and `omnetpp_ini/` at the repository root (Jinja2,
+StrictUndefined: a missing value is an error, never an empty string). All names
+that reach the templates were validated as identifiers by the Scenario, so a
+profile cannot inject NED or ini syntax.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from fogcosim import __version__, atomic
+from simulation import units
+from simulation.apps import MESSAGE_PORTS, App, manifest, plan_apps
+from simulation.naming import NED_TYPES
+from simulation.scenario import TRAFFIC_CLASSES, Scenario
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+NED_TEMPLATES = REPO_ROOT / "ned"
+INI_TEMPLATES = REPO_ROOT / "omnetpp_ini"
+NED_IMPORTS = {
+    "StandardHost": "inet.node.inet.StandardHost",
+    "EthernetSwitch": "inet.node.ethernet.EthernetSwitch",
+    "Router": "inet.node.inet.Router",
+}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Paths of one rendered scenario."""
+
+    directory: Path
+    ned: Path
+    ini: Path
+    scenario_json: Path
+    manifest_json: Path
+
+
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(NED_TEMPLATES), str(INI_TEMPLATES)]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+
+
+def priority_levels(scenario: Scenario) -> list[list[str]]:
+    """Classes grouped by priority value, highest priority (lowest value) first."""
+    prio: dict[str, int] = {}
+    for flow in scenario.flows:
+        prio.setdefault(flow.cls, flow.priority)
+    levels: dict[int, list[str]] = {}
+    for cls in TRAFFIC_CLASSES:
+        if cls in prio:
+            levels.setdefault(prio[cls], []).append(cls)
+    return [levels[p] for p in sorted(levels)]
+
+
+def queue_lines(scenario: Scenario) -> tuple[str, list[str]]:
+    """Ini lines that configure every Ethernet interface queue, and a comment."""
+    capacity = -1 if scenario.queue_capacity is None else scenario.queue_capacity
+    cap_text = "unbounded" if capacity == -1 else f"{capacity} frames, drop-tail"
+    if scenario.scheduling == "fifo":
+        return f"one FIFO per interface, {cap_text}", [
+            f"**.eth[*].queue.packetCapacity = {capacity}"
+        ]
+    levels = priority_levels(scenario)
+    filters = ", ".join(
+        '"' + " or ".join(f"{cls}_*" for cls in level) + '"' for level in levels
+    )
+    comment = "strict priority, " + " > ".join("/".join(lv) for lv in levels) + f", {cap_text}"
+    return comment, [
+        '**.eth[*].queue.typename = "PriorityQueue"',
+        f"**.eth[*].queue.numQueues = {len(levels)}",
+        '**.eth[*].queue.classifier.typename = "ContentBasedClassifier"',
+        f"**.eth[*].queue.classifier.packetFilters = [{filters}]",
+        f"**.eth[*].queue.queue[*].packetCapacity = {capacity}",
+    ]
+
+
+def _app_view(app: App) -> dict[str, object]:
+    view = dict(vars(app))
+    view["period"] = units.format_time(app.period_ps)
+    view["start"] = units.format_time(app.start_ps)
+    return view
+
+
+def render_text(scenario: Scenario, record_vectors: bool = False) -> tuple[str, str]:
+    """The NED and ini text of a scenario."""
+    env = _env()
+    types = sorted({NED_TYPES[n.kind] for n in scenario.nodes})
+    nodes = [{"name": n.name, "ned_type": NED_TYPES[n.kind]} for n in scenario.nodes]
+    connections = [
+        {
+            "a": lk.a,
+            "b": lk.b,
+            "datarate": units.format_rate(lk.datarate_bps),
+            "delay": units.format_time(lk.delay_ps),
+        }
+        for lk in scenario.links
+    ]
+    ned = env.get_template("network.ned.j2").render(
+        version=__version__,
+        scenario=scenario,
+        package=None,
+        ned_types=[NED_IMPORTS[t] for t in types],
+        nodes=nodes,
+        connections=connections,
+    )
+    plan = plan_apps(scenario)
+    comment, qlines = queue_lines(scenario)
+    payload = scenario.ml_payload
+    ml_text = (
+        "none (no ML traffic)"
+        if payload is None
+        else f"{payload.method}: upload {payload.upload_bytes} B, download "
+        f"{payload.download_bytes} B per fog node per round ({payload.source})"
+    )
+    ini = env.get_template("omnetpp.ini.j2").render(
+        version=__version__,
+        scenario=scenario,
+        sim_time_limit=units.format_time(scenario.hyperperiod_ps),
+        queue_comment=comment,
+        queue_lines=qlines,
+        record_vectors=record_vectors,
+        ml_payload=ml_text,
+        ports=", ".join(f"{c} {p}" for c, p in MESSAGE_PORTS.items()),
+        hosts=[
+            {"name": host, "apps": [_app_view(a) for a in apps]} for host, apps in plan.items()
+        ],
+    )
+    return ned, ini
+
+
+def render(scenario: Scenario, out_dir: Path, record_vectors: bool = False) -> Rendered:
+    """Write NED, ini, scenario.json and manifest.json into `out_dir` (atomically each)."""
+    ned_text, ini_text = render_text(scenario, record_vectors)
+    out_dir = Path(out_dir)
+    paths = Rendered(
+        out_dir,
+        out_dir / f"{scenario.network}.ned",
+        out_dir / "omnetpp.ini",
+        out_dir / "scenario.json",
+        out_dir / "manifest.json",
+    )
+    atomic.write_text(paths.ned, ned_text)
+    atomic.write_text(paths.ini, ini_text)
+    atomic.write_text(paths.scenario_json, json.dumps(scenario.to_dict(), indent=1) + "\n")
+    atomic.write_text(paths.manifest_json, json.dumps(manifest(scenario), indent=1) + "\n")
+    return paths

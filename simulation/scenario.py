@@ -1,0 +1,393 @@
+"""The Scenario: one frozen, validated description of a simulation run.
+
+Every backend consumes a `Scenario` and nothing re-derives topology or traffic
+elsewhere. Times are integer picoseconds (OMNeT++'s default resolution), rates
+integer bit/s, sizes integer bytes, so the hyperperiod (the least common
+multiple of all flow periods) is exact.
+
+Randomness (flow start offsets, neighbour periods) is drawn once, from the
+scenario's seed, when the Scenario is built: the simulators themselves are
+deterministic, and a repetition of a study is a run with another seed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Literal, get_args
+
+from fogcosim.errors import UserError
+
+NodeKind = Literal["fog", "cloud", "switch", "gateway"]
+TrafficClass = Literal["critical", "ml", "background"]
+Scheduling = Literal["fifo", "strict-priority"]
+Transport = Literal["udp"]
+
+NODE_KINDS: tuple[str, ...] = get_args(NodeKind)
+TRAFFIC_CLASSES: tuple[str, ...] = get_args(TrafficClass)
+SCHEDULING_MODES: tuple[str, ...] = get_args(Scheduling)
+TRANSPORTS: tuple[str, ...] = get_args(Transport)
+HOST_KINDS = frozenset({"fog", "cloud"})
+
+#: Ethernet rates INET's EthernetMac accepts (it rejects other channel datarates).
+ETHERNET_RATES_BPS: tuple[int, ...] = (
+    10_000_000,
+    100_000_000,
+    1_000_000_000,
+    10_000_000_000,
+    25_000_000_000,
+    40_000_000_000,
+    100_000_000_000,
+    200_000_000_000,
+    400_000_000_000,
+)
+#: Largest UDP payload in one IPv4 datagram (65535 - 20 IP - 8 UDP).
+MAX_UDP_PAYLOAD = 65_507
+DEFAULT_MAX_HYPERPERIOD_PS = 60 * 10**12
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: Words that would clash with NED keywords or the generated network's own submodules.
+RESERVED_NAMES = frozenset(
+    {
+        "network", "module", "simple", "channel", "import", "package", "parameters",
+        "gates", "submodules", "connections", "types", "for", "if", "true", "false",
+        "this", "parent", "default", "configurator", "macForwardingTableConfigurator",
+        "visualizer", "int", "double", "string", "bool", "xml", "object", "volatile",
+        "like", "extends", "sizeof", "index", "const",
+    }
+)  # fmt: skip
+
+
+class ScenarioError(UserError):
+    """An invalid scenario; `field` names the offending profile field when known."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def check_identifier(value: object, what: str, field: str | None = None) -> str:
+    """Return `value` if it is a safe NED/ini identifier, else raise naming it.
+
+    Names from profiles end up verbatim in NED and ini files; allowing only
+    identifiers means nothing in a profile can inject NED or ini syntax.
+    """
+    if not isinstance(value, str) or not _IDENT.match(value):
+        raise ScenarioError(
+            f"{what} {value!r} is not a valid name (allowed: letters, digits and '_', "
+            "not starting with a digit; no spaces or quotes)",
+            field,
+        )
+    if value in RESERVED_NAMES:
+        raise ScenarioError(f"{what} {value!r} is a reserved word in NED", field)
+    return value
+
+
+@dataclass(frozen=True)
+class Node:
+    """A network node: a fog node or the cloud (hosts), a switch, or a gateway (IP router)."""
+
+    name: str
+    kind: NodeKind
+
+    @property
+    def is_host(self) -> bool:
+        """Hosts run applications; switches and gateways only forward."""
+        return self.kind in HOST_KINDS
+
+
+@dataclass(frozen=True)
+class Link:
+    """A full-duplex point-to-point Ethernet link between nodes `a` and `b`."""
+
+    a: str
+    b: str
+    datarate_bps: int
+    delay_ps: int
+
+    def other(self, name: str) -> str:
+        """The node at the far end from `name`."""
+        return self.b if name == self.a else self.a
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A periodic message stream: `size_bytes` sent from `src` to `dst` every `period_ps`.
+
+    The first message leaves at `offset_ps` (0 <= offset < period), the next ones
+    every period after that, for the whole simulated time.
+    """
+
+    name: str
+    cls: TrafficClass
+    src: str
+    dst: str
+    period_ps: int
+    size_bytes: int
+    offset_ps: int = 0
+    transport: Transport = "udp"
+    priority: int = 0
+
+
+@dataclass(frozen=True)
+class MlPayload:
+    """Where a scenario's ML message sizes came from (for provenance in every output)."""
+
+    method: str
+    upload_bytes: int
+    download_bytes: int
+    source: str
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A complete, validated simulation input. Construct it; it validates itself."""
+
+    name: str
+    profile: str
+    network: str
+    method: str
+    fog_nodes: int
+    seed: int
+    nodes: tuple[Node, ...]
+    links: tuple[Link, ...]
+    flows: tuple[Flow, ...]
+    scheduling: Scheduling = "fifo"
+    #: Frames an interface queue holds before it drops (None: unbounded).
+    queue_capacity: int | None = None
+    mtu: int = 1500
+    max_hyperperiod_ps: int = DEFAULT_MAX_HYPERPERIOD_PS
+    ml_payload: MlPayload | None = None
+    description: str = ""
+    meta: tuple[tuple[str, str], ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        _validate(self)
+
+    # ---- derived views (pure functions of the fields) ----
+    @cached_property
+    def hyperperiod_ps(self) -> int:
+        """Least common multiple of all flow periods: the simulated duration."""
+        return _hyperperiod(self.flows)
+
+    @cached_property
+    def node_by_name(self) -> dict[str, Node]:
+        """Nodes keyed by name."""
+        return {n.name: n for n in self.nodes}
+
+    @property
+    def hosts(self) -> tuple[Node, ...]:
+        """Fog nodes and the cloud, in declaration order."""
+        return tuple(n for n in self.nodes if n.is_host)
+
+    @cached_property
+    def adjacency(self) -> dict[str, list[tuple[str, Link]]]:
+        """For each node, its (neighbour, link) pairs in link declaration order."""
+        adj: dict[str, list[tuple[str, Link]]] = {n.name: [] for n in self.nodes}
+        for link in self.links:
+            adj[link.a].append((link.b, link))
+            adj[link.b].append((link.a, link))
+        return adj
+
+    def path(self, src: str, dst: str) -> list[str]:
+        """The unique node path from `src` to `dst` (the topology is a tree)."""
+        path = _bfs_path(self.adjacency, src, dst)
+        if path is None:
+            raise ScenarioError(f"no path from {src!r} to {dst!r}")
+        return path
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready description (times in ps) for provenance files."""
+        return {
+            "name": self.name,
+            "profile": self.profile,
+            "network": self.network,
+            "method": self.method,
+            "fog_nodes": self.fog_nodes,
+            "seed": self.seed,
+            "scheduling": self.scheduling,
+            "queue_capacity": self.queue_capacity,
+            "mtu": self.mtu,
+            "hyperperiod_ps": self.hyperperiod_ps,
+            "ml_payload": None if self.ml_payload is None else vars(self.ml_payload),
+            "nodes": [vars(n) for n in self.nodes],
+            "links": [vars(lk) for lk in self.links],
+            "flows": [vars(f) for f in self.flows],
+            "description": self.description,
+            "meta": dict(self.meta),
+        }
+
+
+def _hyperperiod(flows: tuple[Flow, ...]) -> int:
+    periods = [f.period_ps for f in flows]
+    return math.lcm(*periods) if periods else 0
+
+
+def _bfs_path(adj: dict[str, list[tuple[str, Link]]], src: str, dst: str) -> list[str] | None:
+    prev: dict[str, str | None] = {src: None}
+    queue = deque([src])
+    while queue:
+        here = queue.popleft()
+        if here == dst:
+            out = [dst]
+            while (p := prev[out[-1]]) is not None:
+                out.append(p)
+            return out[::-1]
+        for there, _ in adj[here]:
+            if there not in prev:
+                prev[there] = here
+                queue.append(there)
+    return None
+
+
+def _validate(sc: Scenario) -> None:
+    check_identifier(sc.network, "network name", "network")
+    if sc.fog_nodes < 1:
+        raise ScenarioError(f"fog-node count {sc.fog_nodes} is below 1 (allowed: 1 or more)")
+    if sc.scheduling not in SCHEDULING_MODES:
+        raise ScenarioError(
+            f"unknown scheduling {sc.scheduling!r} (allowed: {', '.join(SCHEDULING_MODES)})",
+            "scheduling",
+        )
+    if sc.queue_capacity is not None and sc.queue_capacity < 1:
+        raise ScenarioError(
+            f"queue capacity {sc.queue_capacity} must be at least 1 frame (or unset)",
+            "queue_capacity",
+        )
+    if not 576 <= sc.mtu <= 9000:
+        raise ScenarioError(f"MTU {sc.mtu} outside 576..9000 bytes", "mtu")
+    _validate_nodes_and_links(sc)
+    _validate_flows(sc)
+
+
+def _validate_nodes_and_links(sc: Scenario) -> None:
+    seen: set[str] = set()
+    for i, node in enumerate(sc.nodes):
+        check_identifier(node.name, "node name", f"nodes[{i}].name")
+        if node.kind not in NODE_KINDS:
+            raise ScenarioError(
+                f"node {node.name!r} has unknown kind {node.kind!r} "
+                f"(allowed: {', '.join(NODE_KINDS)})",
+                f"nodes[{i}].kind",
+            )
+        if node.name in seen:
+            raise ScenarioError(f"duplicate node name {node.name!r}", f"nodes[{i}].name")
+        seen.add(node.name)
+    if sum(n.kind == "cloud" for n in sc.nodes) > 1:
+        raise ScenarioError("more than one node of kind 'cloud'")
+    pairs: set[frozenset[str]] = set()
+    for i, link in enumerate(sc.links):
+        for end in (link.a, link.b):
+            if end not in seen:
+                raise ScenarioError(
+                    f"link {link.a}--{link.b} names unknown node {end!r}", f"links[{i}]"
+                )
+        if link.a == link.b:
+            raise ScenarioError(f"link from {link.a!r} to itself", f"links[{i}]")
+        if frozenset((link.a, link.b)) in pairs:
+            raise ScenarioError(f"two links between {link.a!r} and {link.b!r}", f"links[{i}]")
+        pairs.add(frozenset((link.a, link.b)))
+        if link.datarate_bps not in ETHERNET_RATES_BPS:
+            allowed = ", ".join(f"{r // 1_000_000}Mbps" for r in ETHERNET_RATES_BPS)
+            raise ScenarioError(
+                f"link {link.a}--{link.b} datarate {link.datarate_bps} bps is not an Ethernet "
+                f"rate (allowed: {allowed})",
+                f"links[{i}].datarate",
+            )
+        if link.delay_ps < 0:
+            raise ScenarioError(
+                f"link {link.a}--{link.b} has negative delay {link.delay_ps} ps",
+                f"links[{i}].delay",
+            )
+    # Ethernet without spanning tree must be loop-free; a forest also makes every
+    # path unique, so both backends forward along the same route.
+    root = {name: name for name in seen}
+
+    def find(x: str) -> str:
+        while root[x] != x:
+            root[x] = root[root[x]]
+            x = root[x]
+        return x
+
+    for i, link in enumerate(sc.links):
+        ra, rb = find(link.a), find(link.b)
+        if ra == rb:
+            raise ScenarioError(
+                f"link {link.a}--{link.b} closes a loop; switched Ethernet without "
+                "spanning tree must be loop-free (a tree)",
+                f"links[{i}]",
+            )
+        root[ra] = rb
+
+
+def _validate_flows(sc: Scenario) -> None:
+    hosts = {n.name for n in sc.nodes if n.is_host}
+    names: set[str] = set()
+    for i, flow in enumerate(sc.flows):
+        where = f"flows[{i}]"
+        check_identifier(flow.name, "flow name", f"{where}.name")
+        if flow.name in names:
+            raise ScenarioError(f"duplicate flow name {flow.name!r}", f"{where}.name")
+        names.add(flow.name)
+        if flow.cls not in TRAFFIC_CLASSES:
+            raise ScenarioError(
+                f"flow {flow.name!r} has unknown class {flow.cls!r} "
+                f"(allowed: {', '.join(TRAFFIC_CLASSES)})",
+                f"{where}.class",
+            )
+        for end, label in ((flow.src, "src"), (flow.dst, "dst")):
+            if end not in hosts:
+                raise ScenarioError(
+                    f"flow {flow.name!r} {label} {end!r} is not a host "
+                    f"(allowed: {_preview(sorted(hosts))})",
+                    f"{where}.{label}",
+                )
+        if flow.src == flow.dst:
+            raise ScenarioError(f"flow {flow.name!r} sends to itself", f"{where}.dst")
+        if flow.period_ps <= 0:
+            raise ScenarioError(
+                f"flow {flow.name!r} period must be positive (got {flow.period_ps} ps)",
+                f"{where}.period",
+            )
+        if flow.size_bytes <= 0:
+            raise ScenarioError(
+                f"flow {flow.name!r} size must be positive (got {flow.size_bytes} B)",
+                f"{where}.size",
+            )
+        if not 0 <= flow.offset_ps < flow.period_ps:
+            raise ScenarioError(
+                f"flow {flow.name!r} offset {flow.offset_ps} ps outside [0, period)",
+                f"{where}.offset",
+            )
+        if flow.transport not in TRANSPORTS:
+            raise ScenarioError(
+                f"flow {flow.name!r} transport {flow.transport!r} is not supported "
+                f"(allowed: {', '.join(TRANSPORTS)})",
+                f"{where}.transport",
+            )
+        if flow.priority < 0:
+            raise ScenarioError(
+                f"flow {flow.name!r} priority {flow.priority} must be >= 0 (0 = highest)",
+                f"{where}.priority",
+            )
+        if _bfs_path(sc.adjacency, flow.src, flow.dst) is None:
+            raise ScenarioError(
+                f"flow {flow.name!r}: {flow.src!r} and {flow.dst!r} are not connected",
+                f"{where}",
+            )
+    hp = _hyperperiod(sc.flows)
+    if hp > sc.max_hyperperiod_ps:
+        raise ScenarioError(
+            f"hyperperiod {hp / 1e12:g}s (LCM of all flow periods) exceeds the limit "
+            f"{sc.max_hyperperiod_ps / 1e12:g}s; choose commensurate periods or raise "
+            "simulation.max_hyperperiod",
+            "simulation.max_hyperperiod",
+        )
+
+
+def _preview(items: list[str], limit: int = 8) -> str:
+    shown = ", ".join(items[:limit])
+    return shown + (f", ... ({len(items)} in all)" if len(items) > limit else "")
