@@ -1,0 +1,309 @@
+"""Training data: real MNIST and CIFAR-10 files, or an offline stand-in of the same shapes.
+
+Sources, chosen by `load_data`:
+
+* ``data_dir`` given: the real files, read as they are (uint8 pixels, uint8 labels).
+  MNIST: the IDX files ``train-images-idx3-ubyte``, ``train-labels-idx1-ubyte``,
+  ``t10k-images-idx3-ubyte``, ``t10k-labels-idx1-ubyte`` (each also as ``.gz``), in
+  ``data_dir`` or ``data_dir/MNIST/raw`` (where torchvision puts them). CIFAR-10: the
+  *binary* version, ``data_batch_1.bin`` ... ``data_batch_5.bin`` and ``test_batch.bin``
+  (3073-byte records: 1 label byte, then 3x32x32 pixel bytes), in ``data_dir`` or
+  ``data_dir/cifar-10-batches-bin``. Missing, truncated or wrong-magic files raise a
+  UserError naming the file and what was expected. With ``download=True`` missing files
+  are fetched with torchvision, if it is installed (it is optional).
+* no ``data_dir``: `STAND_IN`, scikit-learn's 1,797 8x8 digits resized to 28x28 grey
+  (MNIST) or to 32x32 with three tinted channels (CIFAR-10), as uint8 pixels. Payload
+  sizes depend on tensor shapes, not pixel values, so they are the same as with the
+  real data; accuracies are not.
+
+Each FN gets a disjoint shard of the training set, drawn from a seed (`shard_indices`),
+and reads it in batches of exactly B (`ShardStream`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from fogcosim.errors import UserError
+from mlpayloads.models import INPUT_SHAPES, check_dataset
+
+#: The data-source label of the offline stand-in, written in every output that used it.
+STAND_IN = "stand-in (scikit-learn digits, resized)"
+
+MNIST_FILES = {
+    "train_images": "train-images-idx3-ubyte",
+    "train_labels": "train-labels-idx1-ubyte",
+    "test_images": "t10k-images-idx3-ubyte",
+    "test_labels": "t10k-labels-idx1-ubyte",
+}
+CIFAR_TRAIN_FILES = tuple(f"data_batch_{i}.bin" for i in range(1, 6))
+CIFAR_TEST_FILE = "test_batch.bin"
+CIFAR_RECORD = 1 + 3 * 32 * 32
+CIFAR_BINARY_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"
+
+_IDX_MAGIC = {1: 0x00000801, 3: 0x00000803}  # unsigned byte data, 1 or 3 dimensions
+_STAND_IN_TEST = 297  # of 1,797 digits: 1,500 train, 297 test
+
+
+@dataclass(frozen=True)
+class ImageSet:
+    """Images (uint8, N x C x H x W) and their labels (uint8, N)."""
+
+    images: np.ndarray
+    labels: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+@dataclass(frozen=True)
+class Data:
+    """A data set's training and test sets and where they came from."""
+
+    dataset: str
+    source: str
+    train: ImageSet
+    test: ImageSet
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One FN's batch as its sensors produce it: uint8 pixels and uint8 labels."""
+
+    pixels: torch.Tensor
+    labels: torch.Tensor
+
+
+def to_float(pixels: torch.Tensor) -> torch.Tensor:
+    """The model input for uint8 pixels: float32 in [0, 1]."""
+    return pixels.float() / 255.0
+
+
+def describe_source(dataset: str, data_dir: Path | None) -> str:
+    """The data-source label `load_data` will report, without reading anything."""
+    check_dataset(dataset)
+    if data_dir is None:
+        return STAND_IN
+    kind = "MNIST IDX" if dataset == "mnist" else "CIFAR-10 binary"
+    return f"{kind} files in {Path(data_dir).resolve()}"
+
+
+def load_data(dataset: str, data_dir: Path | None = None, *, download: bool = False) -> Data:
+    """Load `dataset` from `data_dir`, or the stand-in when `data_dir` is None."""
+    source = describe_source(dataset, data_dir)
+    if data_dir is None:
+        if download:
+            raise UserError("--download needs --data-dir (the folder to download into)")
+        train, test = _stand_in(dataset)
+        return Data(dataset, source, train, test)
+    root = Path(data_dir)
+    if not root.is_dir():
+        raise UserError(f"data directory {str(root)!r} does not exist")
+    if download:
+        _download(dataset, root)
+    train, test = _load_mnist(root) if dataset == "mnist" else _load_cifar10(root)
+    return Data(dataset, source, train, test)
+
+
+# --- MNIST (IDX) -------------------------------------------------------------------------
+
+
+def _find(root: Path, subdir: str, name: str, gz: bool) -> Path:
+    candidates = [root / name, root / subdir / name]
+    if gz:
+        candidates += [c.with_name(c.name + ".gz") for c in list(candidates)]
+    for c in candidates:
+        if c.is_file():
+            return c
+    tried = ", ".join(str(c) for c in candidates)
+    raise UserError(f"missing data file {name}{'[.gz]' if gz else ''} (looked for {tried})")
+
+
+def read_idx(path: Path, ndim: int) -> np.ndarray:
+    """Read an IDX file of unsigned bytes with `ndim` dimensions (gzip allowed)."""
+    try:
+        if path.suffix == ".gz":
+            with gzip.open(path) as fh:
+                raw = fh.read()
+        else:
+            raw = path.read_bytes()
+    except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
+        raise UserError(f"{path}: unreadable or truncated gzip file ({exc})") from None
+    expected = _IDX_MAGIC[ndim]
+    if len(raw) < 4 + 4 * ndim:
+        raise UserError(f"{path}: truncated IDX header ({len(raw)} bytes)")
+    magic = int.from_bytes(raw[:4], "big")
+    if magic != expected:
+        raise UserError(
+            f"{path}: wrong magic number 0x{magic:08x} (expected 0x{expected:08x}: "
+            f"IDX unsigned bytes, {ndim} dimension{'s' if ndim > 1 else ''})"
+        )
+    dims = [int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)]
+    body = raw[4 + 4 * ndim :]
+    size = int(np.prod(dims))
+    if len(body) != size:
+        shape = "x".join(str(d) for d in dims)
+        raise UserError(
+            f"{path}: {'truncated' if len(body) < size else 'oversized'} IDX data "
+            f"({len(body)} bytes, expected {size} for shape {shape})"
+        )
+    return np.frombuffer(body, dtype=np.uint8).reshape(dims)
+
+
+def _mnist_pair(root: Path, images: str, labels: str) -> ImageSet:
+    ipath = _find(root, "MNIST/raw", images, gz=True)
+    lpath = _find(root, "MNIST/raw", labels, gz=True)
+    x = read_idx(ipath, 3)
+    y = read_idx(lpath, 1)
+    if x.shape[1:] != (28, 28):
+        raise UserError(f"{ipath}: images are {x.shape[1]}x{x.shape[2]}, expected 28x28")
+    if len(x) != len(y):
+        raise UserError(f"{lpath}: {len(y)} labels for {len(x)} images in {ipath}")
+    _check_labels(lpath, y)
+    return ImageSet(x[:, None, :, :].copy(), y.copy())
+
+
+def _load_mnist(root: Path) -> tuple[ImageSet, ImageSet]:
+    f = MNIST_FILES
+    return (
+        _mnist_pair(root, f["train_images"], f["train_labels"]),
+        _mnist_pair(root, f["test_images"], f["test_labels"]),
+    )
+
+
+# --- CIFAR-10 (binary) -------------------------------------------------------------------
+
+
+def read_cifar_batch(path: Path) -> ImageSet:
+    """Read one CIFAR-10 binary batch file (3073-byte records)."""
+    raw = path.read_bytes()
+    if not raw or len(raw) % CIFAR_RECORD:
+        raise UserError(
+            f"{path}: {len(raw)} bytes is not a whole number of CIFAR-10 binary records "
+            f"({CIFAR_RECORD} bytes each: 1 label byte + 3x32x32 pixels); truncated?"
+        )
+    records = np.frombuffer(raw, dtype=np.uint8).reshape(-1, CIFAR_RECORD)
+    labels = records[:, 0].copy()
+    _check_labels(path, labels)
+    return ImageSet(records[:, 1:].reshape(-1, 3, 32, 32).copy(), labels)
+
+
+def _load_cifar10(root: Path) -> tuple[ImageSet, ImageSet]:
+    sub = "cifar-10-batches-bin"
+    parts = [read_cifar_batch(_find(root, sub, n, gz=False)) for n in CIFAR_TRAIN_FILES]
+    train = ImageSet(
+        np.concatenate([p.images for p in parts]), np.concatenate([p.labels for p in parts])
+    )
+    return train, read_cifar_batch(_find(root, sub, CIFAR_TEST_FILE, gz=False))
+
+
+def _check_labels(path: Path, labels: np.ndarray) -> None:
+    if labels.size and int(labels.max()) > 9:
+        raise UserError(f"{path}: label {int(labels.max())} out of range (expected 0..9)")
+
+
+# --- optional download (torchvision) -----------------------------------------------------
+
+
+def _download(dataset: str, root: Path) -> None:
+    try:
+        torchvision = importlib.import_module("torchvision")
+    except ImportError:
+        wanted = (
+            ", ".join(f"{n}[.gz]" for n in MNIST_FILES.values())
+            if dataset == "mnist"
+            else ", ".join((*CIFAR_TRAIN_FILES, CIFAR_TEST_FILE))
+        )
+        raise UserError(
+            f"cannot download {dataset}: torchvision is not installed "
+            f"(pip install torchvision, or put {wanted} into {root})"
+        ) from None
+    try:
+        if dataset == "mnist":
+            for train in (True, False):
+                torchvision.datasets.MNIST(str(root), train=train, download=True)
+        else:
+            torchvision.datasets.utils.download_and_extract_archive(
+                CIFAR_BINARY_URL, download_root=str(root)
+            )
+    except Exception as exc:  # network errors come in many types
+        raise UserError(f"cannot download {dataset} into {root}: {exc}") from None
+
+
+# --- offline stand-in --------------------------------------------------------------------
+
+
+def _stand_in(dataset: str) -> tuple[ImageSet, ImageSet]:
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    grey = torch.from_numpy(digits.images.astype(np.float32) * (255.0 / 16.0))[:, None]
+    channels, height, width = INPUT_SHAPES[dataset]
+    big = torch.nn.functional.interpolate(
+        grey, size=(height, width), mode="bilinear", align_corners=False
+    )
+    if channels == 3:
+        tint = torch.tensor([1.0, 0.75, 0.5]).view(1, 3, 1, 1)
+        big = big * tint
+    images = big.round().clamp(0, 255).to(torch.uint8).numpy()
+    labels = digits.target.astype(np.uint8)
+    order = np.random.default_rng(0).permutation(len(labels))
+    cut = len(labels) - _STAND_IN_TEST
+    train, test = order[:cut], order[cut:]
+    return ImageSet(images[train], labels[train]), ImageSet(images[test], labels[test])
+
+
+# --- shards and batches ------------------------------------------------------------------
+
+
+def shard_indices(n: int, fog_nodes: int, seed: int) -> list[np.ndarray]:
+    """Split range(n) into `fog_nodes` disjoint shards of (almost) equal size, from `seed`."""
+    if fog_nodes > n:
+        raise UserError(f"{fog_nodes} fog nodes but only {n} training records (one per FN)")
+    order = np.random.default_rng([seed, 1]).permutation(n)
+    return [np.sort(part) for part in np.array_split(order, fog_nodes)]
+
+
+class ShardStream:
+    """An FN's endless stream of batches of exactly B records from its shard.
+
+    The shard is reshuffled (from the seed and the FN index) on every pass; a batch
+    that crosses the end of a pass continues into the next one, so a shard smaller
+    than B still gives full batches.
+    """
+
+    def __init__(self, data: ImageSet, indices: np.ndarray, batch_size: int, seed: int, node: int):
+        self._data = data
+        self._indices = indices
+        self._batch_size = batch_size
+        self._rng = np.random.default_rng([seed, 2, node])
+        self._queue: list[int] = []
+
+    def __iter__(self) -> Iterator[Batch]:
+        return self
+
+    def __next__(self) -> Batch:
+        while len(self._queue) < self._batch_size:
+            self._queue.extend(self._rng.permutation(self._indices).tolist())
+        take, self._queue = self._queue[: self._batch_size], self._queue[self._batch_size :]
+        return Batch(
+            torch.from_numpy(self._data.images[take]), torch.from_numpy(self._data.labels[take])
+        )
+
+    @property
+    def shard_size(self) -> int:
+        """Records in this FN's shard."""
+        return len(self._indices)
+
+
+def streams(data: ImageSet, fog_nodes: int, batch_size: int, seed: int) -> list[ShardStream]:
+    """One `ShardStream` per FN over disjoint shards of `data`."""
+    shards = shard_indices(len(data), fog_nodes, seed)
+    return [ShardStream(data, idx, batch_size, seed, j) for j, idx in enumerate(shards)]
