@@ -8,6 +8,7 @@ validated `Scenario`; every error names the file, the field and what is allowed.
 from __future__ import annotations
 
 import random
+import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from simulation.tomlfields import ProfileError, Section
 from simulation.topology import build_topology
 from simulation.traffic import (
     METHODS,
+    FlowDraft,
     cloud_exchange,
     draw_offsets,
     explicit_flows,
@@ -188,8 +190,24 @@ def build_scenario(
             description=profile.description,
         )
     except ScenarioError as exc:
-        where = f"{exc.field}: " if exc.field else ""
-        raise ScenarioError(f"{profile.path}: {where}{exc}", exc.field) from None
+        field = _profile_field(exc.field, drafts)
+        where = f"{field}: " if field else ""
+        raise ScenarioError(f"{profile.path}: {where}{exc}", field) from None
+
+
+_FLOW_FIELD = re.compile(r"^flows\[(\d+)\](.*)$")
+#: Scenario flow attributes -> the profile keys that set them.
+_PROFILE_KEYS = {".size": ".size_bytes", ".class": ".class"}
+
+
+def _profile_field(field: str | None, drafts: list[FlowDraft]) -> str | None:
+    """Map a Scenario field (`flows[12].src`) to the profile field that made it."""
+    match = _FLOW_FIELD.match(field or "")
+    if not match:
+        return field
+    origin = drafts[int(match.group(1))].origin
+    rest = match.group(2)
+    return origin + _PROFILE_KEYS.get(rest, rest) if origin.startswith("traffic.flows") else origin
 
 
 _ML_KEYS = ("dataset", "model", "batch_size", "dtype", "split", "rounds", "bytes")

@@ -53,9 +53,10 @@ class Section:
 
     def typed(self, key: str, kind: type[T], default: Any = _MISSING) -> T:
         """A value of a given Python type (bool is not accepted as int)."""
-        value = self.raw(key, default)
-        if value is default and default is not _MISSING:
-            return value  # type: ignore[no-any-return]
+        if key not in self.data and default is not _MISSING:
+            self._used.add(key)
+            return default  # type: ignore[no-any-return]
+        value = self.raw(key)
         ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
         if not ok:
             raise self.error(key, f"expected {kind.__name__}, got {value!r}")
@@ -82,9 +83,10 @@ class Section:
 
     def quantity(self, key: str, parse: Callable[[str], T], default: Any = _MISSING) -> T:
         """A unit-bearing quantity string parsed with one of `simulation.units`' parsers."""
-        value = self.raw(key, default)
-        if value is default and default is not _MISSING:
-            return value  # type: ignore[no-any-return]
+        if key not in self.data and default is not _MISSING:
+            self._used.add(key)
+            return parse(default) if isinstance(default, str) else default  # type: ignore[no-any-return]
+        value = self.raw(key)
         try:
             return parse(value)
         except units.QuantityError as exc:

@@ -44,6 +44,8 @@ class FlowDraft:
     #: Name of another draft; when set, the offset is that flow's offset + `after_ps`.
     after: str | None = None
     after_ps: int = 0
+    #: The profile field this flow comes from, for error messages.
+    origin: str = ""
 
 
 def neighbours(i: int, fog_nodes: int, count: int) -> list[int]:
@@ -97,6 +99,12 @@ def cloud_exchange(section: Section, fog_nodes: int) -> list[FlowDraft]:
                 after=None if after is None else f"creq_{fog}", after_ps=after or 0,
             )
         )  # fmt: skip
+    return _origin(drafts, section)
+
+
+def _origin(drafts: list[FlowDraft], section: Section) -> list[FlowDraft]:
+    for d in drafts:
+        d.origin = section.path
     return drafts
 
 
@@ -133,7 +141,7 @@ def neighbour_exchange(section: Section, fog_nodes: int, rng: random.Random) -> 
                     after=None if after is None else f"nreq_{a}_{b}", after_ps=after or 0,
                 )
             )  # fmt: skip
-    return drafts
+    return _origin(drafts, section)
 
 
 def ml_exchange(
@@ -169,7 +177,7 @@ def ml_exchange(
                     after=link_to, after_ps=after or 0,
                 )
             )  # fmt: skip
-    return drafts
+    return _origin(drafts, section)
 
 
 def explicit_flows(sections: list[Section]) -> list[FlowDraft]:
@@ -186,6 +194,7 @@ def explicit_flows(sections: list[Section]) -> list[FlowDraft]:
                 period_ps=s.time_ps("period"),
                 size_bytes=s.integer("size_bytes", minimum=1),
                 offset_ps=None if offset == "random" else s.time_ps("offset", positive=False),
+                origin=s.path,
             )
         )
         s.reject_unknown()

@@ -1,0 +1,52 @@
+"""Frame arithmetic as INET 4.5 builds frames (UDP/IPv4 over full-duplex Ethernet).
+
+- UDP adds an 8-byte header; IPv4 a 20-byte header (no options).
+- IPv4 fragments datagrams longer than the MTU: each fragment carries
+  floor((MTU - 20) / 8) * 8 payload bytes (the last one the rest) plus its own
+  20-byte header (`Ipv4::fragmentAndSend`).
+- Ethernet adds a 14-byte MAC header, pads to the 64-byte minimum frame and
+  appends a 4-byte FCS; on the wire each frame is preceded by 8 bytes of
+  preamble and SFD (part of the transmission, hence of channel busy time and
+  of the channel's `packetBytes`), and followed by a 12-byte inter-frame gap
+  (idle line, in neither).
+"""
+
+from __future__ import annotations
+
+UDP_HEADER = 8
+IPV4_HEADER = 20
+ETH_HEADER = 14
+ETH_FCS = 4
+ETH_MIN_FRAME = 64
+ETH_PREAMBLE_SFD = 8
+ETH_IFG = 12
+PS_PER_S = 10**12
+
+
+def ip_fragment_payloads(udp_payload: int, mtu: int) -> list[int]:
+    """IP payload bytes of each fragment of a UDP datagram carrying `udp_payload` bytes."""
+    ip_payload = udp_payload + UDP_HEADER
+    if ip_payload + IPV4_HEADER <= mtu:
+        return [ip_payload]
+    per_fragment = ((mtu - IPV4_HEADER) // 8) * 8
+    full, rest = divmod(ip_payload, per_fragment)
+    return [per_fragment] * full + ([rest] if rest else [])
+
+
+def wire_bytes(ip_payload: int) -> int:
+    """Bytes one IP packet occupies on the wire: preamble/SFD + padded frame + FCS."""
+    frame = max(ip_payload + IPV4_HEADER + ETH_HEADER + ETH_FCS, ETH_MIN_FRAME)
+    return frame + ETH_PREAMBLE_SFD
+
+
+def datagram_wire_bytes(udp_payload: int, mtu: int) -> list[int]:
+    """Wire bytes of every frame that carries one UDP datagram, in sending order."""
+    return [wire_bytes(p) for p in ip_fragment_payloads(udp_payload, mtu)]
+
+
+def ps_per_byte(datarate_bps: int) -> int:
+    """Transmission time of one byte in picoseconds (exact for Ethernet rates up to 400G)."""
+    ps, rest = divmod(8 * PS_PER_S, datarate_bps)
+    if rest:
+        raise ValueError(f"datarate {datarate_bps} bps does not give whole ps per byte")
+    return ps
