@@ -82,6 +82,8 @@ def queue_lines(scenario: Scenario) -> tuple[str, list[str]]:
         f"**.eth[*].queue.numQueues = {len(levels)}",
         '**.eth[*].queue.classifier.typename = "ContentBasedClassifier"',
         f"**.eth[*].queue.classifier.packetFilters = [{filters}]",
+        # DropTailQueue: INET's default PacketQueue has no dropper and would never drop
+        '**.eth[*].queue.queue[*].typename = "DropTailQueue"',
         f"**.eth[*].queue.queue[*].packetCapacity = {capacity}",
     ]
 

@@ -73,13 +73,26 @@ class Port:
 class Datagram:
     """One UDP datagram in flight: delivered when its last fragment arrives."""
 
-    __slots__ = ("created", "remaining", "sink", "size")
+    __slots__ = ("created", "dropped", "remaining", "seq", "sink", "size")
 
-    def __init__(self, created: int, remaining: int, sink: SinkStats, size: int) -> None:
+    def __init__(self, created: int, remaining: int, sink: SinkStats, size: int, seq: int) -> None:
         self.created = created
         self.remaining = remaining
         self.sink = sink
         self.size = size
+        self.seq = seq
+        self.dropped = False
+
+
+@dataclass
+class Trace:
+    """Optional record of a run's internals, for property tests (costs time; off by default)."""
+
+    event_times: list[int] = field(default_factory=list)
+    #: per port index: (class level, datagram seq) in the order frames were queued
+    queued: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    #: per port index: (class level, datagram seq) in the order frames started transmission
+    sent: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -127,6 +140,9 @@ class EngineResult:
     sinks: list[SinkStats]
     sources: list[SourceStats]
     ports: list[PortResult]
+    #: datagrams lost to a full queue (any fragment dropped) and their UDP payload bytes
+    dropped_datagrams: int = 0
+    dropped_bytes: int = 0
 
 
 def check_supported(scenario: Scenario) -> None:
@@ -191,10 +207,17 @@ class Engine:
                         )
                     )
 
-    def run(self) -> EngineResult:
-        """Simulate up to and including the hyperperiod; return what was measured."""
+    def run(self, drain: bool = False, trace: Trace | None = None) -> EngineResult:
+        """Simulate up to and including the hyperperiod; return what was measured.
+
+        `drain` (for tests): after the hyperperiod send nothing new but deliver
+        everything still queued or on the wire, so sent = delivered + dropped.
+        """
         started = time.perf_counter()
         limit = self.limit
+        horizon = 1 << 62 if drain else limit
+        port_id = {id(p): i for i, p in enumerate(self.ports)}
+        lost = [0, 0]
         heap: list[tuple[int, int, int, object, object]] = []
         seq = 0
         for i, (src, *_rest) in enumerate(self.source_info):
@@ -206,33 +229,49 @@ class Engine:
         route, is_host, capacity, fifo = self.route, self.is_host, self.capacity, self.fifo
         events = 0
 
+        def count_tx(port: Port, wire: int, start: int, end: int) -> None:
+            if start <= limit:  # OMNeT++ stops after the events at the time limit
+                port.bytes += wire
+                port.frames += 1
+                port.busy_ps += (end if end < limit else limit) - start
+                port.last_end = end if end < limit else limit
+
+        def drop(port: Port, frame: tuple[int, Datagram, int, int]) -> None:
+            port.drops += 1
+            port.drop_bytes += frame[0]
+            dgram = frame[1]
+            if not dgram.dropped:
+                dgram.dropped = True
+                lost[0] += 1
+                lost[1] += dgram.size
+
         def start_tx(port: Port, frame: tuple[int, Datagram, int, int], now: int) -> None:
             nonlocal seq
             wire = frame[0]
             end = now + wire * port.ppb
-            port.bytes += wire
-            port.frames += 1
-            port.busy_ps += (end if end < limit else limit) - now
-            port.last_end = end if end < limit else limit
+            count_tx(port, wire, now, end)
             port.free_at = end + port.ifg
-            if end + port.delay <= limit:
+            if trace is not None:
+                trace.sent.setdefault(port_id[id(port)], []).append((frame[2], frame[1].seq))
+            if end + port.delay <= horizon:
                 push(heap, (end + port.delay, seq, ARRIVE, port, frame))
                 seq += 1
             port.tx_busy = True
-            if port.free_at <= limit:
+            if port.free_at <= horizon:
                 push(heap, (port.free_at, seq, TXFREE, port, None))
                 seq += 1
 
         def enqueue(port: Port, frame: tuple[int, Datagram, int, int], now: int) -> None:
             nonlocal seq
+            if trace is not None:
+                trace.queued.setdefault(port_id[id(port)], []).append((frame[2], frame[1].seq))
             if not fifo:
                 if not port.tx_busy:
                     start_tx(port, frame, now)
                     return
                 queue = port.levels[frame[2]]
                 if capacity is not None and len(queue) >= capacity:
-                    port.drops += 1
-                    port.drop_bytes += frame[0]
+                    drop(port, frame)
                     return
                 queue.append(frame)
                 return
@@ -242,27 +281,28 @@ class Engine:
                 while waiting and waiting[0] <= now:
                     waiting.popleft()
                 if len(waiting) >= capacity:
-                    port.drops += 1
-                    port.drop_bytes += frame[0]
+                    drop(port, frame)
                     return
                 if start > now:
                     waiting.append(start)
-            if start > limit:
+            if start > horizon:
                 return
             wire = frame[0]
             end = start + wire * port.ppb
             port.free_at = end + port.ifg
-            port.bytes += wire
-            port.frames += 1
-            port.busy_ps += (end if end < limit else limit) - start
-            port.last_end = end if end < limit else limit
-            if end + port.delay <= limit:
+            count_tx(port, wire, start, end)
+            if trace is not None:
+                trace.sent.setdefault(port_id[id(port)], []).append((frame[2], frame[1].seq))
+            if end + port.delay <= horizon:
                 push(heap, (end + port.delay, seq, ARRIVE, port, frame))
                 seq += 1
 
+        datagrams = 0
         while heap:
             now, _, kind, a, b = pop(heap)
             events += 1
+            if trace is not None:
+                trace.event_times.append(now)
             if kind == ARRIVE:
                 port: Port = a  # type: ignore[assignment]
                 frame: tuple[int, Datagram, int, int] = b  # type: ignore[assignment]
@@ -270,7 +310,7 @@ class Engine:
                 if is_host[node]:
                     dgram = frame[1]
                     dgram.remaining -= 1
-                    if dgram.remaining == 0:
+                    if dgram.remaining == 0 and not dgram.dropped:
                         sink = dgram.sink
                         sink.received += 1
                         sink.bytes += dgram.size
@@ -284,7 +324,8 @@ class Engine:
                 app = src.app
                 src.sent += 1
                 src.bytes += app.size_bytes
-                dgram = Datagram(now, len(wires), sink, app.size_bytes)
+                datagrams += 1
+                dgram = Datagram(now, len(wires), sink, app.size_bytes, datagrams)
                 for wire in wires:
                     enqueue(port, (wire, dgram, level, dest), now)
                 nxt = now + app.period_ps
@@ -310,4 +351,6 @@ class Engine:
                            p.drop_bytes)
                 for p in self.ports
             ],  # fmt: skip
+            dropped_datagrams=lost[0],
+            dropped_bytes=lost[1],
         )
