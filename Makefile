@@ -35,5 +35,15 @@ payloads: $(STAMP)
 sweep: $(STAMP)
 	$(BIN)/fogcosim payloads --all --fog-nodes 4 --batch-size 100 --out $(OUT)/payloads
 
+# Install OMNeT++ 6.1.0 + INET 4.5.4 with opp_env (needs internet; says what to do without).
+OPP_ENV_WORKSPACE ?= $(HOME)/.local/share/fogcosim/opp_env
+omnetpp: $(STAMP)
+	$(BIN)/pip install --quiet opp_env
+	OPP_ENV_WORKSPACE=$(OPP_ENV_WORKSPACE) $(BIN)/python -m simulation.backends.install --workspace $(OPP_ENV_WORKSPACE)
+
+# Regenerate the golden NED/ini files of the render tests (review the diff).
+golden: $(STAMP)
+	$(BIN)/python -m tests.golden.regenerate
+
 clean:
 	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache
