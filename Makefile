@@ -45,5 +45,9 @@ omnetpp: $(STAMP)
 golden: $(STAMP)
 	$(BIN)/python -m tests.golden.regenerate
 
+# Re-run the committed real OMNeT++ fixtures (needs OMNeT++ 6.1 + INET 4.5.4).
+fixtures: $(STAMP)
+	$(BIN)/python -m tests.fixtures.omnetpp.regenerate
+
 clean:
 	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache

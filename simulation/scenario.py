@@ -211,6 +211,7 @@ class Scenario:
             "scheduling": self.scheduling,
             "queue_capacity": self.queue_capacity,
             "mtu": self.mtu,
+            "max_hyperperiod_ps": self.max_hyperperiod_ps,
             "hyperperiod_ps": self.hyperperiod_ps,
             "ml_payload": None if self.ml_payload is None else vars(self.ml_payload),
             "nodes": [vars(n) for n in self.nodes],
@@ -219,6 +220,29 @@ class Scenario:
             "description": self.description,
             "meta": dict(self.meta),
         }
+
+
+def scenario_from_dict(data: dict[str, Any]) -> Scenario:
+    """Rebuild a Scenario from `Scenario.to_dict()` output (e.g. a run's scenario.json)."""
+    payload = data.get("ml_payload")
+    return Scenario(
+        name=data["name"],
+        profile=data["profile"],
+        network=data["network"],
+        method=data["method"],
+        fog_nodes=data["fog_nodes"],
+        seed=data["seed"],
+        nodes=tuple(Node(**n) for n in data["nodes"]),
+        links=tuple(Link(**lk) for lk in data["links"]),
+        flows=tuple(Flow(**f) for f in data["flows"]),
+        scheduling=data["scheduling"],
+        queue_capacity=data["queue_capacity"],
+        mtu=data["mtu"],
+        max_hyperperiod_ps=data.get("max_hyperperiod_ps", DEFAULT_MAX_HYPERPERIOD_PS),
+        ml_payload=None if payload is None else MlPayload(**payload),
+        description=data.get("description", ""),
+        meta=tuple(sorted(data.get("meta", {}).items())),
+    )
 
 
 def _hyperperiod(flows: tuple[Flow, ...]) -> int:

@@ -109,3 +109,17 @@ def test_neighbours_are_symmetric_on_the_ring():
     for i in range(p):
         for j in neighbours(i, p, 2):
             assert i in neighbours(j, p, 2)
+
+
+def test_scenario_json_round_trip(tmp_path):
+    import json
+
+    from simulation.profile import build_scenario, load_profile
+    from simulation.scenario import scenario_from_dict
+
+    from .conftest import PROFILES
+
+    sc = build_scenario(load_profile(PROFILES / "golden-line.toml"), 4, "cc", 1)
+    again = scenario_from_dict(json.loads(json.dumps(sc.to_dict())))
+    assert again == sc
+    assert again.hyperperiod_ps == sc.hyperperiod_ps
