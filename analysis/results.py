@@ -1,0 +1,266 @@
+"""Read OMNeT++ result files (.sca, .vec) into one documented "raw" DataFrame.
+
+The layout is that of OMNeT++ 6.1's `omnetpp.scave.results.read_result_files`,
+which is also the `opp_scavetool export -F CSV-R` layout (the CSV names the
+run column ``run``, as here; OMNeT++'s Python module calls it ``runID``).
+One row per run attribute, iteration variable, configuration entry, result and
+result attribute:
+
+========== ============================== =========================================
+column     dtype                          filled for row types
+========== ============================== =========================================
+run        object (str)                   all
+type       object (str)                   all: runattr, itervar, config, scalar,
+                                          param, statistic, histogram, vector, attr
+module     object (str or None)           results and their attr rows
+name       object (str or None)           results and their attr rows
+attrname   object (str or None)           runattr, itervar, config, attr
+attrvalue  object (str or None)           runattr, itervar, config, attr
+value      object (float / str / None)    scalar (float), param (str, as recorded)
+count      float64 (NaN elsewhere)        statistic, histogram (an integer)
+sumweights float64                        statistic, histogram
+mean       float64                        statistic, histogram
+stddev     float64                        statistic, histogram
+min, max   float64                        statistic, histogram
+underflows float64                        histogram
+overflows  float64                        histogram
+binedges   object (float64 ndarray)       histogram; ``len(binedges) == len(binvalues) + 1``
+binvalues  object (float64 ndarray)       histogram
+vectime    object (float64 ndarray)       vector: simulation times in seconds
+vecvalue   object (float64 ndarray)       vector: values
+========== ============================== =========================================
+
+Rows come as OMNeT++ exports them: first every run's runattr, itervar and
+config rows (config in file order, which is significant: first match wins),
+then scalars, params, statistics and histograms (per file: statistics
+first), vectors; each result is followed by its ``attr`` rows. Runs appear
+in the order first met, files in the order given (folders and globs sorted
+by path).
+
+Like OMNeT++: a run seen in several files (its .sca and .vec) is listed once,
+with the header of the first file read; ``mean`` and ``stddev`` are computed
+from the ``count``/``sum``/``sqrsum`` fields (not copied from the file's
+rounded ``mean``/``stddev`` fields) and ``stddev`` is NaN for ``count < 2``;
+``sumweights`` is ``count`` for unweighted statistics; the first and last
+``bin`` lines of a histogram are its underflows and overflows; vectors that
+were declared but never written (no data lines) are left out, as
+`opp_scavetool` leaves them out once the vector file is indexed.
+"""
+
+from __future__ import annotations
+
+import glob
+import math
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.errors import ResultFileError
+from analysis.parser import ParsedFile, Result, Run, parse_file
+
+# Column names of the raw layout.
+RUN = "run"
+TYPE = "type"
+MODULE = "module"
+NAME = "name"
+ATTRNAME = "attrname"
+ATTRVALUE = "attrvalue"
+VALUE = "value"
+COUNT = "count"
+SUMWEIGHTS = "sumweights"
+MEAN = "mean"
+STDDEV = "stddev"
+MIN = "min"
+MAX = "max"
+UNDERFLOWS = "underflows"
+OVERFLOWS = "overflows"
+BINEDGES = "binedges"
+BINVALUES = "binvalues"
+VECTIME = "vectime"
+VECVALUE = "vecvalue"
+
+#: Every column of the raw layout, in order.
+COLUMNS = (
+    RUN, TYPE, MODULE, NAME, ATTRNAME, ATTRVALUE, VALUE, COUNT, SUMWEIGHTS, MEAN, STDDEV,
+    MIN, MAX, UNDERFLOWS, OVERFLOWS, BINEDGES, BINVALUES, VECTIME, VECVALUE,
+)  # fmt: skip
+#: Numeric columns (float64, NaN where a row type does not fill them).
+FLOAT_COLUMNS = (COUNT, SUMWEIGHTS, MEAN, STDDEV, MIN, MAX, UNDERFLOWS, OVERFLOWS)
+
+# Values of the `type` column.
+RUNATTR = "runattr"
+ITERVAR = "itervar"
+CONFIG = "config"
+SCALAR = "scalar"
+PARAM = "param"
+STATISTIC = "statistic"
+HISTOGRAM = "histogram"
+VECTOR = "vector"
+ATTR = "attr"
+#: Every row type, in the order rows are emitted.
+ROW_TYPES = (RUNATTR, ITERVAR, CONFIG, SCALAR, PARAM, STATISTIC, HISTOGRAM, VECTOR, ATTR)
+
+#: File name suffixes a folder is searched for (recursively).
+RESULT_FILE_SUFFIXES = (".sca", ".vec")
+
+
+def read_result_files(
+    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+) -> pd.DataFrame:
+    """Read result files into the raw layout (see the module docstring).
+
+    `paths`: one or more files, folders (searched recursively for .sca and
+    .vec files) or glob patterns (``**`` spans folders). A path that exists is
+    taken literally, so file names with ``[``, ``,``, ``=`` or ``#`` work.
+    Raises `ResultFileError` (a `UserError`) naming the file and line of the
+    first problem, or the argument that matched no result file.
+    """
+    return raw_frame([parse_file(path) for path in result_file_paths(paths)])
+
+
+def result_file_paths(
+    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+) -> list[Path]:
+    """The result files `paths` name, without duplicates, in argument order (expansions sorted)."""
+    if isinstance(paths, str | os.PathLike):
+        paths = [paths]
+    found: dict[Path, None] = {}
+    for arg in paths:
+        text = os.fspath(arg)
+        path = Path(text)
+        if path.is_dir():
+            matches = sorted(p for p in path.rglob("*") if _is_result_file(p))
+            if not matches:
+                raise ResultFileError(text, None, "folder holds no .sca or .vec files")
+        elif path.is_file():
+            if path.suffix == ".vci":
+                raise ResultFileError(
+                    text, None, "is a vector index file; pass the .vec file beside it instead"
+                )
+            matches = [path]
+        elif glob.has_magic(text):
+            matches = sorted(
+                p
+                for p in map(Path, glob.glob(text, recursive=True))  # noqa: PTH207 (absolute globs)
+                if _is_result_file(p)
+            )
+            if not matches:
+                raise ResultFileError(text, None, "pattern matches no .sca or .vec file")
+        else:
+            raise ResultFileError(text, None, "no such file or folder")
+        for match in matches:
+            found.setdefault(Path(os.path.normpath(match.absolute())), None)
+    return list(found)
+
+
+def _is_result_file(path: Path) -> bool:
+    return path.suffix in RESULT_FILE_SUFFIXES and path.is_file()
+
+
+def raw_frame(files: Iterable[ParsedFile]) -> pd.DataFrame:
+    """Assemble parsed files into the raw layout."""
+    runs: dict[str, Run] = {}
+    by_kind: dict[str, list[Result]] = {SCALAR: [], PARAM: [], STATISTIC: [], VECTOR: []}
+    for parsed in files:
+        for run in parsed.runs:
+            runs.setdefault(run.name, run)
+        for item in parsed.results:
+            if item.kind != HISTOGRAM:
+                by_kind[item.kind].append(item)
+        # like opp_scavetool: a file's statistics, then its histograms
+        by_kind[STATISTIC] += [item for item in parsed.results if item.kind == HISTOGRAM]
+    rows: list[tuple[Any, ...]] = []
+    for run in runs.values():
+        rows.extend(_meta_row(run.name, RUNATTR, k, v) for k, v in run.attrs.items())
+        rows.extend(_meta_row(run.name, ITERVAR, k, v) for k, v in run.itervars.items())
+        rows.extend(_meta_row(run.name, CONFIG, k, v) for k, v in run.config)
+    for kind in (SCALAR, PARAM, STATISTIC, VECTOR):
+        for item in by_kind[kind]:
+            row = _result_row(item)
+            if row is None:
+                continue
+            rows.append(row)
+            rows.extend(
+                (item.run, ATTR, item.module, item.name, k, v, *_BLANK_TAIL)
+                for k, v in item.attrs.items()
+            )
+    return _to_frame(rows)
+
+
+_BLANK_TAIL: tuple[None, ...] = (None,) * (len(COLUMNS) - 6)
+
+
+def _meta_row(run: str, kind: str, name: str, value: str) -> tuple[Any, ...]:
+    return (run, kind, None, None, name, value, *_BLANK_TAIL)
+
+
+def _result_row(item: Result) -> tuple[Any, ...] | None:
+    head = (item.run, item.kind, item.module, item.name, None, None)
+    nan = math.nan
+    if item.kind in (SCALAR, PARAM):
+        return (*head, item.value, *(nan,) * 8, None, None, None, None)
+    if item.kind == VECTOR:
+        assert item.vector is not None
+        if not item.vector.has_data():
+            return None
+        times, values = item.vector.arrays()
+        return (*head, None, *(nan,) * 8, None, None, times, values)
+    stats = _statistics(item.fields)
+    if item.kind == STATISTIC:
+        return (*head, None, *stats, nan, nan, None, None, None, None)
+    edges, counts = item.bin_edges, item.bin_values
+    underflows, overflows = counts[0], counts[-1]
+    binedges = np.array(edges[1:], dtype=np.float64)
+    binvalues = np.array(counts[1:-1], dtype=np.float64)
+    return (*head, None, *stats, underflows, overflows, binedges, binvalues, None, None)
+
+
+def _statistics(fields: dict[str, float]) -> tuple[float, float, float, float, float, float]:
+    """count, sumweights, mean, stddev, min, max as OMNeT++'s `Statistics` computes them."""
+    count = int(fields.get("count", -1))
+    lo, hi = fields.get("min", math.nan), fields.get("max", math.nan)
+    if "weights" in fields and not math.isnan(fields["weights"]):
+        weights = fields["weights"]
+        total = fields.get("weightedSum", math.nan)
+        squares = fields.get("weightedSqrSum", math.nan)
+        squared_weights = fields.get("sqrSumWeights", math.nan)
+        variance_num = _f(weights) * squares - _f(total) * total
+        variance_den = _f(weights) * weights - squared_weights
+    else:
+        weights = float(count)
+        total = fields.get("sum", math.nan)
+        squares = fields.get("sqrsum", math.nan)
+        with np.errstate(all="ignore"):
+            variance_num = _f(squares) - _f(total) * total / weights
+        variance_den = _f(weights) - 1
+    with np.errstate(all="ignore"):
+        mean = float(_f(total) / weights)
+        if count <= 1:
+            variance = math.nan
+        elif lo == hi:
+            variance = 0.0
+        else:
+            variance = float(variance_num / variance_den)
+            variance = 0.0 if variance < 0 else variance
+    return float(count), weights, mean, math.sqrt(variance), lo, hi
+
+
+def _f(x: float) -> np.float64:
+    """A numpy float, so that division by zero gives inf/nan as in C instead of raising."""
+    return np.float64(x)
+
+
+def _to_frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(COLUMNS)
+    data = {
+        # a list of same-length arrays must stay a column of arrays, not become a 2-D block
+        name: pd.Series(np.array(values, dtype=np.float64))
+        if name in FLOAT_COLUMNS
+        else pd.Series(list(values), dtype=object)
+        for name, values in zip(COLUMNS, columns, strict=True)
+    }
+    return pd.DataFrame(data, columns=list(COLUMNS))
