@@ -49,7 +49,7 @@ class MeasureConfig:
     seed: int = 0
     lr: float = DEFAULT_LR
     straggler_rate: float = 0.0
-    delays: tuple[float, ...] | None = None
+    delays: tuple[float, ...] | tuple[tuple[float, ...], ...] | None = None
     local_steps: int = 1
     data_dir: Path | None = None
 
@@ -73,7 +73,11 @@ class MeasureConfig:
                 raise UserError(f"{name} {value!r} must be an integer >= 1")
         if not (isinstance(self.lr, int | float) and math.isfinite(self.lr) and self.lr > 0):
             raise UserError(f"learning rate {self.lr!r} must be a number > 0")
-        Arrivals(self.fog_nodes, self.straggler_rate, self.seed, self.delays)
+        covered = Arrivals(self.fog_nodes, self.straggler_rate, self.seed, self.delays)
+        if (covered.rounds_covered or self.rounds) < self.rounds:
+            raise UserError(
+                f"per-round delays cover {covered.rounds_covered} rounds, {self.rounds} requested"
+            )
         if self.method == "cc" and (self.straggler_rate or self.delays):
             raise UserError("straggler rate and delays apply to fl and fcddt, not cc")
         split = check_split(self.model, build_model(self.dataset, self.model, 0), self.split)

@@ -170,6 +170,13 @@ class Arrivals:
         self._rng = np.random.default_rng([seed, 3])
         self._delays = _check_delays(delays, fog_nodes)
 
+    @property
+    def rounds_covered(self) -> int | None:
+        """Rounds that per-round delays cover (None: every round is covered)."""
+        if self._delays is None or len(self._delays) == 1:
+            return None
+        return len(self._delays)
+
     def order(self, round_index: int) -> tuple[int, ...]:
         """FN indices in arrival order for round `round_index` (0-based)."""
         if self._delays is None:

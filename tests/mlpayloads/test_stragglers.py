@@ -114,3 +114,12 @@ def test_record_lists_aggregated_and_stragglers_still_send():
 def test_cc_rejects_a_straggler_rate():
     with pytest.raises(UserError, match="not cc"):
         MeasureConfig("mnist", "mlp", "cc", 4, 10, straggler_rate=0.5).validated()
+
+
+def test_per_round_delays_through_the_measurement():
+    delays = ((0, 1, 2, 3), (3, 2, 1, 0))
+    config = MeasureConfig("mnist", "mlp", "fl", 4, 5, rounds=2, straggler_rate=0.5, delays=delays)
+    assert [r.aggregated for r in measure(config).rounds] == [(0, 1), (2, 3)]
+    with pytest.raises(UserError, match="cover 2 rounds, 3 requested"):
+        measure(MeasureConfig("mnist", "mlp", "fl", 4, 5, rounds=3, straggler_rate=0.5,
+                              delays=delays))  # fmt: skip
