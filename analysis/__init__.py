@@ -1,10 +1,34 @@
 """Result files and analysis: read OMNeT++ .sca/.vec files (from either backend) into pandas.
 
 `read_result_files` gives the documented raw layout (`analysis.results`); the
-pivot helpers in `analysis.pivots` turn it into tidy tables.
+pivot helpers (`analysis.pivots`) turn it into tidy tables with run
+attributes and iteration variables as columns. Bad files raise
+`ResultFileError`, a `UserError` whose text names the file and line.
 """
 
 from analysis.errors import ResultFileError
+from analysis.pivots import (
+    histograms,
+    parameters,
+    runs,
+    scalars,
+    statistics,
+    vector_samples,
+    vectors,
+)
 from analysis.results import COLUMNS, ROW_TYPES, read_result_files, result_file_paths
 
-__all__ = ["COLUMNS", "ROW_TYPES", "ResultFileError", "read_result_files", "result_file_paths"]
+__all__ = [
+    "COLUMNS",
+    "ROW_TYPES",
+    "ResultFileError",
+    "histograms",
+    "parameters",
+    "read_result_files",
+    "result_file_paths",
+    "runs",
+    "scalars",
+    "statistics",
+    "vector_samples",
+    "vectors",
+]
