@@ -67,6 +67,8 @@ def st_dtype(dtype: str) -> str:
 def encode(tensors: Mapping[str, torch.Tensor], dtype: str) -> bytes:
     """Serialise `tensors`, casting floating-point ones to the wire `dtype`."""
     wire = check_dtype(dtype)
+    if "__metadata__" in tensors:
+        raise ValueError("'__metadata__' is reserved by safetensors and cannot name a tensor")
     prepared = {}
     for name, tensor in tensors.items():
         t = tensor.detach()
