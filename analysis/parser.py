@@ -93,7 +93,12 @@ def parse_file(path: str | os.PathLike[str]) -> ParsedFile:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise ResultFileError(name, None, f"cannot read file: {exc.strerror or exc}") from None
-    return _Parser(name).parse(data)
+    return parse_bytes(data, name)
+
+
+def parse_bytes(data: bytes, path: str = "<bytes>") -> ParsedFile:
+    """Parse the content of a result file; `path` only names it in errors."""
+    return _Parser(path).parse(data)
 
 
 class _Parser:

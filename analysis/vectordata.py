@@ -5,6 +5,10 @@ cost ~1 µs each. Instead the parser hands over each *segment* (a run of
 consecutive data lines) and this module reads it with `numpy.loadtxt` (C code,
 correctly rounded), then splits the rows by vector id with one stable sort.
 
+Vector ids and event numbers are taken in any number form with an integral
+value (``7``, ``7.0``, ``7e0``), on both paths alike; OMNeT++ writes plain
+integers (and skips lines it cannot read as such, where this reader raises).
+
 A segment whose lines differ in their number of columns (vectors recorded with
 and without event numbers, ``ETV`` and ``TV``) is regrouped by column count
 and each group read in bulk. Anything the bulk path rejects (a bad number, an
@@ -16,13 +20,14 @@ from __future__ import annotations
 
 import io
 import itertools
+import math
 import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from analysis.errors import ResultFileError, excerpt
-from analysis.tokens import TokenError, parse_float, parse_int, split_line
+from analysis.tokens import TokenError, parse_float, split_line
 
 
 @dataclass(eq=False)
@@ -105,7 +110,7 @@ def _split_by_vector(
     rows: np.ndarray, vectors: dict[int, VectorData]
 ) -> list[tuple[VectorData, np.ndarray, np.ndarray]]:
     ids = rows[:, 0]
-    if np.any(ids != np.floor(ids)) or np.any(ids < 0):
+    if not _all_integral(ids) or np.any(ids < 0):
         raise _RejectedError
     if len(ids) > 1 and np.any(ids[1:] != ids[:-1]):
         order = np.argsort(ids, kind="stable")
@@ -118,14 +123,25 @@ def _split_by_vector(
         if vector is None or len(vector.columns) + 1 != rows.shape[1]:
             raise _RejectedError
         block = rows[start:stop]
-        if "E" in vector.columns:
-            events = block[:, vector.columns.index("E") + 1]
-            if np.any(events != np.floor(events)):
-                raise _RejectedError
+        if "E" in vector.columns and not _all_integral(block[:, vector.columns.index("E") + 1]):
+            raise _RejectedError
         times = block[:, vector.columns.index("T") + 1]
         values = block[:, vector.columns.index("V") + 1]
         chunks.append((vector, times, values))
     return chunks
+
+
+def _all_integral(numbers: np.ndarray) -> bool:
+    with np.errstate(invalid="ignore"):
+        return bool(np.all(np.isfinite(numbers) & (numbers == np.floor(numbers))))
+
+
+def _integral(token: str) -> int | None:
+    """A vector id or event number: OMNeT++ writes integers; any integral number is taken."""
+    number = parse_float(token)
+    if number is None or not math.isfinite(number) or number != math.floor(number):
+        return None
+    return int(number)
 
 
 def _read_line_by_line(
@@ -154,7 +170,7 @@ def _parse_data_line(
         tokens = split_line(line, plain_whitespace)
     except TokenError as exc:
         raise ResultFileError(path, lineno, f"{exc} in vector data line {excerpt(line)}") from None
-    vector_id = parse_int(tokens[0])
+    vector_id = _integral(tokens[0])
     if vector_id is None or vector_id < 0:
         raise ResultFileError(
             path,
@@ -181,7 +197,7 @@ def _parse_data_line(
     time = value = 0.0
     for column, token in zip(vector.columns, tokens[1:], strict=True):
         if column == "E":
-            if parse_int(token) is None:
+            if _integral(token) is None:
                 raise ResultFileError(
                     path, lineno, f"event number {token!r} is not an integer in {excerpt(line)}"
                 )
