@@ -1,0 +1,154 @@
+"""Per-run metrics, each defined once here and in the README.
+
+A run folder holds `scenario.json` and `manifest.json` (written by either
+backend) and `results/*.sca|.vec`. The manifest says which app module is which
+traffic class and role, the scenario which channel is which link direction,
+so the metrics never depend on which backend ran.
+
+- Bandwidth usage: a link direction's utilization is the fraction of the
+  simulated time (the hyperperiod) its channel was transmitting
+  (`busy:timeavg`); `bandwidth_mean` averages it over all link directions,
+  `bandwidth_max` is the busiest direction, `cloud_in`/`cloud_out` the two
+  directions of the cloud's own link.
+- End-to-end delay of a message: arrival of its last byte at the destination
+  application minus its creation at the source application (INET's
+  `endToEndDelay`, per message since large messages are chunked, see
+  `simulation.apps`). Means and maxima are exact from the sinks' statistics;
+  p50/p99 need the delay vectors (the sweep records them) and are NaN without.
+- Counts: messages sent (last chunks sent) and delivered (message sinks).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.pivots import scalars, statistics, vector_samples
+from analysis.results import read_result_files
+from simulation.naming import link_directions
+from simulation.scenario import TRAFFIC_CLASSES, scenario_from_dict
+
+DELAY_STAT = "endToEndDelay:histogram"
+DELAY_VECTOR = "endToEndDelay:vector"
+US = 1e6
+
+
+def load_run(run_dir: Path) -> tuple[dict[str, Any], list[dict[str, Any]], pd.DataFrame]:
+    """scenario.json, manifest.json and the raw results of one run folder."""
+    run_dir = Path(run_dir)
+    scenario = json.loads((run_dir / "scenario.json").read_text())
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    raw = read_result_files(run_dir / "results")
+    return scenario, manifest, raw
+
+
+def link_utilization(scenario: dict[str, Any], raw: pd.DataFrame) -> pd.DataFrame:
+    """One row per link direction: src, dst, datarate, busy fraction, OMNeT++'s utilization:last."""
+    sc = scenario_from_dict(scenario)
+    table = scalars(raw, include_attrs=False, include_itervars=False)
+    values = table.set_index(["module", "name"])["value"]
+    rows = []
+    for d in link_directions(sc):
+        module = d.channel_module(sc.network)
+        rows.append(
+            {
+                "link": d.label,
+                "src": d.src,
+                "dst": d.dst,
+                "datarate_bps": d.link.datarate_bps,
+                "busy": values.get((module, "busy:timeavg"), math.nan),
+                "utilization_last": values.get((module, "utilization:last"), math.nan),
+                "bytes": values.get((module, "packetBytes:sum"), math.nan),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _sinks(manifest: list[dict[str, Any]]) -> dict[str, str]:
+    """Message-sink module -> traffic class."""
+    return {r["module"]: r["class"] for r in manifest if r["role"] == "sink" and not r["chunk"]}
+
+
+def delay_samples(manifest: list[dict[str, Any]], raw: pd.DataFrame) -> pd.DataFrame:
+    """Every recorded message delay (seconds) with its class; empty without vectors."""
+    sinks = _sinks(manifest)
+    if not (raw["type"] == "vector").any():
+        return pd.DataFrame(columns=["module", "class", "time", "delay"])
+    samples = vector_samples(raw, include_itervars=False)
+    samples = samples[(samples["name"] == DELAY_VECTOR) & samples["module"].isin(sinks)]
+    return pd.DataFrame(
+        {
+            "module": samples["module"].to_numpy(),
+            "class": samples["module"].map(sinks).to_numpy(),
+            "time": samples["time"].to_numpy(),
+            "delay": samples["value"].to_numpy(),
+        }
+    )
+
+
+def _delay_summary(stats: pd.DataFrame, samples: pd.DataFrame, prefix: str) -> dict[str, float]:
+    count = int(stats["count"].sum()) if len(stats) else 0
+    out = {f"{prefix}_delivered": count}
+    if count == 0:
+        return out | {f"{prefix}_delay_{k}_us": math.nan for k in ("mean", "p50", "p99", "max")}
+    used = stats[stats["count"] > 0]
+    mean = float((used["mean"] * used["count"]).sum() / count)
+    out[f"{prefix}_delay_mean_us"] = mean * US
+    out[f"{prefix}_delay_max_us"] = float(used["max"].max()) * US
+    delays = samples["delay"].to_numpy(dtype=float)
+    if len(delays) == count:
+        out[f"{prefix}_delay_p50_us"] = float(np.percentile(delays, 50)) * US
+        out[f"{prefix}_delay_p99_us"] = float(np.percentile(delays, 99)) * US
+    else:
+        out[f"{prefix}_delay_p50_us"] = out[f"{prefix}_delay_p99_us"] = math.nan
+    return out
+
+
+def run_metrics(run_dir: Path) -> dict[str, Any]:
+    """All metrics of one run folder, as a flat dict (one summary.csv row)."""
+    scenario, manifest, raw = load_run(run_dir)
+    links = link_utilization(scenario, raw)
+    sinks = _sinks(manifest)
+    stats = statistics(raw, include_itervars=False)
+    stats = stats[(stats["name"] == DELAY_STAT) & stats["module"].isin(sinks)].copy()
+    stats["class"] = stats["module"].map(sinks)
+    samples = delay_samples(manifest, raw)
+    sc_table = scalars(raw, include_attrs=False, include_itervars=False)
+    sent = sc_table[sc_table["name"] == "packetSent:count"].set_index("module")["value"]
+    busiest = links.loc[links["busy"].idxmax()] if len(links) else None
+    out: dict[str, Any] = {
+        "profile": scenario["profile"],
+        "method": scenario["method"],
+        "fog_nodes": scenario["fog_nodes"],
+        "seed": scenario["seed"],
+        "hyperperiod_s": scenario["hyperperiod_ps"] / 1e12,
+        "ml_upload_bytes": (scenario["ml_payload"] or {}).get("upload_bytes", 0),
+        "ml_download_bytes": (scenario["ml_payload"] or {}).get("download_bytes", 0),
+        "ml_payload_source": (scenario["ml_payload"] or {}).get("source", "none"),
+        "bandwidth_mean": float(links["busy"].mean()),
+        "bandwidth_max": float(links["busy"].max()),
+        "bandwidth_max_link": None if busiest is None else busiest["link"],
+        "utilization_last_mean": float(links["utilization_last"].mean()),
+        "cloud_in": float(links.loc[links["dst"] == "cloud", "busy"].sum()),
+        "cloud_out": float(links.loc[links["src"] == "cloud", "busy"].sum()),
+        "percentiles_from": "vectors" if len(samples) else "unavailable (no delay vectors)",
+    }
+    out |= _delay_summary(stats[stats["class"] == "critical"], samples[samples["class"] == "critical"], "critical")
+    out |= _delay_summary(stats, samples, "all")
+    for cls in TRAFFIC_CLASSES:
+        if cls != "critical":
+            out |= {
+                k: v
+                for k, v in _delay_summary(
+                    stats[stats["class"] == cls], samples[samples["class"] == cls], cls
+                ).items()
+                if k.endswith(("_delivered", "_mean_us", "_max_us"))
+            }
+        senders = [r["module"] for r in manifest if r["role"] == "source" and not r["chunk"] and r["class"] == cls]
+        out[f"{cls}_sent"] = int(sent.reindex(senders).fillna(0).sum())
+    return out

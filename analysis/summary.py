@@ -1,0 +1,56 @@
+"""summary.csv: one row per (profile, backend, method, fog nodes, seed) of a sweep.
+
+Rows come from each run's `metrics.json`; the deltas against the no-ML
+baseline (method `none`, same profile, backend, fog nodes and seed) are added
+here, as in the paper's "+1% bandwidth, +4 us" comparison.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from fogcosim import atomic
+
+SUMMARY = "summary.csv"
+KEYS = ["profile", "backend", "method", "fog_nodes", "seed"]
+#: metric -> delta column added against the no-ML baseline
+DELTAS = {
+    "bandwidth_mean": "delta_bandwidth_mean",
+    "bandwidth_max": "delta_bandwidth_max",
+    "critical_delay_mean_us": "delta_critical_delay_mean_us",
+    "critical_delay_p99_us": "delta_critical_delay_p99_us",
+    "all_delay_mean_us": "delta_all_delay_mean_us",
+}
+METHOD_ORDER = {"none": 0, "cc": 1, "fl": 2, "fcddt": 3}
+
+
+def collect(run_dirs: list[Path]) -> pd.DataFrame:
+    """The metrics of the given run folders (those with a metrics.json), with deltas."""
+    rows = []
+    for folder in run_dirs:
+        path = Path(folder) / "metrics.json"
+        if path.is_file():
+            rows.append(json.loads(path.read_text()))
+    if not rows:
+        return pd.DataFrame(columns=KEYS)
+    table = pd.DataFrame(rows)
+    base = table[table["method"] == "none"].set_index(["profile", "backend", "fog_nodes", "seed"])
+    index = pd.MultiIndex.from_frame(table[["profile", "backend", "fog_nodes", "seed"]])
+    for metric, delta in DELTAS.items():
+        if metric in table and len(base):
+            reference = base[metric].reindex(index).to_numpy()
+            table[delta] = table[metric].to_numpy() - reference
+    table = table.assign(_m=table["method"].map(METHOD_ORDER))
+    table = table.sort_values(["profile", "backend", "fog_nodes", "_m", "seed"]).drop(columns="_m")
+    front = [c for c in KEYS if c in table]
+    return table[front + [c for c in table.columns if c not in front]].reset_index(drop=True)
+
+
+def write_summary(out_dir: Path, run_dirs: list[Path]) -> pd.DataFrame:
+    """Collect and write `out_dir/summary.csv` atomically; return the table."""
+    table = collect(run_dirs)
+    atomic.write_text(Path(out_dir) / SUMMARY, table.to_csv(index=False))
+    return table
