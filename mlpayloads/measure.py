@@ -184,6 +184,25 @@ class PayloadRecord:
         """A JSON-ready dict (tuples become lists)."""
         return asdict(self)
 
+    def table1_bytes(self) -> tuple[int, int]:
+        """Bytes per FN per round (up, down) of only the messages Table 1 counts.
+
+        For CC and FL every message is a Table-1 message. FCDDT's exact backward
+        adds an exchange Table 1 leaves out (`EXTRA_MESSAGE_KINDS`); this is what
+        the round would cost if that exchange were free, for comparison with the
+        paper's traffic model.
+        """
+        from mlpayloads.schemes.fcddt import EXTRA_MESSAGE_KINDS  # noqa: PLC0415
+
+        def total(direction: str) -> int:
+            return sum(
+                m.bytes
+                for m in self.messages
+                if m.direction == direction and m.kind not in EXTRA_MESSAGE_KINDS
+            )
+
+        return total(UP), total(DOWN)
+
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> PayloadRecord:
         """Rebuild a record written by `to_dict` (e.g. from the cache)."""

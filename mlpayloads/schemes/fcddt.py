@@ -49,6 +49,9 @@ from mlpayloads.models import split_model
 from mlpayloads.rounds import Outgoing, Scheme, load_weights, sgd_step
 from mlpayloads.wire import Tensors
 
+#: Messages of the exact split backward that Table 1's FCDDT cost leaves out.
+EXTRA_MESSAGE_KINDS = frozenset({"activation_grads", "local_gradient"})
+
 ACTIVATIONS, UP_GRADIENT = 0, 1  # the two stages of a round
 
 

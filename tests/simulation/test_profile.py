@@ -160,3 +160,16 @@ def test_scenario_error_carries_profile_path(tmp_path):
     text = BASE + EXTRA.format(name="cam", cls="ml", src="fog0", dst="fog0", size=10)
     with pytest.raises(ScenarioError, match=r"p\.toml: traffic\.flows\[0\]|p\.toml: flows\[\d+\]"):
         build_scenario(load_profile(write_profile(tmp_path, text)), 3, "none")
+
+
+def test_table1_accounting_drops_fcddts_extra_exchange(tmp_path, monkeypatch):
+    monkeypatch.setenv("FOGCOSIM_CACHE", str(tmp_path / "cache"))
+    profile = load_profile("paper-sec21")
+    profile.document["traffic"]["ml"]["rounds"] = 1
+    measured = build_scenario(profile, 2, "fcddt", 0).ml_payload
+    profile.document["traffic"]["ml"]["accounting"] = "table1"
+    table1 = build_scenario(profile, 2, "fcddt", 0).ml_payload
+    assert "Table-1 messages only" in table1.source and "stand-in" in table1.source
+    # MNIST MLP split at fc1 (128 units), B=100, float32: Table 1 sends B*l_m + B up, |w_local| down
+    assert table1.upload_bytes < 100 * 128 * 4 + 100 + 1000 < measured.upload_bytes
+    assert (784 * 128 + 128) * 4 < table1.download_bytes < measured.download_bytes
