@@ -37,6 +37,7 @@ def exact_times(text: str) -> str:
 
 def read_export(path: Path) -> tuple[list[str], list[tuple[str, ...]]]:
     """Header and rows of a CSV-R file, vector times normalised with `exact_times`."""
+    csv.field_size_limit(2**31 - 1)  # vectors are one (long) field
     with path.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
     header, body = rows[0], rows[1:]
