@@ -93,7 +93,7 @@ def delay_samples(manifest: list[dict[str, Any]], raw: pd.DataFrame) -> pd.DataF
 
 def _delay_summary(stats: pd.DataFrame, samples: pd.DataFrame, prefix: str) -> dict[str, float]:
     count = int(stats["count"].sum()) if len(stats) else 0
-    out = {f"{prefix}_delivered": count}
+    out: dict[str, float] = {f"{prefix}_delivered": count}
     if count == 0:
         return out | {f"{prefix}_delay_{k}_us": math.nan for k in ("mean", "p50", "p99", "max")}
     used = stats[stats["count"] > 0]
@@ -138,7 +138,9 @@ def run_metrics(run_dir: Path) -> dict[str, Any]:
         "cloud_out": float(links.loc[links["src"] == "cloud", "busy"].sum()),
         "percentiles_from": "vectors" if len(samples) else "unavailable (no delay vectors)",
     }
-    out |= _delay_summary(stats[stats["class"] == "critical"], samples[samples["class"] == "critical"], "critical")
+    out |= _delay_summary(
+        stats[stats["class"] == "critical"], samples[samples["class"] == "critical"], "critical"
+    )
     out |= _delay_summary(stats, samples, "all")
     for cls in TRAFFIC_CLASSES:
         if cls != "critical":
@@ -149,6 +151,10 @@ def run_metrics(run_dir: Path) -> dict[str, Any]:
                 ).items()
                 if k.endswith(("_delivered", "_mean_us", "_max_us"))
             }
-        senders = [r["module"] for r in manifest if r["role"] == "source" and not r["chunk"] and r["class"] == cls]
+        senders = [
+            r["module"]
+            for r in manifest
+            if r["role"] == "source" and not r["chunk"] and r["class"] == cls
+        ]
         out[f"{cls}_sent"] = int(sent.reindex(senders).fillna(0).sum())
     return out

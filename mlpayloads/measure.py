@@ -192,7 +192,7 @@ class PayloadRecord:
         the round would cost if that exchange were free, for comparison with the
         paper's traffic model.
         """
-        from mlpayloads.schemes.fcddt import EXTRA_MESSAGE_KINDS  # noqa: PLC0415
+        from mlpayloads.schemes.fcddt import EXTRA_MESSAGE_KINDS
 
         def total(direction: str) -> int:
             return sum(

@@ -26,7 +26,9 @@ def _int_list(text: str) -> list[int]:
     try:
         values = [int(v) for v in text.split(",") if v.strip()]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of integers") from None
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a comma-separated list of integers"
+        ) from None
     for v in values:
         if v < 1:
             raise argparse.ArgumentTypeError(f"fog-node count {v} is below 1 (allowed: 1 or more)")
@@ -49,9 +51,7 @@ def add_scenario_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fog-nodes", type=_positive_int, required=True, metavar="N")
     p.add_argument("--method", choices=METHODS, required=True)
     p.add_argument("--seed", type=int, default=0, help="draws start offsets and periods")
-    p.add_argument(
-        "--vectors", action="store_true", help="also record end-to-end delay vectors"
-    )
+    p.add_argument("--vectors", action="store_true", help="also record end-to-end delay vectors")
     p.add_argument("--out", type=Path, required=True, metavar="DIR")
 
 
@@ -73,9 +73,13 @@ def register(sub: Any) -> None:
     p.add_argument("--profile", default="paper-sec21", help="shipped profile name or .toml path")
     p.add_argument("--fog-nodes", type=_int_list, metavar="N,N,...", help="default: the profile's")
     p.add_argument("--methods", type=_str_list, metavar="M,M,...", help="default: the profile's")
-    p.add_argument("--seeds", type=_positive_int, metavar="K", help="seeds 0..K-1 (default: profile's)")
+    p.add_argument(
+        "--seeds", type=_positive_int, metavar="K", help="seeds 0..K-1 (default: profile's)"
+    )
     p.add_argument("--backend", choices=BACKEND_NAMES, default="auto")
-    p.add_argument("--workers", type=_positive_int, default=None, help="local processes (default: CPUs)")
+    p.add_argument(
+        "--workers", type=_positive_int, default=None, help="local processes (default: CPUs)"
+    )
     p.add_argument("--dask", metavar="ADDRESS", help="run on this Dask scheduler instead")
     p.add_argument("--no-vectors", action="store_true", help="do not record delay vectors")
     p.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS", help="per run")
@@ -113,10 +117,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run a sweep, write summary.csv and the report; non-zero if any run failed."""
-    import os  # noqa: PLC0415
+    import os
 
-    from analysis.summary import write_summary  # noqa: PLC0415
-    from simulation.sweep import RUNS_DIR, expand, run_sweep  # noqa: PLC0415
+    from analysis.summary import write_summary
+    from simulation.sweep import RUNS_DIR, expand, run_sweep
 
     profile = load_profile(args.profile)
     points = expand(
@@ -138,10 +142,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     table = write_summary(out, [out / RUNS_DIR / k for k in keys])
     print(f"wrote {out / 'summary.csv'} ({len(table)} rows)")
     if not args.no_report:
-        from analysis.report import write_report  # noqa: PLC0415
+        from analysis.report import write_report
 
         report = write_report(out)
         print(f"wrote {report}")
     for status in outcome.failed:
-        print(f"FAILED {status.key}: {status.error} (see {out / RUNS_DIR / status.key / 'error.txt'})")
+        print(
+            f"FAILED {status.key}: {status.error} (see {out / RUNS_DIR / status.key / 'error.txt'})"
+        )
     return 1 if outcome.failed else 0

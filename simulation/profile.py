@@ -253,7 +253,9 @@ def measure_payload(ml: Section, method: str, fog_nodes: int) -> MlPayload:
         else (rec.upload_bytes_per_node, rec.download_bytes_per_node)
     )
     what = "measured" if accounting == "measured" else "measured, Table-1 messages only"
-    return MlPayload(method, up, down, f"{what}: {dataset}/{model} B={batch} {dtype} ({rec.data_source})")
+    return MlPayload(
+        method, up, down, f"{what}: {dataset}/{model} B={batch} {dtype} ({rec.data_source})"
+    )
 
 
 def ml_keys_used(ml: Section) -> None:

@@ -73,9 +73,7 @@ def queue_lines(scenario: Scenario) -> tuple[str, list[str]]:
             f"**.eth[*].queue.packetCapacity = {capacity}"
         ]
     levels = priority_levels(scenario)
-    filters = ", ".join(
-        '"' + " or ".join(f"{cls}_*" for cls in level) + '"' for level in levels
-    )
+    filters = ", ".join('"' + " or ".join(f"{cls}_*" for cls in level) + '"' for level in levels)
     comment = "strict priority, " + " > ".join("/".join(lv) for lv in levels) + f", {cap_text}"
     return comment, [
         '**.eth[*].queue.typename = "PriorityQueue"',
@@ -135,9 +133,7 @@ def render_text(scenario: Scenario, record_vectors: bool = False) -> tuple[str, 
         record_vectors=record_vectors,
         ml_payload=ml_text,
         ports=", ".join(f"{c} {p}" for c, p in MESSAGE_PORTS.items()),
-        hosts=[
-            {"name": host, "apps": [_app_view(a) for a in apps]} for host, apps in plan.items()
-        ],
+        hosts=[{"name": host, "apps": [_app_view(a) for a in apps]} for host, apps in plan.items()],
     )
     return ned, ini
 

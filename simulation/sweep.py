@@ -11,14 +11,15 @@ which failed and why, and exits non-zero.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import platform
 import subprocess
 import time
 import traceback
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -109,7 +110,7 @@ def run_point(
     scenario: Scenario, point_dir: str, backend_name: str, record_vectors: bool, timeout_s: float
 ) -> PointStatus:
     """Run one point and write its metrics (in a worker process; never raises)."""
-    from analysis.metrics import run_metrics  # noqa: PLC0415 - keep worker start-up light
+    from analysis.metrics import run_metrics
 
     start = time.perf_counter()
     folder = Path(point_dir)
@@ -131,10 +132,8 @@ def run_point(
         return PointStatus(key, "done", time.perf_counter() - start)
     except Exception as exc:  # one failed point must not stop the sweep
         text = f"{type(exc).__name__}: {exc}"
-        try:
+        with contextlib.suppress(OSError):
             atomic.write_text(folder / ERROR, text + "\n\n" + traceback.format_exc())
-        except OSError:
-            pass
         return PointStatus(key, "failed", time.perf_counter() - start, text)
 
 
@@ -157,8 +156,8 @@ def git_revision() -> str:
 
 def versions() -> dict[str, str]:
     """Versions of the software a result depends on."""
-    import numpy  # noqa: PLC0415
-    import pandas  # noqa: PLC0415
+    import numpy
+    import pandas
 
     out = {
         "fogcosim": __version__,
@@ -167,15 +166,12 @@ def versions() -> dict[str, str]:
         "pandas": pandas.__version__,
     }
     try:
-        import torch  # noqa: PLC0415
+        import torch
 
         out["torch"] = torch.__version__
     except ImportError:  # pragma: no cover
         pass
     return out
-
-
-Submit = Callable[..., "Future[PointStatus]"]
 
 
 @dataclass
@@ -225,11 +221,14 @@ def run_sweep(
         },
     }
     if concrete == "omnetpp":
-        from simulation.backends.omnetpp import OmnetppInstall, find_install  # noqa: PLC0415
+        from simulation.backends.omnetpp import OmnetppInstall, find_install
 
         install = find_install()
         if isinstance(install, OmnetppInstall):
-            provenance["omnetpp"] = {"opp_run": str(install.opp_run), "inet_root": str(install.inet_root)}
+            provenance["omnetpp"] = {
+                "opp_run": str(install.opp_run),
+                "inet_root": str(install.inet_root),
+            }
     atomic.write_json(out_dir / PROVENANCE, provenance)
 
     statuses: list[PointStatus] = []
@@ -251,13 +250,14 @@ def _execute(
     args: list[tuple[Any, ...]], workers: int, dask_address: str | None, progress: bool
 ) -> list[PointStatus]:
     """Run points: a loop (workers=1), a process pool, or a Dask cluster."""
-    from tqdm import tqdm  # noqa: PLC0415
+    from tqdm import tqdm
 
     bar = tqdm(total=len(args), desc="sweep", unit="run", disable=not progress or not args)
     out: list[PointStatus] = []
     try:
         if dask_address:
-            from dask.distributed import Client, as_completed as dask_completed  # noqa: PLC0415
+            from dask.distributed import Client
+            from dask.distributed import as_completed as dask_completed
 
             with Client(dask_address) as client:
                 futures = [client.submit(run_point, *a, pure=False) for a in args]

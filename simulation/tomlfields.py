@@ -55,7 +55,7 @@ class Section:
         """A value of a given Python type (bool is not accepted as int)."""
         if key not in self.data and default is not _MISSING:
             self._used.add(key)
-            return default  # type: ignore[no-any-return]
+            return default
         value = self.raw(key)
         ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
         if not ok:
@@ -85,7 +85,7 @@ class Section:
         """A unit-bearing quantity string parsed with one of `simulation.units`' parsers."""
         if key not in self.data and default is not _MISSING:
             self._used.add(key)
-            return parse(default) if isinstance(default, str) else default  # type: ignore[no-any-return]
+            return parse(default) if isinstance(default, str) else default
         value = self.raw(key)
         try:
             return parse(value)

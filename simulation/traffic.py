@@ -144,9 +144,7 @@ def neighbour_exchange(section: Section, fog_nodes: int, rng: random.Random) -> 
     return _origin(drafts, section)
 
 
-def ml_exchange(
-    section: Section, fog_nodes: int, payload: MlPayload | None
-) -> list[FlowDraft]:
+def ml_exchange(section: Section, fog_nodes: int, payload: MlPayload | None) -> list[FlowDraft]:
     """The ML traffic of one round per period, for each FN.
 
     `directions = "paper"`: the paper's pair, an FN request of `request_bytes`
@@ -214,7 +212,9 @@ def draw_offsets(
     for d in drafts:
         if d.after is None:
             offsets[d.name] = (
-                d.offset_ps if d.offset_ps is not None else rng.randrange(max(1, d.period_ps // 1000)) * 1000
+                d.offset_ps
+                if d.offset_ps is not None
+                else rng.randrange(max(1, d.period_ps // 1000)) * 1000
             )
     flows = []
     for d in drafts:

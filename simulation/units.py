@@ -9,6 +9,7 @@ Quantity strings use OMNeT++'s spelling ("400ms", "1Gbps", "10m", "1400B").
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
 PS_PER_S = 10**12
@@ -35,7 +36,7 @@ class QuantityError(ValueError):
     """A quantity string that does not parse; the text names value and allowed units."""
 
 
-def _split(text: str, units: dict[str, object], kind: str) -> tuple[Decimal, str]:
+def _split(text: str, units: Mapping[str, object], kind: str) -> tuple[Decimal, str]:
     match = _QUANTITY.match(text) if isinstance(text, str) else None
     if not match or match.group(2) not in units:
         raise QuantityError(

@@ -78,7 +78,7 @@ BACKEND_NAMES = ("embedded", "omnetpp", "auto")
 
 def get_backend(name: str) -> Backend:
     """The backend called `name`; `auto` is OMNeT++ where installed, else embedded."""
-    from simulation.backends.omnetpp import OmnetppBackend  # noqa: PLC0415
+    from simulation.backends.omnetpp import OmnetppBackend
 
     if name == "omnetpp":
         backend: Backend = OmnetppBackend()
@@ -87,14 +87,14 @@ def get_backend(name: str) -> Backend:
             raise UserError(f"backend 'omnetpp' is not available: {avail.reason}")
         return backend
     if name == "embedded":
-        from simulation.embedded.backend import EmbeddedBackend  # noqa: PLC0415
+        from simulation.embedded.backend import EmbeddedBackend
 
         return EmbeddedBackend()
     if name == "auto":
         omnetpp = OmnetppBackend()
         if omnetpp.availability().ok:
             return omnetpp
-        from simulation.embedded.backend import EmbeddedBackend  # noqa: PLC0415
+        from simulation.embedded.backend import EmbeddedBackend
 
         return EmbeddedBackend()
     raise unknown("backend", name, BACKEND_NAMES)

@@ -157,7 +157,9 @@ class OmnetppBackend:
     def availability(self) -> Availability:
         """Whether OMNeT++ and INET were found."""
         found = find_install()
-        return Availability(True) if isinstance(found, OmnetppInstall) else Availability(False, found)
+        return (
+            Availability(True) if isinstance(found, OmnetppInstall) else Availability(False, found)
+        )
 
     def run(
         self, scenario: Scenario, out_dir: Path, *, record_vectors: bool = False,

@@ -38,7 +38,7 @@ from simulation.scenario import Scenario
 SEND, ARRIVE, TXFREE = 0, 1, 2
 
 
-class UnsupportedFeature(UserError):
+class UnsupportedFeatureError(UserError):
     """The scenario uses something the embedded engine does not model."""
 
 
@@ -46,8 +46,21 @@ class Port:
     """The transmitting side of one link direction, with its queue and counters."""
 
     __slots__ = (
-        "direction", "ppb", "ifg", "delay", "to_node", "free_at", "waiting",
-        "levels", "tx_busy", "busy_ps", "bytes", "frames", "last_end", "drops", "drop_bytes",
+        "busy_ps",
+        "bytes",
+        "delay",
+        "direction",
+        "drop_bytes",
+        "drops",
+        "frames",
+        "free_at",
+        "ifg",
+        "last_end",
+        "levels",
+        "ppb",
+        "to_node",
+        "tx_busy",
+        "waiting",
     )  # fmt: skip
 
     def __init__(self, direction: LinkDirection, to_node: int, num_levels: int) -> None:
@@ -149,12 +162,12 @@ def check_supported(scenario: Scenario) -> None:
     """Refuse, by name, anything in the Scenario this engine does not model."""
     for flow in scenario.flows:
         if flow.transport != "udp":
-            raise UnsupportedFeature(
+            raise UnsupportedFeatureError(
                 f"flow {flow.name!r}: transport {flow.transport!r} is not modelled by the "
                 "embedded engine (supported: udp); use --backend omnetpp"
             )
     if scenario.scheduling not in ("fifo", "strict-priority"):
-        raise UnsupportedFeature(
+        raise UnsupportedFeatureError(
             f"scheduling {scenario.scheduling!r} is not modelled by the embedded engine "
             "(supported: fifo, strict-priority)"
         )
@@ -187,11 +200,11 @@ class Engine:
         self.sinks: dict[tuple[str, int], SinkStats] = {}
         self.sources: list[SourceStats] = []
         self.source_info: list[tuple[SourceStats, Port, SinkStats, list[int], int, int]] = []
-        for host, apps in plan.items():
+        for host_name, apps in plan.items():
             for app in apps:
                 if app.role == "sink":
-                    self.sinks[(host, app.port)] = SinkStats(app)
-        for host, apps in plan.items():
+                    self.sinks[(host_name, app.port)] = SinkStats(app)
+        for host_name, apps in plan.items():
             for app in apps:
                 if app.role == "source":
                     src = SourceStats(app)
@@ -199,7 +212,7 @@ class Engine:
                     self.source_info.append(
                         (
                             src,
-                            self.route[index[host]][index[app.dest]],
+                            self.route[index[host_name]][index[app.dest]],
                             self.sinks[(app.dest, app.port)],
                             datagram_wire_bytes(app.size_bytes, scenario.mtu),
                             self.level_of[app.cls],
@@ -320,7 +333,7 @@ class Engine:
                 else:
                     enqueue(route[node][frame[3]], frame, now)
             elif kind == SEND:
-                src, port, sink, wires, level, dest = self.source_info[a]  # type: ignore[index]
+                src, port, sink, wires, level, dest = self.source_info[a]  # type: ignore[call-overload]
                 app = src.app
                 src.sent += 1
                 src.bytes += app.size_bytes
@@ -347,10 +360,11 @@ class Engine:
             sinks=list(self.sinks.values()),
             sources=self.sources,
             ports=[
-                PortResult(p.direction, p.frames, p.bytes, p.busy_ps, p.last_end, p.drops,
-                           p.drop_bytes)
+                PortResult(
+                    p.direction, p.frames, p.bytes, p.busy_ps, p.last_end, p.drops, p.drop_bytes
+                )
                 for p in self.ports
-            ],  # fmt: skip
+            ],
             dropped_datagrams=lost[0],
             dropped_bytes=lost[1],
         )

@@ -59,7 +59,9 @@ def test_measured_directions(star_profile):
     ml = {f.name: f for f in sc.flows if f.cls == "ml"}
     assert ml["mlup_fog1"].size_bytes == 150000 and ml["mldown_fog1"].size_bytes == 150000
     # reply_after = "5ms": the download leaves 5 ms after the upload, every round
-    assert (ml["mldown_fog1"].offset_ps - ml["mlup_fog1"].offset_ps) % ml["mlup_fog1"].period_ps == 5 * 10**9
+    assert (ml["mldown_fog1"].offset_ps - ml["mlup_fog1"].offset_ps) % ml[
+        "mlup_fog1"
+    ].period_ps == 5 * 10**9
 
 
 @pytest.mark.parametrize(
@@ -67,19 +69,63 @@ def test_measured_directions(star_profile):
     [
         ('period = "400ms"', 'period = "0ms"', r"traffic\.cloud\.period: must be a positive time"),
         ('period = "400ms"', 'period = "-5ms"', r"traffic\.cloud\.period: .*not a time"),
-        ('period = "400ms"', 'period = "400"', r"traffic\.cloud\.period: .*expected a number and one of the units"),
-        ("request_bytes = 1400", "request_bytes = 0", r"traffic\.cloud\.request_bytes: must be at least 1"),
-        ("request_bytes = 1400", 'request_bytes = "big"', r"traffic\.cloud\.request_bytes: expected int"),
-        ('period = "400ms"', 'perod = "400ms"', r"traffic\.cloud\.perod: unknown field \(allowed here: .*period"),
-        ('layout = "star"', 'layout = "ring"', r"topology\.layout: unknown value 'ring' \(allowed: star, line, tree\)"),
-        ('network = "GoldenStar"', 'network = "Golden Star"', r"topology\.network: .*not a valid name"),
-        ('network = "GoldenStar"', 'network = "x\\";import"', r"topology\.network: .*not a valid name"),
+        (
+            'period = "400ms"',
+            'period = "400"',
+            r"traffic\.cloud\.period: .*expected a number and one of the units",
+        ),
+        (
+            "request_bytes = 1400",
+            "request_bytes = 0",
+            r"traffic\.cloud\.request_bytes: must be at least 1",
+        ),
+        (
+            "request_bytes = 1400",
+            'request_bytes = "big"',
+            r"traffic\.cloud\.request_bytes: expected int",
+        ),
+        (
+            'period = "400ms"',
+            'perod = "400ms"',
+            r"traffic\.cloud\.perod: unknown field \(allowed here: .*period",
+        ),
+        (
+            'layout = "star"',
+            'layout = "ring"',
+            r"topology\.layout: unknown value 'ring' \(allowed: star, line, tree\)",
+        ),
+        (
+            'network = "GoldenStar"',
+            'network = "Golden Star"',
+            r"topology\.network: .*not a valid name",
+        ),
+        (
+            'network = "GoldenStar"',
+            'network = "x\\";import"',
+            r"topology\.network: .*not a valid name",
+        ),
         ('datarate = "1Gbps"', 'datarate = "3Gbps"', r"not an Ethernet rate \(allowed: .*1000Mbps"),
-        ('periods = ["200ms", "300ms", "400ms"]', 'periods = ["7ms", "11ms", "13ms", "1009ms"]', r"hyperperiod .* exceeds the limit"),
-        ('periods = ["200ms", "300ms", "400ms"]', "periods = []", r"traffic\.neighbours\.periods: expected a non-empty list"),
+        (
+            'periods = ["200ms", "300ms", "400ms"]',
+            'periods = ["7ms", "11ms", "13ms", "1009ms"]',
+            r"hyperperiod .* exceeds the limit",
+        ),
+        (
+            'periods = ["200ms", "300ms", "400ms"]',
+            "periods = []",
+            r"traffic\.neighbours\.periods: expected a non-empty list",
+        ),
         ("seeds = 1", "seeds = 0", r"simulation\.seeds: must be at least 1"),
-        ("fog_nodes = [3]", "fog_nodes = [0]", r"simulation\.fog_nodes: expected a list of integers >= 1"),
-        ('directions = "measured"', 'directions = "both"', r"traffic\.ml\.directions: unknown value 'both'"),
+        (
+            "fog_nodes = [3]",
+            "fog_nodes = [0]",
+            r"simulation\.fog_nodes: expected a list of integers >= 1",
+        ),
+        (
+            'directions = "measured"',
+            'directions = "both"',
+            r"traffic\.ml\.directions: unknown value 'both'",
+        ),
         ("upload = 150000", "upload = -1", r"traffic\.ml\.bytes\.fl\.upload: must be at least 0"),
     ],
 )
@@ -119,17 +165,29 @@ size_bytes = {size}
 @pytest.mark.parametrize(
     ("fields", "pattern"),
     [
-        ({"src": "fog9"}, r"traffic\.flows\[0\]\.src: flow 'cam' src 'fog9' is not a host \(allowed: cloud, fog0"),
+        (
+            {"src": "fog9"},
+            r"traffic\.flows\[0\]\.src: flow 'cam' src 'fog9' is not a host \(allowed: cloud, fog0",
+        ),
         ({"dst": "sw0"}, r"flows\[0\]\.dst: .*'sw0' is not a host"),
         ({"name": "my cam"}, r"flows\[0\]\.name: flow name 'my cam' is not a valid name"),
         ({"name": "cam'"}, r"not a valid name"),
-        ({"cls": "urgent"}, r"traffic\.flows\[0\]\.class: unknown value 'urgent' \(allowed: critical, ml, background\)"),
+        (
+            {"cls": "urgent"},
+            r"traffic\.flows\[0\]\.class: unknown value 'urgent' \(allowed: critical, ml, background\)",
+        ),
         ({"size": 0}, r"traffic\.flows\[0\]\.size_bytes: must be at least 1"),
         ({"name": "creq_fog0"}, r"duplicate flow name 'creq_fog0'"),
     ],
 )
 def test_bad_explicit_flows(tmp_path, fields, pattern):
-    values = {"name": "cam", "cls": "background", "src": "fog0", "dst": "cloud", "size": 1000} | fields
+    values = {
+        "name": "cam",
+        "cls": "background",
+        "src": "fog0",
+        "dst": "cloud",
+        "size": 1000,
+    } | fields
     path = write_profile(tmp_path, BASE + EXTRA.format(**values))
     with pytest.raises(UserError) as info:
         build_scenario(load_profile(path), 3, "none", 0)
@@ -151,7 +209,9 @@ def test_unknown_profile_lists_shipped():
 
 
 def test_wan_link_without_gateway_is_refused(tmp_path):
-    text = edit('layout = "star"', 'layout = "star"\nwan_link = { datarate = "100Mbps", delay = "1ms" }')
+    text = edit(
+        'layout = "star"', 'layout = "star"\nwan_link = { datarate = "100Mbps", delay = "1ms" }'
+    )
     with pytest.raises(ProfileError, match="wan_link: a WAN link needs gateway = true"):
         build_scenario(load_profile(write_profile(tmp_path, text)), 3, "none")
 

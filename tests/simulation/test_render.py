@@ -35,7 +35,11 @@ def test_large_messages_end_on_the_message_port(star_profile):
     assert all(a.start_ps == ups[0].start_ps and a.period_ps == ups[0].period_ps for a in ups)
     assert [a.port for a in ups] == [MESSAGE_PORTS["ml"] + 100] * 3 + [MESSAGE_PORTS["ml"]]
     cloud_sinks = {a.port for a in plan["cloud"] if a.role == "sink"}
-    assert {MESSAGE_PORTS["ml"], MESSAGE_PORTS["ml"] + 100, MESSAGE_PORTS["critical"]} <= cloud_sinks
+    assert {
+        MESSAGE_PORTS["ml"],
+        MESSAGE_PORTS["ml"] + 100,
+        MESSAGE_PORTS["critical"],
+    } <= cloud_sinks
     rows = manifest(sc)
     assert rows[0]["module"].startswith("GoldenStar.")
 

@@ -9,7 +9,12 @@ MS = 10**9
 
 
 def make(flows, nodes=None, links=None, **kw):
-    nodes = nodes or (Node("sw", "switch"), Node("cloud", "cloud"), Node("a", "fog"), Node("b", "fog"))
+    nodes = nodes or (
+        Node("sw", "switch"),
+        Node("cloud", "cloud"),
+        Node("a", "fog"),
+        Node("b", "fog"),
+    )
     links = links or (
         Link("sw", "cloud", 10**9, 50_000),
         Link("a", "sw", 10**9, 50_000),
@@ -34,8 +39,11 @@ def test_hyperperiod_is_exact_lcm():
 
 
 def test_hyperperiod_limit_is_enforced():
-    with pytest.raises(ScenarioError, match="hyperperiod .* exceeds the limit"):
-        make([flow("f1", 7), flow("f2", 11), flow("f3", 13), flow("f4", 1009)], max_hyperperiod_ps=60 * 10**12)
+    with pytest.raises(ScenarioError, match=r"hyperperiod .* exceeds the limit"):
+        make(
+            [flow("f1", 7), flow("f2", 11), flow("f3", 13), flow("f4", 1009)],
+            max_hyperperiod_ps=60 * 10**12,
+        )
 
 
 @pytest.mark.parametrize(
@@ -65,9 +73,13 @@ def test_unconnected_hosts_are_refused():
 
 def test_loops_and_bad_links_are_refused():
     nodes = (Node("s1", "switch"), Node("s2", "switch"), Node("cloud", "cloud"), Node("a", "fog"))
-    loop = (Link("s1", "s2", 10**9, 0), Link("s2", "cloud", 10**9, 0), Link("cloud", "s1", 10**9, 0))
+    loop = (
+        Link("s1", "s2", 10**9, 0),
+        Link("s2", "cloud", 10**9, 0),
+        Link("cloud", "s1", 10**9, 0),
+    )
     with pytest.raises(ScenarioError, match="loop"):
-        make([], nodes=nodes, links=loop + (Link("a", "s1", 10**9, 0),))
+        make([], nodes=nodes, links=(*loop, Link("a", "s1", 10**9, 0)))
     with pytest.raises(ScenarioError, match="not an Ethernet rate"):
         make([], links=(Link("sw", "cloud", 123, 0),))
     with pytest.raises(ScenarioError, match="unknown node"):

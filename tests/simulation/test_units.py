@@ -13,7 +13,7 @@ def test_parse_time_exact(text, ps):
 
 @pytest.mark.parametrize("text", ["400", "ms", "4 hours", "1.5ps", "-3ms", ""])
 def test_parse_time_rejects(text):
-    with pytest.raises(units.QuantityError, match="time|resolution"):
+    with pytest.raises(units.QuantityError, match=r"time|resolution"):
         units.parse_time_ps(text)
 
 
