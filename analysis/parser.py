@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.errors import ResultFileError, excerpt
-from analysis.tokens import EXOTIC_WHITESPACE, TokenError, parse_float, parse_int, split_line
+from analysis.tokens import TokenError, parse_float, parse_int, plain_whitespace, split_line
 from analysis.vectordata import VectorData, read_segment
 
 _STAT_FIELDS = frozenset(
@@ -127,15 +127,15 @@ class _Parser:
         if nul >= 0:
             line = data.count(b"\n", 0, nul) + 1
             raise self.error(line, "binary data (NUL byte); not an OMNeT++ .sca/.vec file")
-        text = data.decode("utf-8", errors="replace")
-        if "\r" in text:
-            text = text.replace("\r\n", "\n")
-        if not text.endswith("\n"):
+        if b"\r" in data:
+            data = data.replace(b"\r\n", b"\n")
+        if not data.endswith(b"\n"):
             raise self.error(
-                text.count("\n") + 1,
+                data.count(b"\n") + 1,
                 "last line has no newline: the file is truncated (or still being written)",
             )
-        self.plain_whitespace = EXOTIC_WHITESPACE.search(text) is None
+        text = data.decode("utf-8", errors="replace")
+        self.plain_whitespace = plain_whitespace(data, text)
         pos, lineno, end_of_text = 0, 1, len(text)
         while pos < end_of_text:
             if text[pos] in _DIGITS and self.seen_version:

@@ -19,6 +19,19 @@ EXOTIC_WHITESPACE = re.compile(
     "[\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 )
 
+_EXOTIC_ASCII = [bytes([c]) for c in b"\x0b\x0c\r\x1c\x1d\x1e\x1f"]
+
+
+def plain_whitespace(data: bytes, text: str) -> bool:
+    """Whether `text` (decoded from `data`) has no whitespace but space, tab and newline.
+
+    Byte searches (memchr) for the ASCII ones; the regex only for non-ASCII text.
+    """
+    if any(c in data for c in _EXOTIC_ASCII):
+        return False
+    return data.isascii() or EXOTIC_WHITESPACE.search(text) is None
+
+
 _TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"|([^ \t"][^ \t]*)|(")', re.DOTALL)
 _ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{0,2}|.)", re.DOTALL)
 _ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
