@@ -55,9 +55,9 @@ def _mirror_sca(source: Path, target: Path) -> None:
             sca.statistic(item.module, item.name, summary, item.attrs, histogram=bins)
 
 
-def test_a_reference_sca_written_again_is_the_same_text(tmp_path):
-    """Every line equal, except mean and stddev: recomputed from the 14-digit sum and sqrsum."""
-    source = REFERENCE_SCA[0]
+@pytest.mark.parametrize("source", REFERENCE_SCA, ids=lambda p: p.name)
+def test_a_reference_sca_written_again_is_the_same_text(tmp_path, source):
+    """Every line equal, except a few means and stddevs: recomputed from 14-digit sum, sqrsum."""
     target = tmp_path / source.name
     _mirror_sca(source, target)
     want, got = source.read_text().splitlines(), target.read_text().splitlines()
@@ -68,7 +68,7 @@ def test_a_reference_sca_written_again_is_the_same_text(tmp_path):
             assert a.split()[:2] == b.split()[:2] and a.split()[1] in ("mean", "stddev"), (a, b)
             assert math.isclose(float(a.split()[2]), float(b.split()[2]), rel_tol=1e-12)
             recomputed += 1
-    assert recomputed < 20
+    assert recomputed <= 2  # observed: 2, 0, 0, 1 of ~6,300 lines
     pd_want = analysis.read_result_files(source)
     pd_got = analysis.read_result_files(target)
     assert render(pd_got, R.COLUMNS[:15]) == render(pd_want, R.COLUMNS[:15])
@@ -90,8 +90,8 @@ def _reference_vectors(path: Path):
     return decls, data
 
 
-def test_a_reference_vec_written_again_is_the_same_bytes_and_index(tmp_path):
-    source = REFERENCE_VEC[0]
+@pytest.mark.parametrize("source", REFERENCE_VEC, ids=lambda p: p.name)
+def test_a_reference_vec_written_again_is_the_same_bytes_and_index(tmp_path, source):
     (run,) = parse_file(source).runs
     decls, data = _reference_vectors(source)
     target = tmp_path / source.name
