@@ -69,7 +69,7 @@ PRECISION = 14  # output-scalar-precision / output-vector-precision defaults
 _MAX_MEANINGFUL_PRECISION = 16  # OmnetppScalarFileWriter::recordHistogram
 _TICKS_PER_SECOND = 10**12  # OMNeT++'s default simtime resolution (ps)
 _OMNETPP_NAN = -math.nan  # OMNeT++'s NaN constant is 0.0/0.0: the sign bit is set on x86-64
-_NEEDS_QUOTES = re.compile(r'[\s"\\\x00-\x1f\x7f]|^$')
+_NEEDS_QUOTES = re.compile(r'[ "\\\x00-\x1f\x7f]|^$')  # C isspace/iscntrl: ASCII only
 _ESCAPES = {
     "\b": "\\b",
     "\f": "\\f",

@@ -296,3 +296,22 @@ def test_opp_scavetool_reads_the_mirrored_reference(tmp_path, scavetool):
     out = scavetool_export(scavetool, [tmp_path / REFERENCE_SCA[0].name], tmp_path / "mine.csv")
     ref = scavetool_export(scavetool, [tmp_path / "ref.sca"], tmp_path / "ref.csv")
     assert read_export(out) == read_export(ref)
+
+
+def test_the_engines_histogram_result_is_written_as_it_formats_it(tmp_path):
+    """simulation.embedded.histogram's result serves as summary and bins; same bin lines."""
+    from simulation.embedded.histogram import OmnetppHistogram, format_bin_lines
+
+    recorder = OmnetppHistogram()
+    recorder.collect_all(np.random.default_rng(0).exponential(1e-4, size=3000).tolist())
+    result = recorder.result()
+    with ScalarFileWriter(tmp_path / "h.sca", *HEADER) as sca:
+        sca.statistic(
+            "Net.sink", "endToEndDelay:histogram", result, {"unit": "s"}, histogram=result
+        )
+    lines = (tmp_path / "h.sca").read_text().splitlines()
+    assert [line for line in lines if line.startswith("bin")] == format_bin_lines(result)
+    row = analysis.histograms(analysis.read_result_files(tmp_path)).iloc[0]
+    assert row["count"] == result.count
+    assert math.isclose(row["mean"], result.mean, rel_tol=1e-13)
+    assert math.isclose(row["stddev"], result.stddev, rel_tol=1e-13)
