@@ -360,10 +360,11 @@ class _ResultFileWriter:
         self.itervars = {str(k): str(v) for k, v in (itervars or {}).items()}
         self.config = [(str(k), str(v)) for k, v in config]
         self.precision = precision
+        header = f"version 3\n{self.header_text()}"  # before opening: may raise (a NUL)
         self._context = atomic.atomic_open(self.path, "wb")
         self._fh: IO[bytes] = self._context.__enter__()
         self.closed = False
-        self._write(f"version 3\n{self.header_text()}")
+        self._write(header)
 
     def header_text(self) -> str:
         """The run header block (``run``, ``attr``, ``itervar``, ``config``, blank line)."""
