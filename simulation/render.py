@@ -93,8 +93,10 @@ def _app_view(app: App) -> dict[str, object]:
     return view
 
 
-def render_text(scenario: Scenario, record_vectors: bool = False) -> tuple[str, str]:
-    """The NED and ini text of a scenario."""
+def render_text(
+    scenario: Scenario, record_vectors: bool = False, backend: str = "omnetpp"
+) -> tuple[str, str]:
+    """The NED and ini text of a scenario (`backend` is recorded as the measurement label)."""
     env = _env()
     types = sorted({NED_TYPES[n.kind] for n in scenario.nodes})
     nodes = [{"name": n.name, "ned_type": NED_TYPES[n.kind]} for n in scenario.nodes]
@@ -131,6 +133,7 @@ def render_text(scenario: Scenario, record_vectors: bool = False) -> tuple[str, 
         queue_comment=comment,
         queue_lines=qlines,
         record_vectors=record_vectors,
+        backend=backend,
         ml_payload=ml_text,
         ports=", ".join(f"{c} {p}" for c, p in MESSAGE_PORTS.items()),
         hosts=[{"name": host, "apps": [_app_view(a) for a in apps]} for host, apps in plan.items()],

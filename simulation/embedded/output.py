@@ -1,0 +1,173 @@
+"""Write an engine run as the OMNeT++ result files the rendered INET model would write.
+
+Same module paths, result names, recording modes and attributes as INET 4.5
+with the rendered ini (see `omnetpp_ini/omnetpp.ini.j2`): per link direction
+`packetBytes:sum`, `busy:timeavg` and `utilization:last` (OMNeT++'s own
+definition: busy time up to the end of the channel's last transmission, over
+that time); per app `packetReceived:*` and `packetSent:*`; per sink the
+`endToEndDelay:histogram` statistic with `cHistogram`'s bins
+(`simulation.embedded.histogram`), and with vectors on, `endToEndDelay:vector`.
+Config lines are the rendered ini's entries, so a reader sees the same
+configuration either way. Run attributes are OMNeT++'s, with the backend named
+in `measurement` (`backend=embedded`); `datetime` comes from SOURCE_DATE_EPOCH
+(default 0) and `processid` is 0, so the same scenario always gives
+byte-identical files.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+from simulation.backends.base import RESULT_SUBDIR
+from simulation.embedded.engine import EngineResult
+from simulation.embedded.histogram import OmnetppHistogram
+from simulation.render import render_text
+from simulation.resultfiles import RunHeader, ScalarFileWriter, VectorFileWriter
+
+CONFIG_NAME = "General"
+_INI_LINE = re.compile(r"^\s*([^#;=\s][^=]*?)\s*=\s*(.*?)\s*$")
+_CHANNEL_ATTRS = {
+    "packetBytes:sum": {
+        "interpolationmode": "none",
+        "recordingmode": "sum",
+        "source": "packetBytes(messageSent)",
+        "unit": "B",
+    },
+    "busy:timeavg": {
+        "interpolationmode": "sample-hold",
+        "recordingmode": "timeavg",
+        "source": "channelBusy",
+    },
+    "utilization:last": {"recordingmode": "last", "source": "timeavg(channelBusy)"},
+}
+
+
+def _counter(mode: str, signal: str, title: str) -> dict[str, str]:
+    return {
+        "interpolationmode": "none",
+        "recordingmode": mode,
+        "source": signal,
+        "title": f"{title}, {mode}",
+    }
+
+
+_DELAY_ATTRS = {
+    "interpolationmode": "none",
+    "source": "dataAge(packetReceived)",
+    "title": "end-to-end delay",
+    "unit": "s",
+}
+
+
+def ini_config(ini_text: str) -> list[tuple[str, str]]:
+    """The `key = value` entries of an ini in file order, as OMNeT++ records them."""
+    entries = []
+    for line in ini_text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith(("#", ";", "[")):
+            continue
+        match = _INI_LINE.match(stripped)
+        if not match:
+            continue
+        key, value = match.group(1), match.group(2)
+        unquoted = "." not in key or key.endswith(".typename")
+        if unquoted and len(value) >= 2 and value[0] == value[-1] == '"':
+            value = value[1:-1]  # OMNeT++ records option strings and type names unquoted
+        entries.append((key, value))
+    return entries
+
+
+def _header(result: EngineResult, config: list[tuple[str, str]]) -> RunHeader:
+    epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0"))
+    sc = result.scenario
+    return RunHeader.omnetpp(
+        configname=CONFIG_NAME,
+        network=sc.network,
+        seedset=sc.seed,
+        experiment=result.scenario.name,
+        measurement="backend=embedded",
+        datetime=datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None),
+        processid=0,
+        resultdir=RESULT_SUBDIR,
+        config=config,
+    )
+
+
+def write_results(result: EngineResult, out_dir: Path, record_vectors: bool) -> list[Path]:
+    """Write `results/General-#0.sca` (and `.vec` with vectors) under `out_dir`."""
+    sc = result.scenario
+    net = sc.network
+    _, ini = render_text(sc, record_vectors=record_vectors, backend="embedded")
+    header = _header(result, ini_config(ini))
+    folder = Path(out_dir) / RESULT_SUBDIR
+    folder.mkdir(parents=True, exist_ok=True)
+    sca_path = folder / f"{header.file_stem}.sca"
+    written = [sca_path]
+    limit = result.sim_time_ps
+    with ScalarFileWriter(sca_path, *header) as sca:
+        for port in result.ports:
+            module = port.direction.channel_module(net)
+            util_last = port.busy_ps / port.last_end_ps if port.last_end_ps else math.nan
+            values = {
+                "packetBytes:sum": port.bytes,
+                "busy:timeavg": port.busy_ps / limit if limit else math.nan,
+                "utilization:last": util_last,
+            }
+            for name, value in values.items():
+                sca.scalar(module, name, value, _CHANNEL_ATTRS[name])
+        sinks = {s.app.module: s for s in result.sinks}
+        sources = {s.app.module: s for s in result.sources}
+        for host, apps in _apps_in_order(result):
+            for module in apps:
+                full = f"{net}.{module}"
+                sink = sinks.get(module)
+                source = sources.get(module)
+                received = sink.received if sink else 0
+                rbytes = sink.bytes if sink else 0
+                sca.scalar(full, "packetReceived:count", received,
+                           _counter("count", "packetReceived", "packets received"))  # fmt: skip
+                sca.scalar(full, "packetReceived:sum(packetBytes)", rbytes,
+                           _counter("sum(packetBytes)", "packetReceived", "packets received"))  # fmt: skip
+                if sink is not None:
+                    hist = OmnetppHistogram()
+                    hist.collect_all(d * 1e-12 for d in sink.delays_ps)
+                    stats = hist.result()
+                    sca.statistic(full, "endToEndDelay:histogram", stats,
+                                  {**_DELAY_ATTRS, "recordingmode": "histogram"}, histogram=stats)  # fmt: skip
+                if source is not None:
+                    sca.scalar(full, "packetSent:count", source.sent,
+                               _counter("count", "packetSent", "packets sent"))  # fmt: skip
+                    sca.scalar(full, "packetSent:sum(packetBytes)", source.bytes,
+                               _counter("sum(packetBytes)", "packetSent", "packets sent"))  # fmt: skip
+            del host
+    if record_vectors:
+        vec_path = folder / f"{header.file_stem}.vec"
+        with VectorFileWriter(vec_path, *header) as vec:
+            recorded = [s for s in result.sinks if s.delays_ps]
+            recorded.sort(key=lambda s: (s.events[0], s.app.module))
+            for sink in recorded:
+                vec.vector(
+                    f"{net}.{sink.app.module}",
+                    "endToEndDelay:vector",
+                    sink.arrival_ps,
+                    [d * 1e-12 for d in sink.delays_ps],
+                    {**_DELAY_ATTRS, "recordingmode": "vector"},
+                    event_numbers=sink.events,
+                    time_unit="ps",
+                )
+        written.append(vec_path)
+    return written
+
+
+def _apps_in_order(result: EngineResult) -> list[tuple[str, list[str]]]:
+    """Hosts in scenario order with their app modules in index order."""
+    by_host: dict[str, list[tuple[int, str]]] = {h.name: [] for h in result.scenario.hosts}
+    for s in result.sinks:
+        by_host[s.app.host].append((s.app.index, s.app.module))
+    for s in result.sources:
+        by_host[s.app.host].append((s.app.index, s.app.module))
+    return [(h, [m for _, m in sorted(apps)]) for h, apps in by_host.items()]
