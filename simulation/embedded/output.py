@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from simulation.backends.base import RESULT_SUBDIR
-from simulation.embedded.engine import EngineResult
+from simulation.embedded.engine import EngineResult, SinkStats, SourceStats
 from simulation.embedded.histogram import OmnetppHistogram
 from simulation.render import render_text
 from simulation.resultfiles import RunHeader, ScalarFileWriter, VectorFileWriter
@@ -121,29 +121,8 @@ def write_results(result: EngineResult, out_dir: Path, record_vectors: bool) -> 
                 sca.scalar(module, name, value, _CHANNEL_ATTRS[name])
         sinks = {s.app.module: s for s in result.sinks}
         sources = {s.app.module: s for s in result.sources}
-        for host, apps in _apps_in_order(result):
-            for module in apps:
-                full = f"{net}.{module}"
-                sink = sinks.get(module)
-                source = sources.get(module)
-                received = sink.received if sink else 0
-                rbytes = sink.bytes if sink else 0
-                sca.scalar(full, "packetReceived:count", received,
-                           _counter("count", "packetReceived", "packets received"))  # fmt: skip
-                sca.scalar(full, "packetReceived:sum(packetBytes)", rbytes,
-                           _counter("sum(packetBytes)", "packetReceived", "packets received"))  # fmt: skip
-                if sink is not None:
-                    hist = OmnetppHistogram()
-                    hist.collect_all(d * 1e-12 for d in sink.delays_ps)
-                    stats = hist.result()
-                    sca.statistic(full, "endToEndDelay:histogram", stats,
-                                  {**_DELAY_ATTRS, "recordingmode": "histogram"}, histogram=stats)  # fmt: skip
-                if source is not None:
-                    sca.scalar(full, "packetSent:count", source.sent,
-                               _counter("count", "packetSent", "packets sent"))  # fmt: skip
-                    sca.scalar(full, "packetSent:sum(packetBytes)", source.bytes,
-                               _counter("sum(packetBytes)", "packetSent", "packets sent"))  # fmt: skip
-            del host
+        for module in _app_modules(result):
+            _write_app(sca, f"{net}.{module}", sinks.get(module), sources.get(module))
     if record_vectors:
         vec_path = folder / f"{header.file_stem}.vec"
         with VectorFileWriter(vec_path, *header) as vec:
@@ -163,11 +142,31 @@ def write_results(result: EngineResult, out_dir: Path, record_vectors: bool) -> 
     return written
 
 
-def _apps_in_order(result: EngineResult) -> list[tuple[str, list[str]]]:
-    """Hosts in scenario order with their app modules in index order."""
+def _write_app(
+    sca: ScalarFileWriter, full: str, sink: SinkStats | None, source: SourceStats | None
+) -> None:
+    """One app's results, as INET's UdpSink / UdpBasicApp record them."""
+    received = (sink.received, sink.bytes) if sink else (0, 0)
+    for mode, value in zip(("count", "sum(packetBytes)"), received, strict=True):
+        sca.scalar(full, f"packetReceived:{mode}", value,
+                   _counter(mode, "packetReceived", "packets received"))  # fmt: skip
+    if sink is not None:
+        hist = OmnetppHistogram()
+        hist.collect_all(d * 1e-12 for d in sink.delays_ps)
+        stats = hist.result()
+        attrs = {**_DELAY_ATTRS, "recordingmode": "histogram"}
+        sca.statistic(full, "endToEndDelay:histogram", stats, attrs, histogram=stats)
+    if source is not None:
+        for mode, value in zip(
+            ("count", "sum(packetBytes)"), (source.sent, source.bytes), strict=True
+        ):
+            sca.scalar(full, f"packetSent:{mode}", value,
+                       _counter(mode, "packetSent", "packets sent"))  # fmt: skip
+
+
+def _app_modules(result: EngineResult) -> list[str]:
+    """App modules (`host.app[i]`): hosts in scenario order, apps in index order."""
     by_host: dict[str, list[tuple[int, str]]] = {h.name: [] for h in result.scenario.hosts}
-    for s in result.sinks:
-        by_host[s.app.host].append((s.app.index, s.app.module))
-    for s in result.sources:
-        by_host[s.app.host].append((s.app.index, s.app.module))
-    return [(h, [m for _, m in sorted(apps)]) for h, apps in by_host.items()]
+    for app in [s.app for s in result.sinks] + [s.app for s in result.sources]:
+        by_host[app.host].append((app.index, app.module))
+    return [m for apps in by_host.values() for _, m in sorted(apps)]

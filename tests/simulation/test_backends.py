@@ -1,0 +1,124 @@
+"""One conformance suite that every backend passes; plus backend-specific guarantees."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from analysis.pivots import runs, scalars, statistics
+from analysis.results import read_result_files
+from simulation.apps import plan_apps
+from simulation.backends.base import get_backend
+from simulation.backends.omnetpp import OmnetppBackend
+from simulation.embedded.backend import EmbeddedBackend
+from simulation.embedded.engine import UnsupportedFeatureError, check_supported
+from simulation.profile import build_scenario
+from simulation.scenario import Flow
+
+from .conftest import PROFILES
+
+_OMNETPP = OmnetppBackend().availability()
+BACKENDS = [
+    pytest.param(EmbeddedBackend, id="embedded"),
+    pytest.param(
+        OmnetppBackend,
+        id="omnetpp",
+        marks=[
+            pytest.mark.omnetpp,
+            pytest.mark.skipif(not _OMNETPP.ok, reason=f"OMNeT++/INET not found: {_OMNETPP.reason}"),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize("backend_cls", BACKENDS)
+def test_backend_conformance(tmp_path, line_profile, backend_cls):
+    """Same files, names and run attributes from every backend, for a gateway + priority scenario."""
+    sc = build_scenario(line_profile, 4, "cc", 1)
+    result = backend_cls().run(sc, tmp_path, record_vectors=True)
+    for name in ("scenario.json", "manifest.json", "run.json"):
+        assert (tmp_path / name).is_file()
+    assert [p.rsplit("/", 1)[-1] for p in result.scalar_files] == ["General-#0.sca"]
+    raw = read_result_files(tmp_path / "results")
+    attrs = runs(raw).iloc[0]
+    assert attrs["network"] == sc.network
+    assert attrs["measurement"] == f"backend={backend_cls.name}"
+    assert attrs["experiment"] == sc.name
+    names = set(zip(*[scalars(raw)[c] for c in ("module", "name")], strict=True))
+    for d in ("cell0->gw", "gw->cloud", "fog3->cell1"):
+        src = d.split("->")[0]
+        assert any(m.startswith(f"{sc.network}.{src}.ethg$o[") and n == "busy:timeavg" for m, n in names)
+    sinks = [a for apps in plan_apps(sc).values() for a in apps if a.role == "sink"]
+    stats = statistics(raw)
+    assert len(stats[stats["name"] == "endToEndDelay:histogram"]) == len(sinks)
+    assert json.loads((tmp_path / "run.json").read_text())["backend"] == backend_cls.name
+
+
+def test_embedded_results_are_byte_identical_for_the_same_seed(tmp_path, star_profile):
+    sc = build_scenario(star_profile, 3, "fl", 0)
+    a, b = tmp_path / "a", tmp_path / "b"
+    EmbeddedBackend().run(sc, a, record_vectors=True)
+    EmbeddedBackend().run(sc, b, record_vectors=True)
+    for name in ("General-#0.sca", "General-#0.vec", "General-#0.vci"):
+        assert (a / "results" / name).read_bytes() == (b / "results" / name).read_bytes()
+    other = build_scenario(star_profile, 3, "fl", 1)
+    EmbeddedBackend().run(other, tmp_path / "c")
+    assert (tmp_path / "c/results/General-#0.sca").read_bytes() != (a / "results/General-#0.sca").read_bytes()
+
+
+def test_unsupported_features_are_named(star_profile):
+    sc = build_scenario(star_profile, 3, "none", 0)
+    object.__setattr__(sc, "flows", (*sc.flows[:1], Flow("t", "ml", "fog0", "cloud", 10**12, 10, transport="tcp")))  # type: ignore[arg-type]
+    with pytest.raises(UnsupportedFeatureError, match="transport 'tcp' is not modelled .* use --backend omnetpp"):
+        check_supported(sc)
+
+
+def test_auto_and_unknown_backends(monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.delenv("INET_ROOT", raising=False)
+    monkeypatch.setenv("OPP_ENV_WORKSPACE", "/nonexistent")
+    monkeypatch.delenv("OMNETPP_ROOT", raising=False)
+    assert get_backend("auto").name == "embedded"
+    with pytest.raises(Exception, match=r"backend 'omnetpp' is not available: opp_run not found.*make omnetpp"):
+        get_backend("omnetpp")
+    with pytest.raises(Exception, match=r"unknown backend 'ns3' \(allowed: embedded, omnetpp, auto\)"):
+        get_backend("ns3")
+
+
+def _cli(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "fogcosim.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=300
+    )
+
+
+def test_cli_run_and_render(tmp_path):
+    done = _cli("run", "--backend", "embedded", "--profile", str(PROFILES / "golden-star.toml"),
+                "--fog-nodes", "3", "--method", "fl", "--out", str(tmp_path / "run"))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "with backend embedded" in done.stdout
+    assert (tmp_path / "run/results/General-#0.sca").is_file()
+    done = _cli("render", "--profile", str(PROFILES / "golden-star.toml"), "--fog-nodes", "3",
+                "--method", "none", "--out", str(tmp_path / "r"))  # fmt: skip
+    assert done.returncode == 0 and (tmp_path / "r/GoldenStar.ned").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--fog-nodes", "0"], "--fog-nodes: 0 is below 1"),
+        (["--method", "sgd"], "invalid choice: 'sgd'"),
+        (["--profile", "nope"], "unknown profile 'nope'"),
+    ],
+)
+def test_cli_errors_are_one_line(tmp_path, args, message):
+    base = {"--profile": "paper-sec21", "--fog-nodes": "4", "--method": "none", "--out": str(tmp_path / "o")}
+    for k, v in zip(args[::2], args[1::2], strict=True):
+        base[k] = v
+    done = _cli("render", *[x for kv in base.items() for x in kv])
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "o").exists()
