@@ -72,7 +72,7 @@ def test_embedded_results_are_byte_identical_for_the_same_seed(tmp_path, star_pr
 def test_unsupported_features_are_named(star_profile):
     sc = build_scenario(star_profile, 3, "none", 0)
     object.__setattr__(sc, "flows", (*sc.flows[:1], Flow("t", "ml", "fog0", "cloud", 10**12, 10, transport="tcp")))  # type: ignore[arg-type]
-    with pytest.raises(UnsupportedFeatureError, match="transport 'tcp' is not modelled .* use --backend omnetpp"):
+    with pytest.raises(UnsupportedFeatureError, match=r"transport 'tcp' is not modelled .* use --backend omnetpp"):
         check_supported(sc)
 
 
