@@ -32,8 +32,11 @@ bench: $(STAMP)
 payloads: $(STAMP)
 	$(BIN)/fogcosim payloads --all --fog-nodes 4 --batch-size 100 --out $(OUT)/payloads
 
+# The whole study: every fog-node count x method x seed of the profile, then the report.
+# Resumable: run it again after an interruption and completed runs are kept.
+BACKEND ?= embedded
 sweep: $(STAMP)
-	$(BIN)/fogcosim payloads --all --fog-nodes 4 --batch-size 100 --out $(OUT)/payloads
+	$(BIN)/fogcosim sweep --profile $(PROFILE) --backend $(BACKEND) --out $(OUT)/$(PROFILE)
 
 # Install OMNeT++ 6.1.0 + INET 4.5.4 with opp_env (needs internet; says what to do without).
 OPP_ENV_WORKSPACE ?= $(HOME)/.local/share/fogcosim/opp_env

@@ -269,11 +269,17 @@ def _execute(
                 out.append(run_point(*a))
                 bar.update()
         else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            pool = ProcessPoolExecutor(max_workers=workers)
+            try:
                 futs = [pool.submit(run_point, *a) for a in args]
                 for fut in as_completed(futs):
                     out.append(fut.result())
                     bar.update()
+            except BaseException:
+                # interrupted: drop queued points at once; finished ones are on disk
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+            pool.shutdown()
     finally:
         bar.close()
     return out
