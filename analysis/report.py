@@ -1,0 +1,393 @@
+"""report.md and plots/*.png of a sweep folder: our Table 4 beside the paper's.
+
+`write_report(out_dir)` reads what `fogcosim sweep` left there (summary.csv,
+provenance.json, statuses.json, runs/<key>/) and writes the report and its
+plots atomically. Tables and plot series come from `analysis.reshape`, plots
+are drawn by `analysis.plots`; this module only loads, formats and writes, so
+a report can always be regenerated from the folder (`fogcosim report DIR`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis import plots, reshape
+from analysis.metrics import delay_samples, link_utilization, load_run
+from analysis.report_tables import (
+    STAND_IN,
+    STATUSES,
+    delivery_section,
+    deltas_section,
+    failed_section,
+    ml_sources,
+    payload_section,
+    percentile_section,
+    run_key,
+    stand_in_note,
+    table4_section,
+)
+from analysis.reshape import PAPER_BASELINE
+from analysis.summary import SUMMARY
+from fogcosim import atomic
+from fogcosim.errors import FogcosimError, UserError
+from simulation.profile import PROFILE_DIR
+from simulation.sweep import PROVENANCE, RUNS_DIR
+
+REPORT = "report.md"
+PLOTS = "plots"
+PLOT_NAMES = ("delay_vs_fog_nodes", "bandwidth_vs_fog_nodes", "link_utilization", "delay_ecdf")
+REQUIRED = (
+    "method",
+    "fog_nodes",
+    "seed",
+    "critical_delay_mean_us",
+    "all_delay_mean_us",
+    "bandwidth_mean",
+)
+TOP_LINKS = 20
+
+
+@dataclass
+class Sweep:
+    """What a sweep folder holds, as the report reads it."""
+
+    out_dir: Path
+    summary: pd.DataFrame
+    provenance: dict[str, Any]
+    statuses: list[dict[str, Any]] | None
+
+
+@dataclass
+class Case:
+    """Per-link utilization and delay samples of the runs of one fog-node count."""
+
+    fog_nodes: int
+    links: pd.DataFrame
+    samples: pd.DataFrame
+    cloud_rate_bps: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def load_sweep(out_dir: Path) -> Sweep:
+    """Read a sweep folder; a `UserError` names what is missing or unreadable."""
+    out_dir = Path(out_dir)
+    path = out_dir / SUMMARY
+    if not path.is_file():
+        where = (
+            f"{out_dir}: no {SUMMARY} in this folder"
+            if out_dir.is_dir()
+            else f"{out_dir}: no such folder"
+        )
+        raise UserError(
+            f"{where}; expected the output folder of `fogcosim sweep` "
+            f"({SUMMARY}, {PROVENANCE}, {RUNS_DIR}/<run>/)"
+        )
+    try:
+        summary = pd.read_csv(path)
+    except (OSError, ValueError) as exc:
+        raise UserError(f"{path}: cannot read as CSV: {' '.join(str(exc).split())}") from None
+    missing = [c for c in REQUIRED if c not in summary.columns] if len(summary) else []
+    if missing:
+        raise UserError(
+            f"{path}: missing columns {', '.join(missing)} (write it with `fogcosim sweep`)"
+        )
+    return Sweep(out_dir, summary, _json(out_dir / PROVENANCE) or {}, _json(out_dir / STATUSES))
+
+
+def _json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def write_report(out_dir: Path) -> Path:
+    """Write `out_dir/report.md` and `out_dir/plots/*.png`; return the report's path."""
+    sweep = load_sweep(out_dir)
+    lines = header(sweep)
+    written: set[str] = set()
+    summary = sweep.summary
+    groups = (
+        list(summary.groupby(["profile", "backend"], sort=False))
+        if len(summary) and {"profile", "backend"} <= set(summary.columns)
+        else [(("", ""), summary)]
+    )
+    for (profile, backend), rows in groups:
+        suffix = f"-{profile}-{backend}" if len(groups) > 1 else ""
+        if len(groups) > 1:
+            lines += [f"# {profile} on {backend}", ""]
+        if rows.empty:
+            lines += [
+                "No completed runs: summary.csv has no rows, so there is nothing to tabulate.",
+                "",
+            ]
+            continue
+        case = load_case(sweep.out_dir, rows)
+        lines += table4_section(rows, case.cloud_rate_bps if case else None)
+        lines += deltas_section(rows)
+        lines += payload_section(rows, sweep.provenance)
+        lines += percentile_section(rows)
+        lines += delivery_section(rows)
+        plot_lines, names = plot_section(sweep.out_dir, rows, case, suffix)
+        lines += plot_lines
+        written |= names
+    lines += failed_section(sweep.statuses, summary, sweep.provenance.get("points") or [])
+    for name in PLOT_NAMES:  # leave no stale plot of an earlier report beside this one
+        for old in (sweep.out_dir / PLOTS).glob(f"{name}*.png"):
+            if old.name not in written:
+                old.unlink()
+    report = sweep.out_dir / REPORT
+    atomic.write_text(report, "\n".join(lines).rstrip() + "\n")
+    return report
+
+
+# ---------------------------------------------------------------- header
+
+
+def header(sweep: Sweep) -> list[str]:
+    """Title, what was run with what, data provenance and the command that reproduces it."""
+    prov, summary = sweep.provenance, sweep.summary
+    profile = prov.get("profile") or ", ".join(sorted(set(summary.get("profile", []))))
+    backends = sorted(set(summary["backend"])) if "backend" in summary else []
+    versions = ", ".join(f"{k} {v}" for k, v in (prov.get("versions") or {}).items()) or "unknown"
+    opp = prov.get("omnetpp")
+    if opp:
+        versions += f"; OMNeT++ `{opp.get('opp_run', '?')}`, INET `{opp.get('inet_root', '?')}`"
+    seeds = sorted({int(s) for s in summary["seed"]}) if len(summary) else prov.get("seeds", [])
+    lines = [
+        f"# fogcosim sweep report: {profile or 'unknown profile'}",
+        "",
+        f"- Profile: {profile} (`{prov.get('profile_path', '?')}`, "
+        f"sha256 `{str(prov.get('profile_sha256', '?'))[:12]}`; full text in {PROVENANCE})",
+        f"- Backend(s): {', '.join(backends) or prov.get('backend', 'unknown')}"
+        f" (requested: {prov.get('backend_requested', '?')})",
+        f"- Runs: {len(summary)} in {SUMMARY}; fog nodes "
+        f"{', '.join(str(n) for n in sorted(set(summary.get('fog_nodes', []))))}; methods "
+        f"{', '.join(sorted(set(summary.get('method', [])), key=reshape.method_rank))}; "
+        f"seeds {', '.join(map(str, seeds))}",
+        f"- Git revision: `{prov.get('git_revision', 'unknown')}`",
+        f"- Versions: {versions}",
+        f"- Sweep started: {prov.get('started', 'unknown')}; report written: "
+        f"{time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}",
+        f"- Data provenance: {stand_in_note(ml_sources(summary))}",
+    ]
+    if not prov:
+        lines.append(f"- {PROVENANCE} is missing or unreadable: profile and versions are unknown.")
+    command, notes = reproduce_command(sweep)
+    lines += ["", "Reproduce:", "", "```sh", command, f"fogcosim report {sweep.out_dir}", "```", ""]
+    return lines + [f"{n}" for n in notes] + ([""] if notes else [])
+
+
+def reproduce_command(sweep: Sweep) -> tuple[str, list[str]]:
+    """The `fogcosim sweep` command line that re-runs this sweep, and caveats about it."""
+    prov, summary, notes = sweep.provenance, sweep.summary, []
+    points = prov.get("points") or summary[["fog_nodes", "method", "seed"]].to_dict("records")
+    nodes = list(dict.fromkeys(int(p["fog_nodes"]) for p in points))
+    methods = list(dict.fromkeys(str(p["method"]) for p in points))
+    seeds = sorted({int(p["seed"]) for p in points})
+    path = Path(prov.get("profile_path", ""))
+    profile = prov.get("profile", "PROFILE")
+    shipped = PROFILE_DIR / f"{profile}.toml"
+    if path.parent.name != "profiles" or path.name != shipped.name:
+        profile = str(path) if prov.get("profile_path") else profile
+    elif _changed(shipped, prov.get("profile_sha256")):
+        notes.append(
+            f"Note: the shipped profile `{shipped.name}` has changed since this sweep (sha256 "
+            f"differs); to re-run exactly, save `profile_text` from {PROVENANCE} to a file "
+            "and pass that file as `--profile`."
+        )
+    backend = prov.get("backend") or (summary["backend"].iloc[0] if len(summary) else "auto")
+    parts = ["fogcosim sweep", f"--profile {profile}", f"--fog-nodes {','.join(map(str, nodes))}"]
+    parts += [f"--methods {','.join(methods)}", f"--seeds {len(seeds)}", f"--backend {backend}"]
+    if seeds != list(range(len(seeds))):
+        notes.append(f"Note: this sweep ran seeds {seeds}; `--seeds K` runs seeds 0..K-1.")
+    if (
+        "percentiles_from" in summary
+        and len(summary)
+        and (summary["percentiles_from"] != "vectors").all()
+    ):
+        parts.append("--no-vectors")
+    parts.append(f"--out {sweep.out_dir}")
+    return " ".join(parts), notes
+
+
+def _changed(shipped: Path, sha256: str | None) -> bool:
+    """Whether a shipped profile's text differs from the one a sweep recorded."""
+    if not sha256 or not shipped.is_file():
+        return False
+    return hashlib.sha256(shipped.read_bytes()).hexdigest() != sha256
+
+
+# ---------------------------------------------------------------- run folders
+
+
+def run_dir(out_dir: Path, row: Any) -> Path:
+    """The run folder of a summary row (`runs/n<FNs>-<method>-s<seed>`, as the sweep names it)."""
+    return (
+        out_dir
+        / RUNS_DIR
+        / run_key({"fog_nodes": row.fog_nodes, "method": row.method, "seed": row.seed})
+    )
+
+
+def load_case(out_dir: Path, rows: pd.DataFrame) -> Case | None:
+    """Links and delay samples of the most fog nodes with run results; None if no run folder."""
+    present = [r for r in rows.itertuples() if (run_dir(out_dir, r) / "results").is_dir()]
+    if not present:
+        return None
+    n = max(int(r.fog_nodes) for r in present)
+    case = Case(n, pd.DataFrame(), pd.DataFrame())
+    links, samples = [], []
+    for r in (r for r in present if int(r.fog_nodes) == n):
+        folder = run_dir(out_dir, r)
+        try:
+            scenario, manifest, raw = load_run(folder)
+            links.append(link_utilization(scenario, raw).assign(method=r.method, seed=int(r.seed)))
+            samples.append(delay_samples(manifest, raw).assign(method=r.method, seed=int(r.seed)))
+        except (FogcosimError, OSError, ValueError, KeyError) as exc:
+            case.notes.append(f"{folder.name}: not read ({' '.join(str(exc).split())})")
+            continue
+        cloud = [
+            link["datarate_bps"] for link in scenario["links"] if "cloud" in (link["a"], link["b"])
+        ]
+        case.cloud_rate_bps = float(cloud[0]) if cloud else case.cloud_rate_bps
+    case.links = pd.concat(links, ignore_index=True) if links else pd.DataFrame()
+    case.samples = pd.concat(samples, ignore_index=True) if samples else pd.DataFrame()
+    return case
+
+
+# ---------------------------------------------------------------- plots
+
+#: A plot to write: file stem, figure, alt text, caption.
+Plot = tuple[str, Any, str, str]
+
+
+def plot_section(
+    out_dir: Path, rows: pd.DataFrame, case: Case | None, suffix: str
+) -> tuple[list[str], set[str]]:
+    """Draw and write the plots of one (profile, backend) group; their Markdown and file names."""
+    lines, written = ["## Plots", ""], set()
+    todo = [delay_plot(rows), bandwidth_plot(rows)]
+    if case is None:
+        notes = ["Per-link and delay-distribution plots: no run folders with results found."]
+    else:
+        notes = [f"Run folders not read: {'; '.join(case.notes)}."] if case.notes else []
+        todo += [links_plot(case)] if not case.links.empty else []
+        if case.samples.empty:
+            notes.append(
+                f"Delay distribution: the runs at {case.fog_nodes} FNs recorded no delay vectors."
+            )
+        else:
+            todo.append(ecdf_plot(case, rows))
+    for number, (name, fig, alt, caption) in enumerate(todo, start=1):
+        file = f"{name}{suffix}.png"
+        atomic.write_bytes(out_dir / PLOTS / file, plots.png_bytes(fig))
+        written.add(file)
+        lines += [f"![{alt}]({PLOTS}/{file})", "", f"**Figure {number}.** {caption}", ""]
+    return lines + [n for note in notes for n in (note, "")], written
+
+
+def _figure_note(rows: pd.DataFrame, spread: str) -> str:
+    stand_in = any(STAND_IN in s for s in ml_sources(rows))
+    return f"Error bars: {spread}." + (
+        " ML payloads measured on stand-in data." if stand_in else ""
+    )
+
+
+def delay_plot(rows: pd.DataFrame) -> Plot:
+    """Mean critical and all-message delay vs fog nodes, the paper's values dashed."""
+    critical = reshape.series_vs_nodes(rows, "critical_delay_mean_us")
+    every = reshape.series_vs_nodes(rows, "all_delay_mean_us")
+    spread = reshape.spread_caption([critical, every])
+    paper = reshape.paper_table4().rename(columns={"paper_delay_us": "value"})
+    title = "Mean end-to-end delay vs fog nodes"
+    fig = plots.delay_figure(
+        critical,
+        every,
+        paper,
+        paper_baseline=PAPER_BASELINE[0],
+        title=title,
+        note=_figure_note(rows, spread),
+    )
+    caption = (
+        "Mean end-to-end delay per method vs fog-node count: critical messages (left) and all "
+        f"messages (right), mean over seeds; error bars: {spread}; methods are nudged apart on "
+        "x so equal values stay visible. Dashed, hollow markers: the paper's Table 4 (its mean "
+        'delay "for all messages"), the same values in both panels; dotted grey: the paper\'s '
+        "no-ML average (55 µs). "
+    )
+    return "delay_vs_fog_nodes", fig, title, caption + stand_in_note(ml_sources(rows))
+
+
+def bandwidth_plot(rows: pd.DataFrame) -> Plot:
+    """Bandwidth usage vs fog nodes: mean over link directions, and the busiest direction."""
+    mean = reshape.series_vs_nodes(rows, "bandwidth_mean", 100.0)
+    busiest = reshape.series_vs_nodes(rows, "bandwidth_max", 100.0)
+    spread = reshape.spread_caption([mean, busiest])
+    where = _busiest_links(rows)
+    title = "Bandwidth usage vs fog nodes"
+    fig = plots.bandwidth_figure(
+        mean,
+        busiest,
+        busiest_title=f"busiest link direction ({where})",
+        title=title,
+        note=_figure_note(rows, spread),
+    )
+    caption = (
+        "Bandwidth usage (busy fraction of the hyperperiod, % of link capacity) per method vs "
+        "fog-node count: averaged over every link direction (left) and of the busiest direction "
+        f"({where}) (right); error bars: {spread}. The paper's bandwidth values (18–31%) are not "
+        "drawn: its metric is undefined and its no-ML baseline alone is 20%."
+    )
+    return "bandwidth_vs_fog_nodes", fig, title, caption
+
+
+def links_plot(case: Case) -> Plot:
+    """Per-link utilization of the largest case, the busiest TOP_LINKS directions."""
+    ranking = reshape.link_ranking(case.links, TOP_LINKS)
+    total = case.links["link"].nunique()
+    shown = f"top {TOP_LINKS} of {total}" if total > TOP_LINKS else f"all {total}"
+    n = case.fog_nodes
+    title = f"Link utilization at {n} FNs ({shown} link directions, mean over seeds)"
+    caption = (
+        f"Utilization of each link direction (`src->dst`) at {n} fog nodes, the largest case "
+        "with run folders: busy fraction of the hyperperiod in % (log scale), mean over seeds; "
+        f"{shown} directions, ranked by their highest value over the methods."
+    )
+    return "link_utilization", plots.links_figure(ranking, title=title), title, caption
+
+
+def ecdf_plot(case: Case, rows: pd.DataFrame) -> Plot:
+    """Delay distribution per traffic class and method of the largest case (seeds pooled)."""
+    classes = [c for c in ("critical", "ml", "background") if c in set(case.samples["class"])]
+    seeds = ", ".join(str(s) for s in sorted(set(case.samples["seed"])))
+    n = case.fog_nodes
+    title = f"Message delay distribution at {n} FNs (seeds {seeds} pooled)"
+    fig = plots.ecdf_figure(reshape.ecdf(case.samples), classes, title=title)
+    caption = (
+        f"Empirical CDF of the end-to-end delay of every delivered message at {n} fog nodes, one "
+        f"panel per traffic class present ({', '.join(classes)}), one line per method, seeds "
+        f"{seeds} pooled, from the delay vectors. Top: ECDF, fraction of messages with delay ≤ x; "
+        "bottom: its tail, fraction with delay ≥ x, on log-log axes (dotted line: 1%, where the "
+        "p99 lies). The no-ML baseline is dashed."
+    )
+    if "ml" in classes:
+        caption += " " + stand_in_note(ml_sources(rows))
+    return "delay_ecdf", fig, title, caption
+
+
+def _busiest_links(rows: pd.DataFrame) -> str:
+    """Which direction was busiest, e.g. "cloud->sw0 in 20 of 24 runs"."""
+    if "bandwidth_max_link" not in rows:
+        return "link unknown"
+    counts = rows["bandwidth_max_link"].dropna().astype(str).value_counts()
+    if counts.empty:
+        return "link unknown"
+    return f"{counts.index[0]} in {counts.iloc[0]} of {len(rows)} runs"

@@ -1,0 +1,386 @@
+"""The Markdown tables of the sweep report, one function per section.
+
+Each takes summary rows of one (profile, backend) group and returns Markdown
+lines; the numbers come from `analysis.reshape`, so this module only words and
+formats them (`analysis.report` puts the sections together and writes them).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from typing import Any
+
+import pandas as pd
+
+from analysis import reshape
+from analysis.reshape import LABELS, ML_METHODS, PAPER_BASELINE
+from analysis.summary import SUMMARY
+
+STAND_IN = "stand-in"
+STATUSES = "statuses.json"
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def md_table(
+    headers: list[str], rows: list[list[str]], right: int = 1, left_last: int = 0
+) -> list[str]:
+    """A Markdown table; columns `right` and later are right-aligned, bar the last `left_last`."""
+    align = [
+        "---" if i < right or i >= len(headers) - left_last else "---:" for i in range(len(headers))
+    ]
+    out = ["| " + " | ".join(headers) + " |", "| " + " | ".join(align) + " |"]
+    out += ["| " + " | ".join(r) + " |" for r in rows]
+    return [*out, ""]
+
+
+def num(x: Any, digits: int = 1, signed: bool = False) -> str:
+    """A rounded number ("—" for missing); never "-0.0"."""
+    if x is None or pd.isna(x):
+        return "—"
+    value = round(float(x), digits) + 0.0
+    return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
+
+
+def sig(x: Any) -> str:
+    """Three significant digits (percentages spanning 0.01 to 100)."""
+    return "—" if x is None or pd.isna(x) else f"{float(x):.3g}"
+
+
+def sig2(x: Any) -> str:
+    """Two significant digits (a spread)."""
+    return "—" if x is None or pd.isna(x) else f"{float(x):.2g}"
+
+
+def pm(mean: Any, std: Any, n: Any, fmt: Any = num) -> str:
+    """`mean ± std` where more than one seed, else `mean`; "—" for no runs."""
+    if not n or pd.isna(mean):
+        return "—"
+    if int(n) < 2 or pd.isna(std):
+        return str(fmt(mean))
+    return f"{fmt(mean)} ± {sig2(std) if fmt is sig else fmt(std)}"
+
+
+def label(method: str) -> str:
+    """Display name of a method."""
+    return LABELS.get(method, method)
+
+
+def stand_in_note(sources: list[str]) -> str:
+    """The provenance sentence every place showing ML payload numbers carries."""
+    if any(STAND_IN in s for s in sources):
+        return (
+            "**ML payload sizes were measured on an offline stand-in data set** (scikit-learn's "
+            "8×8 digits resized to MNIST's 28×28 shape), not on MNIST itself; payload sizes "
+            "depend on tensor shapes only, so they equal MNIST's."
+        )
+    return "ML payload sizes: " + ("; ".join(sources) if sources else "no ML runs") + "."
+
+
+def ml_sources(rows: pd.DataFrame) -> list[str]:
+    """Distinct ML payload sources of the runs with ML traffic."""
+    if "ml_payload_source" not in rows:
+        return []
+    ml = rows[rows["method"] != "none"]["ml_payload_source"].dropna().astype(str)
+    return sorted(set(ml) - {"none"})
+
+
+# ---------------------------------------------------------------- sections
+
+T4_HEADERS = [
+    "method", "FNs", "paper delay (µs)", "critical (µs)", "all (µs)", "paper bandwidth (%)",
+    "bandwidth (%)", "busiest (%)", "n",
+]  # fmt: skip
+BASE_HEADERS = ["FNs", "critical (µs)", "all (µs)", "bandwidth (%)", "busiest (%)", "n"]
+DELTA_HEADERS = [
+    "method", "FNs", "Δ critical mean (µs)", "Δ all mean (µs)", "Δ bandwidth (pp)",
+    "Δ busiest (pp)", "Δ critical p99 (µs)", "n",
+]  # fmt: skip
+DELTA_MEAN_HEADERS = [
+    "method", "paper Δ delay (µs)", "paper Δ bandwidth (pp)", "Δ critical (µs)", "Δ all (µs)",
+    "Δ bandwidth (pp)",
+]  # fmt: skip
+
+
+def _ours(r: Any) -> list[str]:
+    """Our four Table 4 cells of a `reshape.table4`/`baseline` row."""
+    return [
+        pm(r.critical_mean, r.critical_std, r.critical_n),
+        pm(r.all_mean, r.all_std, r.all_n),
+        pm(r.bandwidth_mean, r.bandwidth_std, r.bandwidth_n, sig),
+        pm(r.busiest_mean, r.busiest_std, r.busiest_n, sig),
+    ]
+
+
+def table4_section(rows: pd.DataFrame, cloud_rate_bps: float | None) -> list[str]:
+    """Our delay and bandwidth per method and FN count beside the paper's Table 4; baseline."""
+    t4 = reshape.table4(rows)
+    lines = [
+        "## Table 4: delay and bandwidth beside the paper",
+        "",
+        "Paper values are Table 4 of Qian & Barzegaran (SEC '21, Section 4.4), which reports the "
+        '"mean end-to-end delay for all messages" and the "mean bandwidth usage". Ours are means '
+        "over seeds (± standard deviation where more than one seed; n = seeds per cell): "
+        "**critical** = mean delay of critical messages (`critical_delay_mean_us`), **all** = mean "
+        "delay of every delivered message, ML included (`all_delay_mean_us`); **bandwidth** = "
+        "busy fraction of the hyperperiod averaged over all link directions (`bandwidth_mean`), "
+        "**busiest** = that of the busiest link direction (`bandwidth_max`), both in % of link "
+        "capacity. — = not run here (or not in the paper). " + stand_in_note(ml_sources(rows)),
+        "",
+    ]
+    table = []
+    for r in t4.itertuples():
+        paper = [num(r.paper_delay_us, 0), num(r.paper_bandwidth_pct, 0)]
+        ours = _ours(r)
+        table.append(
+            [
+                label(r.method),
+                str(r.fog_nodes),
+                paper[0],
+                *ours[:2],
+                paper[1],
+                *ours[2:],
+                str(r.critical_n),
+            ]
+        )
+    lines += md_table(T4_HEADERS, table)
+    base = reshape.baseline(rows)
+    lines += [
+        f"No-ML baseline (method `none`). Paper: {PAPER_BASELINE[1]:.0f}% bandwidth and "
+        f"{PAPER_BASELINE[0]:.0f} µs, one average over its cases.",
+        "",
+    ]
+    if base.empty:
+        lines += ["No baseline runs (method `none`) in this sweep.", ""]
+    else:
+        table = [[str(r.fog_nodes), *_ours(r), str(r.critical_n)] for r in base.itertuples()]
+        lines += md_table(BASE_HEADERS, table, right=0)
+    return lines + table4_caveats(t4, base, rows, cloud_rate_bps)
+
+
+def table4_caveats(
+    t4: pd.DataFrame, base: pd.DataFrame, rows: pd.DataFrame, cloud_rate_bps: float | None
+) -> list[str]:
+    """How far ours and the paper's compare: bandwidth definition, which delay, method order."""
+    ours_base = f"{base['bandwidth_mean'].mean():.3g}%" if len(base) else "(no baseline run here)"
+    lines = [
+        "How to read this table:",
+        "",
+        "- **Bandwidth is not comparable in absolute terms.** The paper does not define its "
+        f"bandwidth metric; its no-ML baseline is {PAPER_BASELINE[1]:.0f}%, where ours (busy time "
+        f"over the hyperperiod, averaged over link directions) is {ours_base} on these links. "
+        "Compare trends over FN counts and deltas against the baseline, not percentages.",
+    ]
+    lines += _which_delay(t4, rows, cloud_rate_bps)
+    ordered = [
+        f"{n} FNs: critical delay {reshape.method_order(group, 'critical_mean')}; "
+        f"bandwidth {reshape.method_order(group, 'bandwidth_mean')}"
+        for n, group in t4.groupby("fog_nodes")
+        if group["critical_n"].sum() > 0
+    ]
+    if ordered:
+        lines.append(
+            "- **Method order** (lowest first). Paper: FCDDT < FL < CC in both delay and "
+            "bandwidth at every FN count. Ours: " + "; ".join(ordered) + "."
+        )
+    return [*lines, ""]
+
+
+def _which_delay(t4: pd.DataFrame, rows: pd.DataFrame, cloud_rate_bps: float | None) -> list[str]:
+    """Why the paper's "all messages" delay compares with our critical column, from the numbers."""
+    ran = t4[t4["critical_n"] > 0]
+    payloads = reshape.ml_payloads(rows)
+    sizes = payloads["total_bytes"][payloads["total_bytes"] > 0]
+    if ran.empty or sizes.empty or not cloud_rate_bps:
+        return []
+    low, high = int(sizes.min()), int(sizes.max())
+    send = f"{low * 8 / cloud_rate_bps * 1e6:,.0f}–{high * 8 / cloud_rate_bps * 1e6:,.0f} µs"
+    every = f"{ran['all_mean'].min():.0f}–{ran['all_mean'].max():.0f} µs"
+    critical = f"{ran['critical_mean'].min():.0f}–{ran['critical_mean'].max():.0f} µs"
+    return [
+        "- **Which delay.** The paper calls its 49–96 µs the mean end-to-end delay of all "
+        'messages, yet Section 4.1 says it evaluates the "mean imposed delay on the critical '
+        f'messages". The ML data of one FN and round here ({low:,}–{high:,} B) takes {send} just '
+        f"to send at {cloud_rate_bps / 1e9:g} Gbps, so our mean over all messages is {every}, "
+        f"over critical messages {critical}. Both are shown; the paper's values are closer to "
+        "our **critical** column (or may be per packet)."
+    ]
+
+
+def deltas_section(rows: pd.DataFrame) -> list[str]:
+    """Each ML method minus the no-ML run of the same FN count and seed (the paper's +1%, +4 µs)."""
+    d = reshape.deltas(rows)
+    lines = [
+        "## Deltas against the no-ML baseline",
+        "",
+        "Each run minus the no-ML run (`none`) of the same fog-node count and seed "
+        "(summary.csv's `delta_*` columns), mean over seeds; bandwidth in percentage points. "
+        'The paper: FCDDT adds "only 1% and 4 µs" to the baseline\'s bandwidth and delay.',
+        "",
+    ]
+    if d.empty or d["critical_delay_mean_us"].isna().all():
+        return [*lines, "Unavailable: this sweep has no baseline runs (method `none`).", ""]
+    table = [
+        [
+            label(r.method),
+            str(r.fog_nodes),
+            num(r.critical_delay_mean_us, 1, True),
+            num(r.all_delay_mean_us, 1, True),
+            num(r.bandwidth_mean, 3, True),
+            num(r.bandwidth_max, 3, True),
+            num(r.critical_delay_p99_us, 1, True),
+            str(r.n),
+        ]
+        for r in d.itertuples()
+    ]
+    lines += md_table(DELTA_HEADERS, table)
+    paper = reshape.paper_deltas().set_index("method")
+    columns = ["critical_delay_mean_us", "all_delay_mean_us", "bandwidth_mean"]
+    means = d.groupby("method")[columns].mean()
+    lines += [
+        "Mean over the FN counts run here, beside the paper's (its Table 4 mean over six cases "
+        f"minus the baseline's {PAPER_BASELINE[0]:.0f} µs and {PAPER_BASELINE[1]:.0f}%; the text "
+        "rounds FCDDT's to +4 µs and +1%):",
+        "",
+    ]
+    table = []
+    for m in (m for m in ML_METHODS if m in means.index):
+        ours = means.loc[m]
+        table.append(
+            [label(m), num(paper.loc[m, "paper_delta_delay_us"], 1, True)]
+            + [num(paper.loc[m, "paper_delta_bandwidth_pct"], 1, True)]
+            + [num(ours[c], 3 if c == "bandwidth_mean" else 1, True) for c in columns]
+        )
+    return lines + md_table(DELTA_MEAN_HEADERS, table)
+
+
+def payload_section(rows: pd.DataFrame, provenance: dict[str, Any]) -> list[str]:
+    """Measured ML bytes per FN and round per method, their source, how the profile sends them."""
+    p = reshape.ml_payloads(rows)
+    lines = ["## ML payload per fog node and round", ""]
+    if p.empty:
+        return [*lines, "No ML runs in this sweep.", ""]
+    lines += [stand_in_note(sorted(set(p["source"]))), ""]
+    table = [
+        [
+            label(r.method),
+            f"{r.upload_bytes:,}",
+            f"{r.download_bytes:,}",
+            f"{r.total_bytes:,}",
+            r.fog_nodes,
+            r.source,
+        ]
+        for r in p.itertuples()
+    ]
+    headers = ["method", "upload (B/FN/round)", "download (B/FN/round)", "total (B)", "FNs"]
+    lines += md_table([*headers, "source"], table, right=1, left_last=1)
+    ml = _profile_ml(provenance)
+    directions = ml.get("directions", "paper")
+    if directions == "paper":
+        how = (
+            f"each round (every {ml.get('period', '?')}) is one FN request of "
+            f"{ml.get('request_bytes', '?')} B and one cloud reply of upload + download bytes, "
+            "as the paper models it"
+        )
+    else:
+        how = "each round the upload goes FN → cloud and the download cloud → FN"
+    accounting = ml.get("accounting", "measured")
+    text = (
+        f"Profile `[traffic.ml]`: directions = {directions!r}: {how}; accounting = {accounting!r}."
+    )
+    return [*lines, text, ""]
+
+
+def _profile_ml(provenance: dict[str, Any]) -> dict[str, Any]:
+    """The `[traffic.ml]` table of the profile text saved in provenance.json ({} if none)."""
+    try:
+        doc = tomllib.loads(provenance.get("profile_text") or "")
+    except tomllib.TOMLDecodeError:
+        return {}
+    ml = doc.get("traffic", {}).get("ml", {})
+    return ml if isinstance(ml, dict) else {}
+
+
+def percentile_section(rows: pd.DataFrame) -> list[str]:
+    """p50/p99 of critical delay where the delay vectors were recorded; the exact max always."""
+    c = reshape.critical_percentiles(rows)
+    lines = ["## Critical delay percentiles", ""]
+    if c["with_vectors"].sum() == 0:
+        reasons = sorted(set(rows.get("percentiles_from", pd.Series(["unknown"])).astype(str)))
+        lines += [
+            f"p50 and p99 are unavailable: no run recorded delay vectors ({'; '.join(reasons)}); "
+            "the sweep records them unless run with `--no-vectors`, and the sinks' statistics "
+            "hold only count, mean and extremes. The maximum below is exact.",
+            "",
+        ]
+    else:
+        lines += [
+            "From every critical message's delay (the delay vectors): p50 and p99 are means over "
+            "the seeds with vectors, max is the worst seed (exact, from the sinks' statistics).",
+            "",
+        ]
+    table = [
+        [
+            label(r.method),
+            str(r.fog_nodes),
+            num(r.p50_us),
+            num(r.p99_us),
+            num(r.max_us),
+            f"{r.with_vectors} of {r.seeds}",
+        ]
+        for r in c.itertuples()
+    ]
+    headers = ["method", "FNs", "p50 (µs)", "p99 (µs)", "max (µs)", "seeds with vectors"]
+    return lines + md_table(headers, table)
+
+
+def delivery_section(rows: pd.DataFrame) -> list[str]:
+    """Runs that delivered fewer messages than they sent (in flight when the hyperperiod ended)."""
+    lines = ["## Delivery", ""]
+    short = []
+    for cls in ("critical", "ml", "background"):
+        sent, got = f"{cls}_sent", f"{cls}_delivered"
+        if sent in rows and got in rows:
+            for r in rows[rows[got] < rows[sent]].to_dict("records"):
+                short.append([run_key(r), cls, str(r[sent]), str(r[got])])
+    if not short:
+        return [*lines, "Every message sent was delivered within the simulated hyperperiod.", ""]
+    lines += [
+        "Runs stop at the end of the hyperperiod; a message still in flight then is neither "
+        "delivered nor part of the delay statistics (its delay, likely among the largest, is "
+        "missing from the means):",
+        "",
+    ]
+    return lines + md_table(["run", "class", "sent", "delivered"], short, right=2)
+
+
+def failed_section(
+    statuses: list[dict[str, Any]] | None, summary: pd.DataFrame, points: list[dict[str, Any]]
+) -> list[str]:
+    """Failed runs with their error (statuses.json), and points of the sweep with no summary row."""
+    lines = ["## Failed runs", ""]
+    if statuses is None:
+        lines += [f"{STATUSES} not found: run statuses unknown.", ""]
+    failed = [s for s in statuses or [] if s.get("status") == "failed"]
+    if failed:
+        table = [
+            [str(s.get("key", "?")), " ".join(str(s.get("error", "")).split())] for s in failed
+        ]
+        lines += md_table(["run", "error"], table, right=2)  # both left-aligned
+    elif statuses is not None:
+        lines += ["None: every run finished.", ""]
+    have = {run_key(r) for r in summary.to_dict("records")} if len(summary) else set()
+    gone = have | {s.get("key") for s in failed}
+    absent = [run_key(p) for p in points if run_key(p) not in gone]
+    if absent:
+        lines += [
+            f"Points with no row in {SUMMARY} (not run, or no metrics): {', '.join(absent)}.",
+            "",
+        ]
+    return lines
+
+
+def run_key(row: Any) -> str:
+    """A run's folder name, `n<FNs>-<method>-s<seed>`, from a mapping of its keys."""
+    return f"n{int(row['fog_nodes'])}-{row['method']}-s{int(row['seed'])}"

@@ -1,0 +1,344 @@
+"""Reshape steps of the sweep report: summary.csv rows -> tables and plot series.
+
+Pure pandas, no drawing and no files, so each step is table-tested on small
+hand-made frames; `analysis.plots` draws what these return (OMNeT++ scave's
+split of `pivot_for_barchart` and `plot_bars`). Every function takes the rows
+of one (profile, backend) group; seeds are what they average over.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from analysis.summary import DELTAS, METHOD_ORDER
+
+#: Display names, in the order the paper's Table 4 lists the methods.
+LABELS = {"fcddt": "FCDDT", "fl": "FL", "cc": "CC", "none": "no ML"}
+ML_METHODS = ("fcddt", "fl", "cc")
+
+#: Table 4 of Qian & Barzegaran, "A Decomposed Deep Training Solution for Fog Computing
+#: Platforms", SEC '21, Section 4.4 ("Simulation results on six test cases"):
+#: FNs -> (mean end-to-end delay in us, bandwidth usage in %), per method.
+PAPER_TABLE4: dict[str, dict[int, tuple[float, float]]] = {
+    "fcddt": {4: (49, 18), 7: (52, 19), 10: (56, 21), 12: (62, 22), 15: (66, 24), 18: (71, 25)},
+    "fl": {4: (52, 21), 7: (56, 23), 10: (63, 25), 12: (69, 25), 15: (77, 28), 18: (84, 29)},
+    "cc": {4: (57, 22), 7: (65, 24), 10: (75, 26), 12: (83, 27), 15: (89, 29), 18: (96, 31)},
+}
+#: Section 4.4, text under Table 4: with no ML service "the average bandwidth usage is 20%
+#: and the average end-to-end delay is 55 us" (one value, not per FN count).
+PAPER_BASELINE = (55.0, 20.0)
+
+#: Spread shown as error bars, by the number of seeds in a cell.
+STD, MIN_MAX, NO_SPREAD = "std", "min–max", "none"
+
+
+def method_rank(method: str) -> int:
+    """Sort key: none, cc, fl, fcddt (the summary's order), unknown methods last."""
+    return METHOD_ORDER.get(method, len(METHOD_ORDER))
+
+
+def paper_table4() -> pd.DataFrame:
+    """The paper's Table 4 as rows: method, fog_nodes, paper_delay_us, paper_bandwidth_pct."""
+    rows = [
+        (method, n, delay, bw)
+        for method, cases in PAPER_TABLE4.items()
+        for n, (delay, bw) in cases.items()
+    ]
+    return pd.DataFrame(
+        rows, columns=["method", "fog_nodes", "paper_delay_us", "paper_bandwidth_pct"]
+    )
+
+
+def paper_deltas() -> pd.DataFrame:
+    """Per method, Table 4's mean over its six cases minus the no-ML baseline (delay, bandwidth)."""
+    table = paper_table4().groupby("method", sort=False)[["paper_delay_us", "paper_bandwidth_pct"]]
+    means = table.mean()
+    return pd.DataFrame(
+        {
+            "paper_delay_us": means["paper_delay_us"],
+            "paper_bandwidth_pct": means["paper_bandwidth_pct"],
+            "paper_delta_delay_us": means["paper_delay_us"] - PAPER_BASELINE[0],
+            "paper_delta_bandwidth_pct": means["paper_bandwidth_pct"] - PAPER_BASELINE[1],
+        }
+    ).reset_index()
+
+
+def seed_stats(summary: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    """Per (method, fog_nodes) and column: mean, std (n-1), min, max and n over seeds.
+
+    Long layout (one row per cell and column); NaN values are left out of the
+    statistics, so a column missing from some runs counts only where present.
+    A column absent from `summary` gives NaN rows with n = 0.
+    """
+    out = []
+    for column in columns:
+        values = summary[column] if column in summary else pd.Series(np.nan, index=summary.index)
+        frame = summary[["method", "fog_nodes"]].assign(
+            value=pd.to_numeric(values, errors="coerce")
+        )
+        grouped = frame.groupby(["method", "fog_nodes"], sort=False)["value"]
+        stats = grouped.agg(["mean", "std", "min", "max", "count"]).rename(columns={"count": "n"})
+        out.append(stats.reset_index().assign(metric=column))
+    if not out:
+        return pd.DataFrame(
+            columns=["method", "fog_nodes", "metric", "mean", "std", "min", "max", "n"]
+        )
+    table = pd.concat(out, ignore_index=True)
+    return _sorted(table[["method", "fog_nodes", "metric", "mean", "std", "min", "max", "n"]])
+
+
+def _sorted(table: pd.DataFrame, extra: list[str] | None = None) -> pd.DataFrame:
+    key = table["method"].map(method_rank)
+    order = table.assign(_m=key).sort_values(["_m", "fog_nodes", *(extra or [])], kind="stable")
+    return order.drop(columns="_m").reset_index(drop=True)
+
+
+def _wide(
+    summary: pd.DataFrame, columns: Mapping[str, str], scale: Mapping[str, float]
+) -> pd.DataFrame:
+    """Mean, std and n per (method, fog_nodes) of each column, named `<short>_mean` etc."""
+    names = [f"{short}_{k}" for short in columns.values() for k in ("mean", "std", "n")]
+    stats = seed_stats(summary, columns)
+    if stats.empty:
+        return pd.DataFrame(columns=["method", "fog_nodes", *names])
+    parts = []
+    for column, short in columns.items():
+        s = stats[stats["metric"] == column].set_index(["method", "fog_nodes"])
+        factor = scale.get(column, 1.0)
+        parts.append(
+            pd.DataFrame(
+                {
+                    f"{short}_mean": s["mean"] * factor,
+                    f"{short}_std": s["std"] * factor,
+                    f"{short}_n": s["n"],
+                }
+            )
+        )
+    return pd.concat(parts, axis=1).reset_index()
+
+
+#: summary column -> short name in `table4`/`baseline`; bandwidths become percent.
+TABLE4_COLUMNS = {
+    "critical_delay_mean_us": "critical",
+    "all_delay_mean_us": "all",
+    "bandwidth_mean": "bandwidth",
+    "bandwidth_max": "busiest",
+}
+PERCENT = {"bandwidth_mean": 100.0, "bandwidth_max": 100.0}
+
+
+def table4(summary: pd.DataFrame) -> pd.DataFrame:
+    """Table 4 beside ours: one row per ML method (FCDDT, FL, CC) and fog-node count.
+
+    Fog-node counts are the union of the paper's and the sweep's, so every
+    published value shows; cells the sweep did not run are NaN (n = 0), and
+    counts the paper has no value for are NaN in the paper columns. Columns:
+    method, fog_nodes, paper_delay_us, paper_bandwidth_pct, then for each of
+    critical, all (delays, us), bandwidth, busiest (percent of capacity):
+    `<name>_mean`, `<name>_std`, `<name>_n`.
+    """
+    ours = _wide(summary[summary["method"].isin(ML_METHODS)], TABLE4_COLUMNS, PERCENT)
+    frame = paper_table4().merge(ours, on=["method", "fog_nodes"], how="outer")
+    for short in TABLE4_COLUMNS.values():
+        frame[f"{short}_n"] = frame[f"{short}_n"].fillna(0).astype(int)
+    paper_order = {m: i for i, m in enumerate(ML_METHODS)}
+    frame = frame.assign(_m=frame["method"].map(paper_order)).sort_values(["_m", "fog_nodes"])
+    return frame.drop(columns="_m").reset_index(drop=True)
+
+
+def baseline(summary: pd.DataFrame) -> pd.DataFrame:
+    """The no-ML rows (method `none`) in Table 4's columns; empty without baseline runs."""
+    ours = _wide(summary[summary["method"] == "none"], TABLE4_COLUMNS, PERCENT)
+    return ours.sort_values("fog_nodes").reset_index(drop=True) if len(ours) else ours
+
+
+#: delta column of summary.csv -> short name; bandwidth deltas become percentage points.
+DELTA_COLUMNS = {column: column.removeprefix("delta_") for column in DELTAS.values()}
+
+
+def deltas(summary: pd.DataFrame) -> pd.DataFrame:
+    """Mean over seeds of each no-ML delta (summary.csv's `delta_*`) per ML method and FN count.
+
+    Bandwidth deltas are in percentage points. Without baseline runs the
+    summary has no delta columns (or NaN ones): the values are then NaN.
+    Columns: method, fog_nodes, one per delta (short name), n (seeds with a
+    critical-delay delta).
+    """
+    ml = summary[summary["method"] != "none"]
+    stats = seed_stats(ml, DELTA_COLUMNS)
+    if stats.empty:
+        return pd.DataFrame(columns=["method", "fog_nodes", *DELTA_COLUMNS.values(), "n"])
+    wide = stats.set_index(["method", "fog_nodes", "metric"])["mean"].unstack("metric")
+    wide = wide.reindex(columns=list(DELTA_COLUMNS)).rename(columns=DELTA_COLUMNS)
+    for short in ("bandwidth_mean", "bandwidth_max"):
+        wide[short] = wide[short] * 100.0
+    n = stats[stats["metric"] == "delta_critical_delay_mean_us"].set_index(["method", "fog_nodes"])[
+        "n"
+    ]
+    wide["n"] = n.reindex(wide.index).fillna(0).astype(int)
+    wide.columns.name = None
+    return _sorted(wide.reset_index())
+
+
+def ml_payloads(summary: pd.DataFrame) -> pd.DataFrame:
+    """Distinct ML bytes per FN per round of each method, with their source and FN counts.
+
+    One row per (method, upload, download, source); the fog-node counts that
+    used it are joined in `fog_nodes` (normally one row per method: sizes do
+    not depend on the FN count). The no-ML baseline is left out.
+    """
+    cols = ["ml_upload_bytes", "ml_download_bytes", "ml_payload_source"]
+    ml = summary[summary["method"] != "none"]
+    if ml.empty or not set(cols) <= set(ml.columns):
+        return pd.DataFrame(
+            columns=[
+                "method",
+                "upload_bytes",
+                "download_bytes",
+                "total_bytes",
+                "source",
+                "fog_nodes",
+            ]
+        )
+    ml = ml.assign(ml_payload_source=ml["ml_payload_source"].fillna("unknown").astype(str))
+    grouped = ml.groupby(["method", *cols], sort=False)["fog_nodes"]
+    table = grouped.agg(lambda s: ", ".join(str(n) for n in sorted(set(s)))).reset_index()
+    table = table.rename(
+        columns={
+            "ml_upload_bytes": "upload_bytes",
+            "ml_download_bytes": "download_bytes",
+            "ml_payload_source": "source",
+        }
+    )
+    table["upload_bytes"] = table["upload_bytes"].astype(int)
+    table["download_bytes"] = table["download_bytes"].astype(int)
+    table["total_bytes"] = table["upload_bytes"] + table["download_bytes"]
+    table = table[
+        ["method", "upload_bytes", "download_bytes", "total_bytes", "source", "fog_nodes"]
+    ]
+    table = table.assign(_m=table["method"].map(method_rank)).sort_values("_m", kind="stable")
+    return table.drop(columns="_m").reset_index(drop=True)
+
+
+def critical_percentiles(summary: pd.DataFrame) -> pd.DataFrame:
+    """Critical delay p50/p99 (mean over seeds with vectors) and max (worst seed) per cell.
+
+    p50/p99 exist only where `percentiles_from` is "vectors"; `seeds` counts
+    the runs of the cell and `with_vectors` those with percentiles.
+    """
+    has = (
+        summary.get("percentiles_from", pd.Series("", index=summary.index)).astype(str) == "vectors"
+    )
+    frame = summary.assign(
+        p50=summary["critical_delay_p50_us"].where(has),
+        p99=summary["critical_delay_p99_us"].where(has),
+        with_vectors=has.astype(int),
+    )
+    grouped = frame.groupby(["method", "fog_nodes"], sort=False)
+    table = grouped.agg(
+        p50_us=("p50", "mean"),
+        p99_us=("p99", "mean"),
+        max_us=("critical_delay_max_us", "max"),
+        seeds=("seed", "count"),
+        with_vectors=("with_vectors", "sum"),
+    )
+    return _sorted(table.reset_index())
+
+
+def spread_kind(n: int) -> str:
+    """Error-bar kind for a cell of n seeds: std from 3, min–max for 2, none for 1."""
+    if n >= 3:
+        return STD
+    return MIN_MAX if n == 2 else NO_SPREAD
+
+
+def series_vs_nodes(summary: pd.DataFrame, column: str, scale: float = 1.0) -> pd.DataFrame:
+    """One point per (method, fog_nodes): mean of `column` x scale and error-bar lengths.
+
+    `err_low`/`err_high` are the std (3+ seeds), the distance to the min and
+    max (2 seeds) or 0 (1 seed), as named in `spread`; cells with no value
+    are left out.
+    """
+    stats = seed_stats(summary, [column])
+    stats = stats[stats["n"] > 0].copy()
+    spread = stats["n"].map(spread_kind)
+    std = stats["std"].fillna(0.0)
+    stats["err_low"] = np.select(
+        [spread == STD, spread == MIN_MAX], [std, stats["mean"] - stats["min"]], 0.0
+    )
+    stats["err_high"] = np.select(
+        [spread == STD, spread == MIN_MAX], [std, stats["max"] - stats["mean"]], 0.0
+    )
+    out = stats.assign(spread=spread)
+    for c in ("mean", "err_low", "err_high"):
+        out[c] = out[c] * scale
+    return out[["method", "fog_nodes", "mean", "err_low", "err_high", "n", "spread"]].reset_index(
+        drop=True
+    )
+
+
+def spread_caption(series: Iterable[pd.DataFrame]) -> str:
+    """What the error bars of these series show, in words for a caption."""
+    kinds = sorted({k for frame in series for k in frame["spread"]})
+    words = {
+        STD: "±1 standard deviation over seeds (3 or more seeds)",
+        MIN_MAX: "min–max over the 2 seeds",
+        NO_SPREAD: "none (1 seed)",
+    }
+    return "; ".join(words[k] for k in kinds) if kinds else "none"
+
+
+def link_ranking(links: pd.DataFrame, top: int = 20) -> pd.DataFrame:
+    """Per-link utilization (%) per method, mean over seeds, of the `top` busiest links.
+
+    `links`: rows of method, seed, link, busy (fraction). Links are ranked by
+    their highest mean over the methods (rank 0 busiest); ties by name.
+    Columns: method, link, busy_pct, rank.
+    """
+    if links.empty:
+        return pd.DataFrame(columns=["method", "link", "busy_pct", "rank"])
+    means = links.groupby(["method", "link"], sort=False)["busy"].mean().reset_index()
+    peak = means.groupby("link")["busy"].max().reset_index()
+    peak = peak.assign(_neg=-peak["busy"]).sort_values(["_neg", "link"]).head(top)
+    rank = {link: i for i, link in enumerate(peak["link"])}
+    out = means[means["link"].isin(rank)].assign(
+        busy_pct=lambda f: f["busy"] * 100.0, rank=lambda f: f["link"].map(rank)
+    )
+    out = out.assign(_m=out["method"].map(method_rank)).sort_values(["rank", "_m"])
+    return out[["method", "link", "busy_pct", "rank"]].reset_index(drop=True)
+
+
+def ecdf(samples: pd.DataFrame) -> pd.DataFrame:
+    """Empirical CDF of the delays per (class, method): delay_us ascending, fraction in (0, 1].
+
+    `samples`: rows of method, class, delay (seconds), as `metrics.delay_samples`
+    gives them (with a method column added).
+    """
+    parts = []
+    for (cls, method), group in samples.groupby(["class", "method"], sort=False):
+        delays = np.sort(group["delay"].to_numpy(dtype=float)) * 1e6
+        fraction = np.arange(1, len(delays) + 1) / len(delays)
+        parts.append(
+            pd.DataFrame({"class": cls, "method": method, "delay_us": delays, "fraction": fraction})
+        )
+    if not parts:
+        return pd.DataFrame(columns=["class", "method", "delay_us", "fraction"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def method_order(frame: pd.DataFrame, column: str) -> str:
+    """Methods from lowest to highest `column`, e.g. "CC < FL < FCDDT" ("=" within 0.5%)."""
+    values = frame.dropna(subset=[column]).sort_values(column)
+    if values.empty:
+        return "n/a"
+    text = LABELS.get(values["method"].iloc[0], values["method"].iloc[0])
+    previous = float(values[column].iloc[0])
+    for method, value in zip(values["method"].iloc[1:], values[column].iloc[1:], strict=True):
+        same = math.isclose(float(value), previous, rel_tol=5e-3)
+        text += f" {'=' if same else '<'} {LABELS.get(method, method)}"
+        previous = float(value)
+    return text
