@@ -52,5 +52,9 @@ golden: $(STAMP)
 fixtures: $(STAMP)
 	$(BIN)/python -m tests.fixtures.omnetpp.regenerate
 
+# Both backends on every shipped profile x {4,18} FNs x method: the agreement table.
+agreement: $(STAMP)
+	$(BIN)/python -m simulation.agreement --out $(OUT)/agreement
+
 clean:
 	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache
