@@ -28,7 +28,9 @@ BACKENDS = [
         id="omnetpp",
         marks=[
             pytest.mark.omnetpp,
-            pytest.mark.skipif(not _OMNETPP.ok, reason=f"OMNeT++/INET not found: {_OMNETPP.reason}"),
+            pytest.mark.skipif(
+                not _OMNETPP.ok, reason=f"OMNeT++/INET not found: {_OMNETPP.reason}"
+            ),
         ],
     ),
 ]
@@ -50,7 +52,9 @@ def test_backend_conformance(tmp_path, line_profile, backend_cls):
     names = set(zip(*[scalars(raw)[c] for c in ("module", "name")], strict=True))
     for d in ("cell0->gw", "gw->cloud", "fog3->cell1"):
         src = d.split("->")[0]
-        assert any(m.startswith(f"{sc.network}.{src}.ethg$o[") and n == "busy:timeavg" for m, n in names)
+        assert any(
+            m.startswith(f"{sc.network}.{src}.ethg$o[") and n == "busy:timeavg" for m, n in names
+        )
     sinks = [a for apps in plan_apps(sc).values() for a in apps if a.role == "sink"]
     stats = statistics(raw)
     assert len(stats[stats["name"] == "endToEndDelay:histogram"]) == len(sinks)
@@ -66,13 +70,19 @@ def test_embedded_results_are_byte_identical_for_the_same_seed(tmp_path, star_pr
         assert (a / "results" / name).read_bytes() == (b / "results" / name).read_bytes()
     other = build_scenario(star_profile, 3, "fl", 1)
     EmbeddedBackend().run(other, tmp_path / "c")
-    assert (tmp_path / "c/results/General-#0.sca").read_bytes() != (a / "results/General-#0.sca").read_bytes()
+    assert (tmp_path / "c/results/General-#0.sca").read_bytes() != (
+        a / "results/General-#0.sca"
+    ).read_bytes()
 
 
 def test_unsupported_features_are_named(star_profile):
     sc = build_scenario(star_profile, 3, "none", 0)
-    object.__setattr__(sc, "flows", (*sc.flows[:1], Flow("t", "ml", "fog0", "cloud", 10**12, 10, transport="tcp")))  # type: ignore[arg-type]
-    with pytest.raises(UnsupportedFeatureError, match=r"transport 'tcp' is not modelled .* use --backend omnetpp"):
+    object.__setattr__(
+        sc, "flows", (*sc.flows[:1], Flow("t", "ml", "fog0", "cloud", 10**12, 10, transport="tcp"))
+    )  # type: ignore[arg-type]
+    with pytest.raises(
+        UnsupportedFeatureError, match=r"transport 'tcp' is not modelled .* use --backend omnetpp"
+    ):
         check_supported(sc)
 
 
@@ -82,15 +92,23 @@ def test_auto_and_unknown_backends(monkeypatch):
     monkeypatch.setenv("OPP_ENV_WORKSPACE", "/nonexistent")
     monkeypatch.delenv("OMNETPP_ROOT", raising=False)
     assert get_backend("auto").name == "embedded"
-    with pytest.raises(Exception, match=r"backend 'omnetpp' is not available: opp_run not found.*make omnetpp"):
+    with pytest.raises(
+        Exception, match=r"backend 'omnetpp' is not available: opp_run not found.*make omnetpp"
+    ):
         get_backend("omnetpp")
-    with pytest.raises(Exception, match=r"unknown backend 'ns3' \(allowed: embedded, omnetpp, auto\)"):
+    with pytest.raises(
+        Exception, match=r"unknown backend 'ns3' \(allowed: embedded, omnetpp, auto\)"
+    ):
         get_backend("ns3")
 
 
 def _cli(*args, cwd=None):
     return subprocess.run(
-        [sys.executable, "-m", "fogcosim.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=300
+        [sys.executable, "-m", "fogcosim.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
     )
 
 
@@ -114,7 +132,12 @@ def test_cli_run_and_render(tmp_path):
     ],
 )
 def test_cli_errors_are_one_line(tmp_path, args, message):
-    base = {"--profile": "paper-sec21", "--fog-nodes": "4", "--method": "none", "--out": str(tmp_path / "o")}
+    base = {
+        "--profile": "paper-sec21",
+        "--fog-nodes": "4",
+        "--method": "none",
+        "--out": str(tmp_path / "o"),
+    }
     for k, v in zip(args[::2], args[1::2], strict=True):
         base[k] = v
     done = _cli("render", *[x for kv in base.items() for x in kv])
@@ -122,3 +145,18 @@ def test_cli_errors_are_one_line(tmp_path, args, message):
     assert message in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("name", ["paper-sec21", "production-line", "two-tier-plant"])
+def test_generators_and_engine_scale_far_beyond_18(tmp_path, name):
+    from simulation.profile import load_profile
+
+    from .conftest import fixed_payload
+
+    sc = build_scenario(load_profile(name), 150, "cc", 0, measure=fixed_payload(78_644, 0))
+    result = EmbeddedBackend().run(sc, tmp_path)
+    raw = read_result_files(tmp_path / "results")
+    stats = statistics(raw)
+    delays = stats[stats["name"] == "endToEndDelay:histogram"]
+    assert delays["count"].sum() > 150 * 10
+    assert result.events > 0
