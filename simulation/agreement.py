@@ -43,7 +43,6 @@ def compare(run_omnetpp: Path, run_embedded: Path) -> dict[str, object]:
         "util_max_abs_diff": float(util_abs.max()),
         "counts_equal": all(a[k] == b[k] for k in COUNTS),
         "messages": int(a["all_delivered"]),
-        "wall_s_omnetpp": a["wall_seconds"] if "wall_seconds" in a else None,
     }
 
 

@@ -46,7 +46,9 @@ def test_inet_missing_is_named(monkeypatch, tmp_path):
 
 
 def test_crashed_run_reports_exit_code_and_log_tail(tmp_path, monkeypatch, star_profile):
-    fake_install(tmp_path, monkeypatch, 'echo "<!> Error: Class \\"inet::Foo\\" not found"\nexit 1\n')
+    fake_install(
+        tmp_path, monkeypatch, 'echo "<!> Error: Class \\"inet::Foo\\" not found"\nexit 1\n'
+    )
     sc = build_scenario(star_profile, 3, "none", 0)
     with pytest.raises(BackendError) as info:
         OmnetppBackend().run(sc, tmp_path / "run")
