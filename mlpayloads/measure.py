@@ -26,9 +26,9 @@ from torch import nn
 from fogcosim import __version__
 from fogcosim.errors import FogcosimError, UserError
 from mlpayloads import wire
-from mlpayloads.data import load_data, streams
+from mlpayloads.data import Data, ShardStream, load_data, streams
 from mlpayloads.models import INPUT_SHAPES, build_model, check_split, model_spec, output_shapes
-from mlpayloads.rounds import DOWN, UP, Arrivals, Channel, RoundLog, run_round
+from mlpayloads.rounds import DOWN, UP, Arrivals, Channel, RoundLog, Scheme, run_round
 from mlpayloads.schemes import check_method, make_scheme
 
 DEFAULT_LR = 0.05
@@ -263,10 +263,21 @@ def analytic_terms(
     return terms
 
 
-def measure(config: MeasureConfig, *, on_round: Any = None) -> PayloadRecord:
-    """Train `config.rounds` rounds and record the bytes on the wire."""
-    config = config.validated()
-    data = load_data(config.dataset, config.data_dir)
+@dataclass
+class Setup:
+    """Everything a training run starts from: data, model, scheme, channel, FN streams."""
+
+    data: Data
+    model: nn.Sequential
+    scheme: Scheme
+    channel: Channel
+    fn_streams: list[ShardStream]
+    arrivals: Arrivals
+
+
+def set_up(config: MeasureConfig, download: bool = False) -> Setup:
+    """Load the data and build the model and scheme a (validated) config describes."""
+    data = load_data(config.dataset, config.data_dir, download=download)
     model = build_model(config.dataset, config.model, config.seed)
     scheme = make_scheme(
         config.method,
@@ -276,9 +287,22 @@ def measure(config: MeasureConfig, *, on_round: Any = None) -> PayloadRecord:
         split=config.split,
         local_steps=config.local_steps,
     )
-    channel = Channel(config.dtype)
-    fn_streams = streams(data.train, config.fog_nodes, config.batch_size, config.seed)
-    arrivals = Arrivals(config.fog_nodes, config.straggler_rate, config.seed, config.delays)
+    return Setup(
+        data,
+        model,
+        scheme,
+        Channel(config.dtype),
+        streams(data.train, config.fog_nodes, config.batch_size, config.seed),
+        Arrivals(config.fog_nodes, config.straggler_rate, config.seed, config.delays),
+    )
+
+
+def measure(config: MeasureConfig, *, on_round: Any = None) -> PayloadRecord:
+    """Train `config.rounds` rounds and record the bytes on the wire."""
+    config = config.validated()
+    setup = set_up(config)
+    data, model, scheme = setup.data, setup.model, setup.scheme
+    channel, fn_streams, arrivals = setup.channel, setup.fn_streams, setup.arrivals
     logs: list[RoundLog] = []
     start = time.perf_counter()
     for r in range(config.rounds):

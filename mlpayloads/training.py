@@ -19,11 +19,9 @@ from torch.nn import functional as F
 from tqdm import tqdm
 
 from fogcosim.errors import UserError
-from mlpayloads.data import Data, ImageSet, load_data, streams, to_float
-from mlpayloads.measure import MeasureConfig
-from mlpayloads.models import build_model
-from mlpayloads.rounds import UP, Arrivals, Channel, run_round
-from mlpayloads.schemes import make_scheme
+from mlpayloads.data import ImageSet, to_float
+from mlpayloads.measure import MeasureConfig, set_up
+from mlpayloads.rounds import UP, Channel, run_round
 
 
 def evaluate(model: nn.Module, test: ImageSet, batch_size: int = 1000) -> tuple[float, float]:
@@ -46,22 +44,12 @@ def train(
     if not isinstance(epochs, int) or epochs < 1:
         raise UserError(f"epochs {epochs!r} must be an integer >= 1")
     config = config.validated()
-    data: Data = load_data(config.dataset, config.data_dir, download=download)
-    model = build_model(config.dataset, config.model, config.seed)
-    scheme = make_scheme(
-        config.method,
-        model,
-        config.fog_nodes,
-        config.lr,
-        split=config.split,
-        local_steps=config.local_steps,
-    )
-    fn_streams = streams(data.train, config.fog_nodes, config.batch_size, config.seed)
+    setup = set_up(config, download=download)
+    data, scheme, fn_streams = setup.data, setup.scheme, setup.fn_streams
     per_epoch = math.ceil(
         min(s.shard_size for s in fn_streams) / (config.batch_size * config.local_steps)
     )
-    channel = Channel(config.dtype)
-    arrivals = Arrivals(config.fog_nodes, config.straggler_rate, config.seed, config.delays)
+    channel, arrivals = setup.channel, setup.arrivals
     history: list[dict[str, Any]] = []
     aggregated: list[list[int]] = []
     start = time.perf_counter()
