@@ -49,22 +49,22 @@ def _split(text: str, units: Mapping[str, object], kind: str) -> tuple[Decimal, 
         raise QuantityError(f"{text!r} is not a number") from exc
 
 
+def _exact(text: str, table: Mapping[str, int], kind: str, too_fine: str) -> int:
+    value, unit = _split(text, table, kind)
+    scaled = value * table[unit]
+    if scaled != scaled.to_integral_value():
+        raise QuantityError(f"{text!r} {too_fine}")
+    return int(scaled)
+
+
 def parse_time_ps(text: str) -> int:
     """Parse a time such as '400ms' or '50ns' into integer picoseconds (must be exact)."""
-    value, unit = _split(text, TIME_UNITS, "time")
-    ps = value * TIME_UNITS[unit]
-    if ps != ps.to_integral_value():
-        raise QuantityError(f"{text!r} is finer than the 1 ps time resolution")
-    return int(ps)
+    return _exact(text, TIME_UNITS, "time", "is finer than the 1 ps time resolution")
 
 
 def parse_rate_bps(text: str) -> int:
     """Parse a data rate such as '1Gbps' into integer bit/s."""
-    value, unit = _split(text, RATE_UNITS, "data rate")
-    bps = value * RATE_UNITS[unit]
-    if bps != bps.to_integral_value():
-        raise QuantityError(f"{text!r} is not a whole number of bit/s")
-    return int(bps)
+    return _exact(text, RATE_UNITS, "data rate", "is not a whole number of bit/s")
 
 
 def parse_length_m(text: str) -> Decimal:
