@@ -174,7 +174,11 @@ def test_interrupted_sweep_resumes_without_redoing_runs(tmp_path):
     cmd = [sys.executable, "-m", "fogcosim.cli", "sweep", "--profile", str(PROFILES / "golden-star.toml"),
            "--fog-nodes", "2,3,4,5,6,7,8,9", "--methods", "none,fl", "--seeds", "3", "--workers", "1",
            "--backend", "embedded", "--no-report", "--out", str(out)]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # a child inherits an ignored SIGINT (as under pytest-xdist): restore Ctrl-C's default
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
     deadline = time.time() + 120
     while time.time() < deadline and len(list(out.glob("runs/*/metrics.json"))) < 2:
         time.sleep(0.05)
