@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal, get_args
 
@@ -162,7 +162,6 @@ class Scenario:
     max_hyperperiod_ps: int = DEFAULT_MAX_HYPERPERIOD_PS
     ml_payload: MlPayload | None = None
     description: str = ""
-    meta: tuple[tuple[str, str], ...] = field(default=())
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -218,7 +217,6 @@ class Scenario:
             "links": [vars(lk) for lk in self.links],
             "flows": [vars(f) for f in self.flows],
             "description": self.description,
-            "meta": dict(self.meta),
         }
 
 
@@ -241,7 +239,6 @@ def scenario_from_dict(data: dict[str, Any]) -> Scenario:
         max_hyperperiod_ps=data.get("max_hyperperiod_ps", DEFAULT_MAX_HYPERPERIOD_PS),
         ml_payload=None if payload is None else MlPayload(**payload),
         description=data.get("description", ""),
-        meta=tuple(sorted(data.get("meta", {}).items())),
     )
 
 
