@@ -149,7 +149,7 @@ def build_scenario(
     queue_capacity = sim.raw("queue_capacity", None)
     if queue_capacity is not None:
         queue_capacity = sim.integer("queue_capacity", minimum=1)
-    mtu = sim.integer("mtu", 1500, minimum=576)
+    mtu = sim.integer("mtu", 1500)
     max_hp = sim.quantity("max_hyperperiod", units.parse_time_ps, DEFAULT_MAX_HYPERPERIOD_PS)
     priorities = dict(DEFAULT_PRIORITIES)
     prio = sim.sub("priorities", {})

@@ -278,8 +278,12 @@ def _validate(sc: Scenario) -> None:
             f"queue capacity {sc.queue_capacity} must be at least 1 frame (or unset)",
             "queue_capacity",
         )
-    if not 576 <= sc.mtu <= 9000:
-        raise ScenarioError(f"MTU {sc.mtu} outside 576..9000 bytes", "mtu")
+    if not 576 <= sc.mtu <= 1500:
+        raise ScenarioError(
+            f"MTU {sc.mtu} B outside 576..1500 B (INET's Ethernet carries at most 1500 B "
+            "per frame; no jumbo frames)",
+            "simulation.mtu",
+        )
     _validate_nodes_and_links(sc)
     _validate_flows(sc)
 

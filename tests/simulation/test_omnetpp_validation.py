@@ -47,3 +47,36 @@ def test_profile_runs_in_real_omnetpp(tmp_path, monkeypatch, profile, fog_nodes,
     assert len(links) == 2 * len(sc.links)
     assert {m for m, n in scalars if n == "busy:timeavg"} == links
     assert result.events and result.events > 0
+
+
+@pytest.mark.parametrize(
+    ("profile", "edits"),
+    [
+        (
+            "golden-line.toml",
+            {},
+        ),  # gateway router, strict priority, drop-tail queues, background flow
+        ("golden-star.toml", {"simulation": {"mtu": 576, "queue_capacity": 20}}),
+    ],
+)
+def test_features_agree_with_the_embedded_engine(tmp_path, profile, edits):
+    """Non-default features the committed fixtures do not exercise, checked live."""
+    from analysis.metrics import run_metrics
+    from simulation.embedded.backend import EmbeddedBackend
+
+    from .conftest import PROFILES
+
+    loaded = load_profile(PROFILES / profile)
+    for section, values in edits.items():
+        loaded.document[section].update(values)
+    sc = build_scenario(loaded, 4, loaded.methods[-1], seed=1)
+    OmnetppBackend().run(sc, tmp_path / "omnetpp")
+    EmbeddedBackend().run(sc, tmp_path / "embedded")
+    a, b = run_metrics(tmp_path / "omnetpp"), run_metrics(tmp_path / "embedded")
+    for key, value in a.items():
+        if key.endswith(("_sent", "_delivered")):
+            assert b[key] == value, key
+        elif isinstance(value, float) and (
+            key.endswith("_us") or key.startswith(("bandwidth", "cloud_"))
+        ):
+            assert b[key] == pytest.approx(value, rel=1e-9, nan_ok=True), key
