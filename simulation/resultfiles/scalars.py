@@ -1,0 +1,114 @@
+"""The ``.sca`` writer: scalars, module parameters, statistics and histogram bins.
+
+`ScalarFileWriter` prints ``scalar``, ``par`` and ``statistic`` blocks (with
+``field`` lines and, for histograms, tab-separated ``bin`` lines) as
+OMNeT++ 6.1's `OmnetppScalarFileWriter` does. A statistic takes either the
+values themselves or anything summary-like (see `statistics`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from simulation.resultfiles.base import _ResultFileWriter
+from simulation.resultfiles.statistics import (
+    Histogram,
+    HistogramLike,
+    Summary,
+    SummaryLike,
+    mean_and_stddev,
+)
+from simulation.resultfiles.text import format_number, quote
+
+_MAX_MEANINGFUL_PRECISION = 16  # OmnetppScalarFileWriter::recordHistogram
+
+
+class ScalarFileWriter(_ResultFileWriter):
+    """A ``.sca`` file for one run: scalars, statistics, histograms, parameters."""
+
+    def __enter__(self) -> ScalarFileWriter:
+        return self
+
+    def scalar(
+        self, module: str, name: str, value: float, attrs: Mapping[str, Any] | None = None
+    ) -> None:
+        """``scalar <module> <name> <value>`` and its attributes."""
+        self._write(f"scalar {quote(module)} {quote(name)} {self._g(value)}\n{self._attrs(attrs)}")
+
+    def parameter(
+        self, module: str, name: str, value: str, attrs: Mapping[str, Any] | None = None
+    ) -> None:
+        """``par <module> <name> <value>``: a module parameter's value as NED text."""
+        self._write(f"par {quote(module)} {quote(name)} {quote(value)}\n{self._attrs(attrs)}")
+
+    def statistic(
+        self,
+        module: str,
+        name: str,
+        values_or_summary: SummaryLike | Any,
+        attrs: Mapping[str, Any] | None = None,
+        histogram: HistogramLike | Sequence[float] | None = None,
+    ) -> None:
+        """A ``statistic`` block: fields, attributes and, with `histogram`, ``bin`` lines.
+
+        `values_or_summary`: the collected values, or anything with count, min,
+        max, sum and sqrsum (a `Summary`, or the embedded engine's histogram
+        result). `histogram`: bins (`Histogram` or alike), or bin edges to count
+        the values into. A histogram without bins is written as a plain
+        statistic, as OMNeT++ does.
+        """
+        if _is_summary(values_or_summary):
+            summary: SummaryLike = values_or_summary
+        else:
+            summary = Summary.of(values_or_summary)
+        bins: HistogramLike | None
+        if histogram is None or _is_histogram(histogram):
+            bins = histogram  # type: ignore[assignment]
+        elif _is_summary(values_or_summary):
+            raise ValueError("bin edges need the values themselves, not a summary")
+        else:
+            bins = Histogram.of(values_or_summary, histogram)  # type: ignore[arg-type]
+        mean, stddev = mean_and_stddev(summary)
+        g = self._g
+        text = [
+            f"statistic {quote(module)} {quote(name)}\n",
+            f"field count {int(summary.count)}\n",
+            f"field mean {g(mean)}\nfield stddev {g(stddev)}\n",
+            f"field min {g(summary.min)}\nfield max {g(summary.max)}\n",
+            f"field sum {g(summary.sum)}\nfield sqrsum {g(summary.sqrsum)}\n",
+            self._attrs(attrs),
+        ]
+        if bins is not None and len(bins.bin_counts) > 0:
+            text += self._bin_lines(bins)
+        self._write("".join(text))
+
+    def _bin_lines(self, bins: HistogramLike) -> list[str]:
+        edges = [float(e) for e in bins.bin_edges]
+        if len(edges) != len(bins.bin_counts) + 1:
+            raise ValueError("histogram needs len(bin_edges) == len(bin_counts) + 1")
+        texts = [format_number(e, self.precision) for e in edges]
+        enough = all(a != b for a, b in itertools.pairwise(texts))
+        p = self.precision if enough else _MAX_MEANINGFUL_PRECISION
+        lines = [f"bin\t-inf\t{format_number(float(bins.underflow), p)}\n"]
+        lines += [
+            f"bin\t{format_number(e, p)}\t{format_number(float(c), p)}\n"
+            for e, c in zip(edges, bins.bin_counts, strict=False)
+        ]
+        lines.append(
+            f"bin\t{format_number(edges[-1], p)}\t{format_number(float(bins.overflow), p)}\n"
+        )
+        return lines
+
+
+def _is_summary(obj: Any) -> bool:
+    return all(
+        hasattr(obj, a) for a in ("count", "min", "max", "sum", "sqrsum")
+    ) and not isinstance(obj, np.ndarray)
+
+
+def _is_histogram(obj: Any) -> bool:
+    return all(hasattr(obj, a) for a in ("bin_edges", "bin_counts", "underflow", "overflow"))
