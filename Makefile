@@ -25,6 +25,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
@@ -54,7 +55,7 @@ fixtures: $(STAMP)
 
 # Both backends on every shipped profile x {4,18} FNs x method: the agreement table.
 agreement: $(STAMP)
-	$(BIN)/python -m simulation.agreement --out $(OUT)/agreement
+	$(BIN)/python -m analysis.agreement --out $(OUT)/agreement
 
 clean:
 	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -1,12 +1,11 @@
 """Result files and analysis: read OMNeT++ .sca/.vec files (from either backend) into pandas.
 
-`read_result_files` gives the documented raw layout (`analysis.results`); the
+`read_result_files` gives the documented raw layout (`fogcosim.resultfiles.reader`); the
 pivot helpers (`analysis.pivots`) turn it into tidy tables with run
 attributes and iteration variables as columns. Bad files raise
 `ResultFileError`, a `UserError` whose text names the file and line.
 """
 
-from analysis.errors import ResultFileError
 from analysis.pivots import (
     histograms,
     parameters,
@@ -16,7 +15,8 @@ from analysis.pivots import (
     vector_samples,
     vectors,
 )
-from analysis.results import COLUMNS, ROW_TYPES, read_result_files, result_file_paths
+from fogcosim.resultfiles.errors import ResultFileError
+from fogcosim.resultfiles.reader import COLUMNS, ROW_TYPES, read_result_files, result_file_paths
 
 __all__ = [
     "COLUMNS",

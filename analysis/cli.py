@@ -1,19 +1,47 @@
-"""`fogcosim report DIR`: write report.md and plots/ for a sweep folder.
+"""`fogcosim sweep` and `fogcosim report DIR`: run a study, then summarise and report it.
 
-`fogcosim sweep` calls the same `write_report` when it finishes; this command
-regenerates the report from the folder alone (after a resumed or edited
-sweep, or with a newer fogcosim), without running anything.
+`fogcosim sweep` simulates every point (`simulation.sweep`), computes each run's
+metrics (`analysis.metrics`), writes summary.csv and the report. It lives here
+because it uses both packages and `analysis` sits above `simulation`.
+`fogcosim report DIR` regenerates the report from a sweep folder alone (after a
+resumed or edited sweep, or with a newer fogcosim), without running anything.
+Heavy modules (pandas, matplotlib) are imported when a command runs, so that
+`fogcosim --help` and the other commands stay fast.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import Any
 
+from simulation.backends import BACKEND_NAMES
+from simulation.cli import int_list, method_list, positive_int
+
 
 def register(sub: Any) -> None:
-    """Add `report` to the fogcosim command."""
+    """Add `sweep` and `report` to the fogcosim command."""
+    p = sub.add_parser(
+        "sweep", help="run a profile across fog-node counts, methods and seeds; then report"
+    )
+    p.add_argument("--profile", default="paper-sec21", help="shipped profile name or .toml path")
+    p.add_argument("--fog-nodes", type=int_list, metavar="N,N,...", help="default: the profile's")
+    p.add_argument("--methods", type=method_list, metavar="M,M,...", help="default: the profile's")
+    p.add_argument(
+        "--seeds", type=positive_int, metavar="K", help="seeds 0..K-1 (default: profile's)"
+    )
+    p.add_argument("--backend", choices=BACKEND_NAMES, default="auto")
+    p.add_argument(
+        "--workers", type=positive_int, default=None, help="local processes (default: CPUs)"
+    )
+    p.add_argument("--dask", metavar="ADDRESS", help="run on this Dask scheduler instead")
+    p.add_argument("--no-vectors", action="store_true", help="do not record delay vectors")
+    p.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS", help="per run")
+    p.add_argument("--no-report", action="store_true", help="skip report.md and plots")
+    p.add_argument("--out", type=Path, help="default: results/<profile>")
+    p.set_defaults(func=cmd_sweep)
+
     p = sub.add_parser(
         "report",
         help="write report.md and plots/*.png of a `fogcosim sweep` output folder",
@@ -24,7 +52,44 @@ def register(sub: Any) -> None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the report of the sweep in DIR and print its path."""
-    from analysis.report import write_report  # lazy: keeps `fogcosim --help` light
+    from analysis.report import write_report
 
     print(f"wrote {write_report(args.dir)}")
     return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Run a sweep, write summary.csv and the report; non-zero if any run failed."""
+    from analysis.metrics import run_metrics
+    from analysis.report import write_report
+    from analysis.summary import write_summary
+    from simulation.profile import load_profile
+    from simulation.sweep import RUNS_DIR, expand, run_sweep
+
+    profile = load_profile(args.profile)
+    points = expand(
+        args.fog_nodes or profile.fog_nodes,
+        args.methods or profile.methods,
+        args.seeds or profile.seeds,
+    )
+    out = args.out or Path("results") / profile.name
+    workers = args.workers or max(1, os.cpu_count() or 1)
+    print(f"sweep {profile.name}: {len(points)} runs -> {out}")
+    outcome = run_sweep(
+        profile, points, out, backend=args.backend, workers=workers, dask_address=args.dask,
+        record_vectors=not args.no_vectors, timeout_s=args.timeout, summarize=run_metrics,
+    )  # fmt: skip
+    done = sum(s.status == "done" for s in outcome.statuses)
+    skipped = sum(s.status == "skipped" for s in outcome.statuses)
+    print(f"{done} run, {skipped} already complete (skipped), {len(outcome.failed)} failed")
+    keys = [p.key for p in points]
+    table = write_summary(out, [out / RUNS_DIR / k for k in keys])
+    print(f"wrote {out / 'summary.csv'} ({len(table)} rows)")
+    if not args.no_report:
+        report = write_report(out)
+        print(f"wrote {report}")
+    for status in outcome.failed:
+        print(
+            f"FAILED {status.key}: {status.error} (see {out / RUNS_DIR / status.key / 'error.txt'})"
+        )
+    return 1 if outcome.failed else 0

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.pivots import scalars, statistics, vector_samples
-from analysis.results import read_result_files
+from fogcosim.resultfiles.reader import read_result_files
 from simulation.naming import link_directions
 from simulation.scenario import TRAFFIC_CLASSES, scenario_from_dict
 

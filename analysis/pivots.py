@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.results import (
+from fogcosim.resultfiles.reader import (
     ATTR,
     ATTRNAME,
     ATTRVALUE,

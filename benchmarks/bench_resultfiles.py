@@ -1,6 +1,6 @@
 """Result-file reader and writer speed: vector data lines, scalar-file lines, the reference files.
 
-Writes synthetic files with `simulation.resultfiles` into a temporary folder,
+Writes synthetic files with `fogcosim.resultfiles.writer` into a temporary folder,
 reads them back with `analysis.read_result_files`, prints rows (lines) per
 second; best of `REPEATS` runs each.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from analysis import read_result_files
-from simulation.resultfiles import RunHeader, ScalarFileWriter, VectorFileWriter
+from fogcosim.resultfiles.writer import RunHeader, ScalarFileWriter, VectorFileWriter
 
 SAMPLES = 1_000_000
 VECTORS = 20

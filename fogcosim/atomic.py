@@ -1,7 +1,9 @@
 """Atomic file writes, so an interrupted run never leaves a half-written output.
 
 Each writer writes to a temporary file in the destination folder and renames it
-over the target (rename is atomic on POSIX within one file system).
+over the target (rename is atomic on POSIX within one file system). The file
+gets the permissions a plain `open()` would give it (0666 less the umask), not
+the 0600 of the temporary file.
 """
 
 from __future__ import annotations
@@ -13,6 +15,16 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+#: Permissions of a new file, as `open()` would create it.
+FILE_MODE = 0o666 & ~_umask()
 
 
 @contextlib.contextmanager
@@ -28,6 +40,7 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[An
         with os.fdopen(fd, mode, encoding=encoding) as fh:
             yield fh
             fh.flush()
+            os.fchmod(fh.fileno(), FILE_MODE)
             os.fsync(fh.fileno())
         Path(tmp).replace(target)
     except BaseException:

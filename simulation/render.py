@@ -18,7 +18,7 @@ from fogcosim import __version__, atomic
 from simulation import units
 from simulation.apps import MESSAGE_PORTS, App, manifest, plan_apps
 from simulation.naming import NED_TYPES
-from simulation.scenario import TRAFFIC_CLASSES, Scenario
+from simulation.scenario import Scenario, priority_levels
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 NED_TEMPLATES = REPO_ROOT / "ned"
@@ -50,18 +50,6 @@ def _env() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
-
-
-def priority_levels(scenario: Scenario) -> list[list[str]]:
-    """Classes grouped by priority value, highest priority (lowest value) first."""
-    prio: dict[str, int] = {}
-    for flow in scenario.flows:
-        prio.setdefault(flow.cls, flow.priority)
-    levels: dict[int, list[str]] = {}
-    for cls in TRAFFIC_CLASSES:
-        if cls in prio:
-            levels.setdefault(prio[cls], []).append(cls)
-    return [levels[p] for p in sorted(levels)]
 
 
 def queue_lines(scenario: Scenario) -> tuple[str, list[str]]:

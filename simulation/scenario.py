@@ -242,6 +242,18 @@ def scenario_from_dict(data: dict[str, Any]) -> Scenario:
     )
 
 
+def priority_levels(scenario: Scenario) -> list[list[str]]:
+    """Classes grouped by priority value, highest priority (lowest value) first."""
+    prio: dict[str, int] = {}
+    for flow in scenario.flows:
+        prio.setdefault(flow.cls, flow.priority)
+    levels: dict[int, list[str]] = {}
+    for cls in TRAFFIC_CLASSES:
+        if cls in prio:
+            levels.setdefault(prio[cls], []).append(cls)
+    return [levels[p] for p in sorted(levels)]
+
+
 def _hyperperiod(flows: tuple[Flow, ...]) -> int:
     periods = [f.period_ps for f in flows]
     return math.lcm(*periods) if periods else 0

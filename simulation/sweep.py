@@ -18,7 +18,7 @@ import platform
 import subprocess
 import time
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -26,7 +26,8 @@ from typing import Any
 
 from fogcosim import __version__, atomic
 from fogcosim.errors import UserError
-from simulation.backends.base import get_backend, write_inputs
+from simulation.backends import get_backend
+from simulation.backends.base import write_inputs
 from simulation.profile import Profile, build_scenario
 from simulation.scenario import Scenario
 from simulation.traffic import METHODS
@@ -106,12 +107,26 @@ def is_complete(point_dir: Path, digest: str) -> bool:
     return bool(data.get("scenario_digest") == digest)
 
 
+#: Computes a finished run folder's metrics (one summary row); `analysis.metrics.run_metrics`
+#: in practice. Passed in, so this module never imports `analysis`, which sits above it.
+Summarize = Callable[[Path], dict[str, Any]]
+
+
+def no_metrics(run_dir: Path) -> dict[str, Any]:
+    """A `Summarize` that computes nothing (the run is still recorded as complete)."""
+    del run_dir
+    return {}
+
+
 def run_point(
-    scenario: Scenario, point_dir: str, backend_name: str, record_vectors: bool, timeout_s: float
+    scenario: Scenario,
+    point_dir: str,
+    backend_name: str,
+    record_vectors: bool,
+    timeout_s: float,
+    summarize: Summarize = no_metrics,
 ) -> PointStatus:
     """Run one point and write its metrics (in a worker process; never raises)."""
-    from analysis.metrics import run_metrics
-
     start = time.perf_counter()
     folder = Path(point_dir)
     key = folder.name
@@ -121,7 +136,7 @@ def run_point(
         backend = get_backend(backend_name)
         write_inputs(scenario, folder)
         result = backend.run(scenario, folder, record_vectors=record_vectors, timeout_s=timeout_s)
-        metrics = run_metrics(folder)
+        metrics = summarize(folder)
         metrics.update(
             scenario_digest=scenario_digest(scenario),
             backend=result.backend,
@@ -198,6 +213,7 @@ def run_sweep(
     record_vectors: bool = True,
     timeout_s: float = 600.0,
     progress: bool = True,
+    summarize: Summarize = no_metrics,
 ) -> SweepOutcome:
     """Validate every point, then run the incomplete ones; write provenance and statuses."""
     concrete = get_backend(backend).name
@@ -238,7 +254,9 @@ def run_sweep(
             statuses.append(PointStatus(p.key, "skipped"))
         else:
             todo.append((p, sc))
-    args = [(sc, str(runs / p.key), concrete, record_vectors, timeout_s) for p, sc in todo]
+    args = [
+        (sc, str(runs / p.key), concrete, record_vectors, timeout_s, summarize) for p, sc in todo
+    ]
     statuses += _execute(args, workers, dask_address, progress)
     order = {p.key: i for i, p in enumerate(points)}
     statuses.sort(key=lambda s: order[s.key])

@@ -1,4 +1,4 @@
-"""The Backend interface and the registry that chooses one.
+"""The Backend interface: what every simulator backend takes and what it writes.
 
 A backend turns a Scenario into OMNeT++-format result files in a folder. Both
 backends write the same layout (see `RunResult`), so analysis never needs to
@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Protocol
 
 from fogcosim import atomic
-from fogcosim.errors import UserError, unknown
 from simulation.apps import manifest
 from simulation.scenario import Scenario
 
@@ -71,30 +70,3 @@ def write_inputs(scenario: Scenario, out_dir: Path) -> None:
     """scenario.json and manifest.json: the backend-independent description of a run."""
     atomic.write_text(out_dir / "scenario.json", json.dumps(scenario.to_dict(), indent=1) + "\n")
     atomic.write_text(out_dir / "manifest.json", json.dumps(manifest(scenario), indent=1) + "\n")
-
-
-BACKEND_NAMES = ("embedded", "omnetpp", "auto")
-
-
-def get_backend(name: str) -> Backend:
-    """The backend called `name`; `auto` is OMNeT++ where installed, else embedded."""
-    from simulation.backends.omnetpp import OmnetppBackend
-
-    if name == "omnetpp":
-        backend: Backend = OmnetppBackend()
-        avail = backend.availability()
-        if not avail.ok:
-            raise UserError(f"backend 'omnetpp' is not available: {avail.reason}")
-        return backend
-    if name == "embedded":
-        from simulation.embedded.backend import EmbeddedBackend
-
-        return EmbeddedBackend()
-    if name == "auto":
-        omnetpp = OmnetppBackend()
-        if omnetpp.availability().ok:
-            return omnetpp
-        from simulation.embedded.backend import EmbeddedBackend
-
-        return EmbeddedBackend()
-    raise unknown("backend", name, BACKEND_NAMES)

@@ -32,8 +32,7 @@ from fogcosim.errors import UserError
 from simulation.apps import App, plan_apps
 from simulation.embedded.frames import ETH_IFG, datagram_wire_bytes, ps_per_byte
 from simulation.naming import LinkDirection, link_directions
-from simulation.render import priority_levels
-from simulation.scenario import Scenario
+from simulation.scenario import Scenario, priority_levels
 
 SEND, ARRIVE, TXFREE = 0, 1, 2
 

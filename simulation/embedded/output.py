@@ -22,11 +22,11 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+from fogcosim.resultfiles.writer import RunHeader, ScalarFileWriter, VectorFileWriter
 from simulation.backends.base import RESULT_SUBDIR
 from simulation.embedded.engine import EngineResult, SinkStats, SourceStats
 from simulation.embedded.histogram import OmnetppHistogram
 from simulation.render import render_text
-from simulation.resultfiles import RunHeader, ScalarFileWriter, VectorFileWriter
 
 CONFIG_NAME = "General"
 _INI_LINE = re.compile(r"^\s*([^#;=\s][^=]*?)\s*=\s*(.*?)\s*$")
@@ -125,7 +125,8 @@ def write_results(result: EngineResult, out_dir: Path, record_vectors: bool) -> 
             _write_app(sca, f"{net}.{module}", sinks.get(module), sources.get(module))
     if record_vectors:
         vec_path = folder / f"{header.file_stem}.vec"
-        with VectorFileWriter(vec_path, *header) as vec:
+        epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0"))
+        with VectorFileWriter(vec_path, *header, mtime=epoch) as vec:
             recorded = [s for s in result.sinks if s.delays_ps]
             recorded.sort(key=lambda s: (s.events[0], s.app.module))
             for sink in recorded:

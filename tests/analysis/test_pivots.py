@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import analysis
-from analysis import results as R
+from fogcosim.resultfiles import reader as R
 
 RUN0 = "General-0-20261128-00:22:15-16499"
 

@@ -18,7 +18,7 @@ import pytest
 
 from analysis.metrics import run_metrics
 from analysis.pivots import scalars, statistics
-from analysis.results import read_result_files
+from fogcosim.resultfiles.reader import read_result_files
 from simulation.embedded.backend import EmbeddedBackend
 from simulation.scenario import scenario_from_dict
 

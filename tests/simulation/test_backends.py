@@ -9,9 +9,9 @@ import sys
 import pytest
 
 from analysis.pivots import runs, scalars, statistics
-from analysis.results import read_result_files
+from fogcosim.resultfiles.reader import read_result_files
 from simulation.apps import plan_apps
-from simulation.backends.base import get_backend
+from simulation.backends import get_backend
 from simulation.backends.omnetpp import OmnetppBackend
 from simulation.embedded.backend import EmbeddedBackend
 from simulation.embedded.engine import UnsupportedFeatureError, check_supported

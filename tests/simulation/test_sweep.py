@@ -143,11 +143,12 @@ def test_sweep_on_a_local_dask_cluster(tmp_path, star_profile):
 
 
 def test_summary_has_one_row_per_run_and_baseline_deltas(tmp_path, star_profile):
+    from analysis.metrics import run_metrics
     from analysis.summary import write_summary
 
     out = tmp_path / "s"
     points = expand([2, 3], ["none", "fl"], 1)
-    run_sweep(star_profile, points, out, backend="embedded", progress=False)
+    run_sweep(star_profile, points, out, backend="embedded", progress=False, summarize=run_metrics)
     table = write_summary(out, [out / RUNS_DIR / p.key for p in points])
     again = pd.read_csv(out / "summary.csv")
     assert len(again) == len(table) == 4

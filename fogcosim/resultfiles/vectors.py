@@ -18,15 +18,15 @@ from typing import Any, Literal
 import numpy as np
 
 from fogcosim import atomic
-from simulation.resultfiles.base import _ResultFileWriter
-from simulation.resultfiles.statistics import _sequential_sums
-from simulation.resultfiles.text import (
+from fogcosim.resultfiles.statistics import _sequential_sums
+from fogcosim.resultfiles.text import (
     _TICKS_PER_SECOND,
     PRECISION,
     format_number,
     format_ticks,
     quote,
 )
+from fogcosim.resultfiles.writerbase import _ResultFileWriter
 
 
 @dataclass(eq=False)
@@ -76,9 +76,13 @@ class VectorFileWriter(_ResultFileWriter):
         *,
         precision: int = PRECISION,
         write_index: bool = True,
+        mtime: int | None = None,
     ) -> None:
         super().__init__(path, run_id, attrs, itervars, config, precision=precision)
         self.write_index = write_index
+        #: Set the .vec's modification time (seconds) to this on close, so the .vci's
+        #: fingerprint (size and mtime of the .vec) is reproducible; None keeps the real one.
+        self.mtime = mtime
         self._vectors: list[_Vector] = []
         self._blocks: list[_Block] = []  # in file order
         self._offset = len(f"version 3\n{self.header_text()}".encode())
@@ -200,6 +204,8 @@ class VectorFileWriter(_ResultFileWriter):
         if self.closed:
             return
         super().close()
+        if self.mtime is not None:
+            os.utime(self.path, (self.mtime, self.mtime))
         if self.write_index:
             atomic.write_text(index_path(self.path), self._index_text())
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import results as R
+from fogcosim.resultfiles import reader as R
 
 STATISTIC_COLUMNS = (R.SUMWEIGHTS, R.MEAN, R.STDDEV, R.MIN, R.MAX)
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import IO, Any
 
 from fogcosim import atomic
-from simulation.resultfiles.text import PRECISION, format_number, quote
+from fogcosim.resultfiles.text import PRECISION, format_number, quote
 
 
 class _ResultFileWriter:

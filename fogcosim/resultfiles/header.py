@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime as Datetime
 
-from simulation.resultfiles.text import _ESCAPES
+from fogcosim.resultfiles.text import _ESCAPES
 
 
 class RunHeader(tuple[str, dict[str, str], dict[str, str], list[tuple[str, str]]]):

@@ -8,10 +8,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis import ResultFileError
-from analysis import results as R
-from analysis.parser import parse_bytes
-from analysis.results import raw_frame
-from analysis.vectordata import VectorData, _read_bulk, _read_line_by_line, _RejectedError
+from fogcosim.resultfiles import reader as R
+from fogcosim.resultfiles.parser import parse_bytes
+from fogcosim.resultfiles.reader import raw_frame
+from fogcosim.resultfiles.vectordata import (
+    VectorData,
+    _read_bulk,
+    _read_line_by_line,
+    _RejectedError,
+)
 
 VALID = b"""version 3
 run "Fuzz-0-20260101-00:00:00-1"

@@ -5,9 +5,8 @@ from __future__ import annotations
 import shutil
 
 from analysis import read_result_files, result_file_paths
-from analysis import results as R
-
-from .conftest import REFERENCE_SCA, REFERENCE_VEC
+from fogcosim.resultfiles import reader as R
+from tests.conftest import REFERENCE_SCA, REFERENCE_VEC
 
 
 def _tree(tmp_path):

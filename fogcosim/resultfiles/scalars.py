@@ -14,15 +14,15 @@ from typing import Any
 
 import numpy as np
 
-from simulation.resultfiles.base import _ResultFileWriter
-from simulation.resultfiles.statistics import (
+from fogcosim.resultfiles.statistics import (
     Histogram,
     HistogramLike,
     Summary,
     SummaryLike,
     mean_and_stddev,
 )
-from simulation.resultfiles.text import format_number, quote
+from fogcosim.resultfiles.text import format_number, quote
+from fogcosim.resultfiles.writerbase import _ResultFileWriter
 
 _MAX_MEANINGFUL_PRECISION = 16  # OmnetppScalarFileWriter::recordHistogram
 

@@ -5,7 +5,7 @@ A line-by-line state machine that follows OMNeT++ 6.1's own loader
 ``attr``/``itervar``/``config`` lines follow; each result line (``scalar``,
 ``par``, ``statistic``, ``vector``) opens an item that later ``attr`` lines
 (and for a statistic, ``field`` and ``bin`` lines) belong to; vector data lines
-(handled in bulk by `analysis.vectordata`) refer to a vector declared earlier
+(handled in bulk by `fogcosim.resultfiles.vectordata`) refer to a vector declared earlier
 in the same run. Anything else raises `ResultFileError` naming the line.
 
 Deliberate strictness beyond OMNeT++ (each catches a broken file that OMNeT++
@@ -25,9 +25,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.errors import ResultFileError, excerpt
-from analysis.tokens import TokenError, parse_float, parse_int, plain_whitespace, split_line
-from analysis.vectordata import VectorData, read_segment
+from fogcosim.resultfiles.errors import ResultFileError, excerpt
+from fogcosim.resultfiles.tokens import (
+    TokenError,
+    parse_float,
+    parse_int,
+    plain_whitespace,
+    split_line,
+)
+from fogcosim.resultfiles.vectordata import VectorData, read_segment
 
 _STAT_FIELDS = frozenset(
     ("count", "min", "max", "sum", "sqrsum", "weights", "weightedSum", "sqrSumWeights",

@@ -7,10 +7,10 @@ import math
 import numpy as np
 import pytest
 
-from analysis import results as R
-from analysis.parser import parse_bytes
-from analysis.results import raw_frame
-from analysis.tokens import split_line
+from fogcosim.resultfiles import reader as R
+from fogcosim.resultfiles.parser import parse_bytes
+from fogcosim.resultfiles.reader import raw_frame
+from fogcosim.resultfiles.tokens import split_line
 
 
 def _raw(text: str | bytes):

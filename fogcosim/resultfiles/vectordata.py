@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from analysis.errors import ResultFileError, excerpt
-from analysis.tokens import TokenError, parse_float, split_line
+from fogcosim.resultfiles.errors import ResultFileError, excerpt
+from fogcosim.resultfiles.tokens import TokenError, parse_float, split_line
 
 
 @dataclass(eq=False)

@@ -59,8 +59,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.errors import ResultFileError
-from analysis.parser import ParsedFile, Result, Run, parse_file
+from fogcosim.resultfiles.errors import ResultFileError
+from fogcosim.resultfiles.parser import ParsedFile, Result, Run, parse_file
 
 # Column names of the raw layout.
 RUN = "run"

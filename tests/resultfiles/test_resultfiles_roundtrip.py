@@ -1,4 +1,4 @@
-"""The writer (simulation.resultfiles): OMNeT++'s text, read back by analysis and opp_scavetool."""
+"""The writer (fogcosim.resultfiles.writer): OMNeT++'s text, read back by analysis and opp_scavetool."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import analysis
-from analysis import results as R
-from analysis.parser import parse_file
-from simulation.resultfiles import (
+from fogcosim.resultfiles import reader as R
+from fogcosim.resultfiles.parser import parse_file
+from fogcosim.resultfiles.writer import (
     Histogram,
     RunHeader,
     ScalarFileWriter,
@@ -27,8 +27,8 @@ from simulation.resultfiles import (
     index_path,
     quote,
 )
+from tests.conftest import REFERENCE_RESULTS, REFERENCE_SCA, REFERENCE_VEC, scavetool_export
 
-from .conftest import REFERENCE_RESULTS, REFERENCE_SCA, REFERENCE_VEC, scavetool_export
 from .csvr import read_export, render
 
 HEADER = RunHeader.omnetpp(
@@ -204,7 +204,7 @@ def test_values_round_trip_exactly_at_17_digits(tmp_path):
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=12), st.text(max_size=12))
 def test_any_string_survives_quoting(module, value):
-    from analysis.tokens import split_line
+    from fogcosim.resultfiles.tokens import split_line
 
     if "\x00" in module + value:
         with pytest.raises(ValueError, match="NUL"):

@@ -49,24 +49,24 @@ Guarantees:
 - One run per file (OMNeT++ can append runs to a .sca; this writer does not).
 
 Modules: `text` (quoting, numbers, simulation time), `header` (`RunHeader`),
-`statistics` (`Summary`, `Histogram`, their protocols), `base` (the writers'
+`statistics` (`Summary`, `Histogram`, their protocols), `writerbase` (the writers'
 shared part), `scalars` (`ScalarFileWriter`), `vectors` (`VectorFileWriter`,
-the .vci index). Import from this package; the names below are its API.
+the .vci index). Import from this module; the names below are its API.
 """
 
 from __future__ import annotations
 
-from simulation.resultfiles.header import RunHeader
-from simulation.resultfiles.scalars import ScalarFileWriter
-from simulation.resultfiles.statistics import (
+from fogcosim.resultfiles.header import RunHeader
+from fogcosim.resultfiles.scalars import ScalarFileWriter
+from fogcosim.resultfiles.statistics import (
     Histogram,
     HistogramLike,
     Summary,
     SummaryLike,
     mean_and_stddev,
 )
-from simulation.resultfiles.text import PRECISION, format_number, format_ticks, quote
-from simulation.resultfiles.vectors import VectorFileWriter, index_path
+from fogcosim.resultfiles.text import PRECISION, format_number, format_ticks, quote
+from fogcosim.resultfiles.vectors import VectorFileWriter, index_path
 
 __all__ = [
     "PRECISION",

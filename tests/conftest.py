@@ -14,7 +14,7 @@ from analysis import read_result_files
 
 #: Real OMNeT++ 6.1 + INET 4.5.4 results and their `opp_scavetool export -F CSV-R` (copied from
 #: /work/shared/reference/omnetpp-6.1-inet-4.5.4; see PROVENANCE.md there).
-REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "omnetpp-reference"
+REFERENCE = Path(__file__).resolve().parent / "fixtures" / "omnetpp-reference"
 REFERENCE_RESULTS = REFERENCE / "results"
 REFERENCE_SCA = sorted(REFERENCE_RESULTS.glob("*.sca"))
 REFERENCE_VEC = sorted(REFERENCE_RESULTS.glob("*.vec"))

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from analysis import read_result_files
-from analysis import results as R
+from fogcosim.resultfiles import reader as R
+from tests.conftest import REFERENCE, REFERENCE_RESULTS, REFERENCE_SCA, REFERENCE_VEC
 
-from .conftest import REFERENCE, REFERENCE_RESULTS, REFERENCE_SCA, REFERENCE_VEC
 from .csvr import read_export, render
 
 
