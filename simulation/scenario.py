@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections import deque
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal, get_args
 
 from fogcosim.errors import UserError
+from simulation.tree import Forest
 
-NodeKind = Literal["fog", "cloud", "switch", "gateway"]
+NodeKind = Literal["fog", "cloud", "host", "switch", "gateway"]
 TrafficClass = Literal["critical", "ml", "background"]
 Scheduling = Literal["fifo", "strict-priority"]
 Transport = Literal["udp"]
@@ -30,7 +30,8 @@ NODE_KINDS: tuple[str, ...] = get_args(NodeKind)
 TRAFFIC_CLASSES: tuple[str, ...] = get_args(TrafficClass)
 SCHEDULING_MODES: tuple[str, ...] = get_args(Scheduling)
 TRANSPORTS: tuple[str, ...] = get_args(Transport)
-HOST_KINDS = frozenset({"fog", "cloud"})
+#: Nodes that run applications: fog nodes, the cloud, and a profile's named hosts (PLCs, ...).
+HOST_KINDS = frozenset({"fog", "cloud", "host"})
 
 #: Ethernet rates INET's EthernetMac accepts (it rejects other channel datarates).
 ETHERNET_RATES_BPS: tuple[int, ...] = (
@@ -88,7 +89,7 @@ def check_identifier(value: object, what: str, field: str | None = None) -> str:
 
 @dataclass(frozen=True)
 class Node:
-    """A network node: a fog node or the cloud (hosts), a switch, or a gateway (IP router)."""
+    """A network node: a fog node, the cloud or a named host; a switch; a gateway (IP router)."""
 
     name: str
     kind: NodeKind
@@ -130,6 +131,8 @@ class Flow:
     offset_ps: int = 0
     transport: Transport = "udp"
     priority: int = 0
+    #: Largest acceptable end-to-end delay of one message (None: no deadline).
+    deadline_ps: int | None = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,10 @@ class Scenario:
     max_hyperperiod_ps: int = DEFAULT_MAX_HYPERPERIOD_PS
     ml_payload: MlPayload | None = None
     description: str = ""
+    #: Simulated time before statistics are recorded (OMNeT++'s `warmup-period`).
+    warmup_ps: int = 0
+    #: Simulated time measured after the warm-up (None: one hyperperiod).
+    duration_ps: int | None = None
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -171,6 +178,21 @@ class Scenario:
     def hyperperiod_ps(self) -> int:
         """Least common multiple of all flow periods: the simulated duration."""
         return _hyperperiod(self.flows)
+
+    @property
+    def measured_ps(self) -> int:
+        """Length of the measured window: `duration_ps`, or one hyperperiod."""
+        return self.hyperperiod_ps if self.duration_ps is None else self.duration_ps
+
+    @property
+    def sim_time_limit_ps(self) -> int:
+        """Where the simulation stops: the warm-up plus the measured window."""
+        return self.warmup_ps + self.measured_ps
+
+    @cached_property
+    def forest(self) -> Forest:
+        """The topology rooted once, for paths in time linear in their length."""
+        return Forest((n.name for n in self.nodes), ((lk.a, lk.b) for lk in self.links))
 
     @cached_property
     def node_by_name(self) -> dict[str, Node]:
@@ -182,18 +204,9 @@ class Scenario:
         """Fog nodes and the cloud, in declaration order."""
         return tuple(n for n in self.nodes if n.is_host)
 
-    @cached_property
-    def adjacency(self) -> dict[str, list[tuple[str, Link]]]:
-        """For each node, its (neighbour, link) pairs in link declaration order."""
-        adj: dict[str, list[tuple[str, Link]]] = {n.name: [] for n in self.nodes}
-        for link in self.links:
-            adj[link.a].append((link.b, link))
-            adj[link.b].append((link.a, link))
-        return adj
-
     def path(self, src: str, dst: str) -> list[str]:
         """The unique node path from `src` to `dst` (the topology is a tree)."""
-        path = _bfs_path(self.adjacency, src, dst)
+        path = self.forest.path(src, dst)
         if path is None:
             raise ScenarioError(f"no path from {src!r} to {dst!r}")
         return path
@@ -212,6 +225,8 @@ class Scenario:
             "mtu": self.mtu,
             "max_hyperperiod_ps": self.max_hyperperiod_ps,
             "hyperperiod_ps": self.hyperperiod_ps,
+            "warmup_ps": self.warmup_ps,
+            "duration_ps": self.duration_ps,
             "ml_payload": None if self.ml_payload is None else vars(self.ml_payload),
             "nodes": [vars(n) for n in self.nodes],
             "links": [vars(lk) for lk in self.links],
@@ -239,6 +254,8 @@ def scenario_from_dict(data: dict[str, Any]) -> Scenario:
         max_hyperperiod_ps=data.get("max_hyperperiod_ps", DEFAULT_MAX_HYPERPERIOD_PS),
         ml_payload=None if payload is None else MlPayload(**payload),
         description=data.get("description", ""),
+        warmup_ps=data.get("warmup_ps", 0),
+        duration_ps=data.get("duration_ps"),
     )
 
 
@@ -259,23 +276,6 @@ def _hyperperiod(flows: tuple[Flow, ...]) -> int:
     return math.lcm(*periods) if periods else 0
 
 
-def _bfs_path(adj: dict[str, list[tuple[str, Link]]], src: str, dst: str) -> list[str] | None:
-    prev: dict[str, str | None] = {src: None}
-    queue = deque([src])
-    while queue:
-        here = queue.popleft()
-        if here == dst:
-            out = [dst]
-            while (p := prev[out[-1]]) is not None:
-                out.append(p)
-            return out[::-1]
-        for there, _ in adj[here]:
-            if there not in prev:
-                prev[there] = here
-                queue.append(there)
-    return None
-
-
 def _validate(sc: Scenario) -> None:
     check_identifier(sc.network, "network name", "network")
     if sc.fog_nodes < 1:
@@ -289,6 +289,12 @@ def _validate(sc: Scenario) -> None:
         raise ScenarioError(
             f"queue capacity {sc.queue_capacity} must be at least 1 frame (or unset)",
             "queue_capacity",
+        )
+    if sc.warmup_ps < 0:
+        raise ScenarioError(f"warm-up {sc.warmup_ps} ps is negative", "simulation.warmup")
+    if sc.duration_ps is not None and sc.duration_ps <= 0:
+        raise ScenarioError(
+            f"simulated time {sc.duration_ps} ps must be positive", "simulation.sim_time"
         )
     if not 576 <= sc.mtu <= 1500:
         raise ScenarioError(
@@ -358,6 +364,18 @@ def _validate_nodes_and_links(sc: Scenario) -> None:
                 f"links[{i}]",
             )
         root[ra] = rb
+    for i, node in enumerate(sc.nodes):
+        degree = sc.forest.degree[node.name]
+        if node.is_host and degree == 0:
+            raise ScenarioError(f"host {node.name!r} has no link to any node", f"nodes[{i}]")
+        if node.is_host and degree > 1:
+            peers = sorted(lk.other(node.name) for lk in sc.links if node.name in (lk.a, lk.b))
+            raise ScenarioError(
+                f"host {node.name!r} is linked to {degree} nodes ({', '.join(peers)}); a host "
+                "has one link, since hosts do not forward traffic (as in INET): put a switch "
+                "between them",
+                f"nodes[{i}]",
+            )
 
 
 def _validate_flows(sc: Scenario) -> None:
@@ -410,7 +428,12 @@ def _validate_flows(sc: Scenario) -> None:
                 f"flow {flow.name!r} priority {flow.priority} must be >= 0 (0 = highest)",
                 f"{where}.priority",
             )
-        if _bfs_path(sc.adjacency, flow.src, flow.dst) is None:
+        if flow.deadline_ps is not None and flow.deadline_ps <= 0:
+            raise ScenarioError(
+                f"flow {flow.name!r} deadline must be positive (got {flow.deadline_ps} ps)",
+                f"{where}.deadline",
+            )
+        if not sc.forest.connected(flow.src, flow.dst):
             raise ScenarioError(
                 f"flow {flow.name!r}: {flow.src!r} and {flow.dst!r} are not connected",
                 f"{where}",

@@ -3,367 +3,469 @@
 It mirrors what the rendered INET 4.5 model does, so both give the same numbers:
 - the app plan of `simulation.apps` (same apps, ports, start times, chunking);
 - UDP/IPv4 framing and IPv4 fragmentation at the MTU (`frames`);
-- per link direction a transmitter with a FIFO queue, or strict priority by
-  class level; frames follow each other after a 12-byte inter-frame gap;
-- store-and-forward switches and gateways along the tree's unique path
-  (INET: MacForwardingTableConfigurator + Ipv4NetworkConfigurator routes);
+- per link direction an Ethernet MAC: a FIFO queue (or one per priority
+  level, served by strict priority), one frame on the wire at a time, then a
+  12-byte inter-frame gap (INET's `EthernetMac`: end-of-transmission and
+  end-of-gap events);
+- store-and-forward switches and gateways along the tree's unique path;
 - IPv4 reassembly at the destination; the sink records arrival - creation;
-- events up to and including the simulated time limit, as OMNeT++ does.
+- events up to and including the time limit, as OMNeT++ processes them;
+- OMNeT++'s warm-up: results emitted before `Scenario.warmup_ps` are ignored.
 
-Times are integer picoseconds. The event queue is a heap of
-(time, sequence, kind, a, b) tuples: the sequence number is a stable
-tie-break, so equal-time events run in the order they were scheduled and the
-same Scenario always gives the same results.
-
-For FIFO queues the start of a frame's transmission is known when it is
-queued (Lindley's recursion: start = max(arrival, previous end + IFG)), so the
-engine schedules only one event per frame per hop (its arrival at the next
-node). Strict-priority queues use explicit transmitter-free events.
+Times are integer picoseconds. Equal-time events run in OMNeT++'s order: the
+heap key is (time, scheduled-at time, chain depth, position of the
+scheduling event, sequence); see `simulation.embedded.inet` for why and for
+the chain depths. Work that INET does in a chain of zero-delay events (an
+app's datagram going down to the MAC, a frame crossing a switch) is done at
+once when no other event shares the instant, and as a deferred event with
+the chain's depth when one does, so the outcome is INET's either way.
 """
 
 from __future__ import annotations
 
 import heapq
+import itertools
 import time
 from collections import deque
 from dataclasses import dataclass, field
 
-from fogcosim.errors import UserError
-from simulation.apps import App, plan_apps
+from simulation.apps import chunk_sizes, plan_apps
+from simulation.embedded import inet
 from simulation.embedded.frames import ETH_IFG, datagram_wire_bytes, ps_per_byte
+from simulation.embedded.stats import (
+    EngineResult,
+    FlowStats,
+    PortResult,
+    QueueStats,
+    SinkStats,
+    SourceStats,
+)
 from simulation.naming import LinkDirection, link_directions
 from simulation.scenario import Scenario, priority_levels
 
-SEND, ARRIVE, TXFREE = 0, 1, 2
-
-
-class UnsupportedFeatureError(UserError):
-    """The scenario uses something the embedded engine does not model."""
+SEND, ARRIVE, ENDTX, ENDIFG, ENQUEUE = 0, 1, 2, 3, 4
+#: Chain depth of the events scheduled while the simulation initialises (before any event).
+INIT_DEPTH = -1
+NEVER = 1 << 62
 
 
 class Port:
-    """The transmitting side of one link direction, with its queue and counters."""
+    """The transmitting side of one link direction: its MAC, queue(s) and counters."""
 
     __slots__ = (
-        "busy_ps",
+        "busy",
         "bytes",
+        "capacity",
         "delay",
         "direction",
-        "drop_bytes",
-        "drops",
+        "endtx_pos",
+        "first",
         "frames",
         "free_at",
         "ifg",
+        "ifg_pending",
+        "index",
         "last_end",
         "levels",
         "ppb",
+        "queues",
+        "to_host",
         "to_node",
-        "tx_busy",
-        "waiting",
+        "transmitting",
+        "tx_end",
     )  # fmt: skip
 
-    def __init__(self, direction: LinkDirection, to_node: int, num_levels: int) -> None:
+    def __init__(
+        self, index: int, direction: LinkDirection, to_node: int, to_host: bool, levels: int
+    ) -> None:
+        self.index = index
         self.direction = direction
         self.ppb = ps_per_byte(direction.link.datarate_bps)
         self.ifg = ETH_IFG * self.ppb
         self.delay = direction.link.delay_ps
         self.to_node = to_node
+        self.to_host = to_host
+        self.levels: list[deque[Frame]] = [deque() for _ in range(levels)]
+        self.queues: list[QueueStats] = []
+        self.capacity: int | None = None
+        self.transmitting = False
+        self.ifg_pending = False
+        self.tx_end = 0
         self.free_at = 0
-        self.waiting: deque[int] = deque()  # FIFO: start times of frames still queued
-        self.levels: list[deque[tuple[int, Datagram, int, int]]] = [
-            deque() for _ in range(num_levels)
-        ]
-        self.tx_busy = False
-        self.busy_ps = 0
+        self.endtx_pos = 0
+        # results (after the warm-up)
         self.bytes = 0
         self.frames = 0
-        self.last_end = 0
-        self.drops = 0
-        self.drop_bytes = 0
+        self.busy = 0
+        #: OMNeT++'s channel emits "idle" at time 0, which counts unless there is a warm-up
+        self.first: int | None = None
+        self.last_end: int | None = None  # end of the latest transmission, any time
+
+
+class Message:
+    """One message of a flow: its chunks (datagrams) are sent together, by one app each."""
+
+    __slots__ = ("chunks_left", "counted", "created", "dropped", "flow", "key")
+
+    def __init__(self, flow: FlowStats, created: int, counted: bool, key: tuple[int, int]) -> None:
+        self.flow = flow
+        self.created = created
+        self.counted = counted
+        self.key = key
+        self.chunks_left = flow.chunks
+        self.dropped = False
 
 
 class Datagram:
     """One UDP datagram in flight: delivered when its last fragment arrives."""
 
-    __slots__ = ("created", "dropped", "remaining", "seq", "sink", "size")
+    __slots__ = ("created", "dropped", "message", "path", "remaining", "seq", "sink", "size")
 
-    def __init__(self, created: int, remaining: int, sink: SinkStats, size: int, seq: int) -> None:
+    def __init__(
+        self,
+        created: int,
+        remaining: int,
+        sink: SinkStats,
+        size: int,
+        seq: int,
+        message: Message,
+        path: list[Port],
+    ) -> None:
         self.created = created
         self.remaining = remaining
         self.sink = sink
         self.size = size
         self.seq = seq
+        self.message = message
+        self.path = path
         self.dropped = False
+
+
+#: A frame on its way: (wire bytes, datagram, queue level, hop index along the datagram's path).
+Frame = tuple[int, Datagram, int, int]
 
 
 @dataclass
 class Trace:
     """Optional record of a run's internals, for property tests (costs time; off by default)."""
 
-    event_times: list[int] = field(default_factory=list)
-    #: per port index: (class level, datagram seq) in the order frames were queued
-    queued: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
-    #: per port index: (class level, datagram seq) in the order frames started transmission
-    sent: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    #: per port index: (level, datagram seq) in the order frames entered its queue or MAC
+    entered: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    #: per port index: (level, datagram seq) in the order frames arrived at the far end
+    arrived: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
 
 
 @dataclass
-class SinkStats:
-    """What one UdpSink saw: datagram count, bytes, and each end-to-end delay."""
-
-    app: App
-    received: int = 0
-    bytes: int = 0
-    delays_ps: list[int] = field(default_factory=list)
-    arrival_ps: list[int] = field(default_factory=list)
-    events: list[int] = field(default_factory=list)
-
-
-@dataclass
-class SourceStats:
-    """What one UdpBasicApp sent."""
-
-    app: App
+class _Source:
+    stats: SourceStats
+    flow: FlowStats
+    sink: SinkStats
+    path: list[Port]
+    wires: list[int]
+    level: int
     sent: int = 0
-    bytes: int = 0
-
-
-@dataclass
-class PortResult:
-    """Per link direction: frames, bytes on the wire, busy time, drops."""
-
-    direction: LinkDirection
-    frames: int
-    bytes: int
-    busy_ps: int
-    last_end_ps: int
-    drops: int
-    drop_bytes: int
-
-
-@dataclass
-class EngineResult:
-    """Everything one run measured, ready for the result-file writer."""
-
-    scenario: Scenario
-    sim_time_ps: int
-    events: int
-    wall_seconds: float
-    sinks: list[SinkStats]
-    sources: list[SourceStats]
-    ports: list[PortResult]
-    #: datagrams lost to a full queue (any fragment dropped) and their UDP payload bytes
-    dropped_datagrams: int = 0
-    dropped_bytes: int = 0
-
-
-def check_supported(scenario: Scenario) -> None:
-    """Refuse, by name, anything in the Scenario this engine does not model."""
-    for flow in scenario.flows:
-        if flow.transport != "udp":
-            raise UnsupportedFeatureError(
-                f"flow {flow.name!r}: transport {flow.transport!r} is not modelled by the "
-                "embedded engine (supported: udp); use --backend omnetpp"
-            )
-    if scenario.scheduling not in ("fifo", "strict-priority"):
-        raise UnsupportedFeatureError(
-            f"scheduling {scenario.scheduling!r} is not modelled by the embedded engine "
-            "(supported: fifo, strict-priority)"
-        )
 
 
 class Engine:
-    """One simulation run of a Scenario over its hyperperiod."""
+    """One simulation run of a Scenario up to its time limit."""
 
     def __init__(self, scenario: Scenario) -> None:
-        check_supported(scenario)
         self.scenario = scenario
-        self.limit = scenario.hyperperiod_ps
-        self.node_names = [n.name for n in scenario.nodes]
-        index = {name: i for i, name in enumerate(self.node_names)}
-        self.is_host = [n.is_host for n in scenario.nodes]
+        self.limit = scenario.sim_time_limit_ps
+        self.warmup = scenario.warmup_ps
+        names = [n.name for n in scenario.nodes]
+        index = {name: i for i, name in enumerate(names)}
+        is_host = [n.is_host for n in scenario.nodes]
         levels = priority_levels(scenario)
-        self.fifo = scenario.scheduling == "fifo"
         self.level_of = {cls: i for i, group in enumerate(levels) for cls in group}
-        self.capacity = scenario.queue_capacity
-        self.ports = [Port(d, index[d.dst], max(1, len(levels))) for d in link_directions(scenario)]
-        out_port = {(p.direction.src, p.direction.dst): p for p in self.ports}
-        # next hop: for every destination host, the port each node forwards on
-        self.route: list[dict[int, Port]] = [{} for _ in self.node_names]
-        for host in scenario.hosts:
-            for node in self.node_names:
-                if node != host.name:
-                    path = scenario.path(node, host.name)
-                    self.route[index[node]][index[host.name]] = out_port[(node, path[1])]
+        nlevels = max(1, len(levels))
+        strict = scenario.scheduling == "strict-priority"
+        self.ports: list[Port] = []
+        self.queues: list[QueueStats] = []
+        for i, d in enumerate(link_directions(scenario)):
+            port = Port(i, d, index[d.dst], is_host[index[d.dst]], nlevels if strict else 1)
+            port.capacity = scenario.queue_capacity
+            port.first = 0 if self.warmup == 0 else None
+            if strict:
+                port.queues = [QueueStats(d.src, d.src_gate, lv) for lv in range(nlevels)]
+            else:
+                port.queues = [QueueStats(d.src, d.src_gate, None)]
+            self.queues += port.queues
+            self.ports.append(port)
+        self._out = {(p.direction.src, p.direction.dst): p for p in self.ports}
+        self._paths: dict[tuple[str, str], list[Port]] = {}
+        self.strict = strict
         plan = plan_apps(scenario)
+        flows = {f.name: f for f in scenario.flows}
+        self.flows: dict[str, FlowStats] = {}
+        for f in scenario.flows:
+            self.flows[f.name] = FlowStats(f, len(chunk_sizes(f.size_bytes)))
         self.sinks: dict[tuple[str, int], SinkStats] = {}
-        self.sources: list[SourceStats] = []
-        self.source_info: list[tuple[SourceStats, Port, SinkStats, list[int], int, int]] = []
-        for host_name, apps in plan.items():
+        for host, apps in plan.items():
             for app in apps:
                 if app.role == "sink":
-                    self.sinks[(host_name, app.port)] = SinkStats(app)
-        for host_name, apps in plan.items():
+                    self.sinks[(host, app.port)] = SinkStats(app)
+        self.sources: list[_Source] = []
+        for host, apps in plan.items():
             for app in apps:
-                if app.role == "source":
-                    src = SourceStats(app)
-                    self.sources.append(src)
-                    self.source_info.append(
-                        (
-                            src,
-                            self.route[index[host_name]][index[app.dest]],
-                            self.sinks[(app.dest, app.port)],
-                            datagram_wire_bytes(app.size_bytes, scenario.mtu),
-                            self.level_of[app.cls],
-                            index[app.dest],
-                        )
+                if app.role != "source":
+                    continue
+                flow = flows[app.flow]
+                level = self.level_of[flow.cls] if strict else 0
+                self.sources.append(
+                    _Source(
+                        SourceStats(app),
+                        self.flows[app.flow],
+                        self.sinks[(app.dest, app.port)],
+                        self.path(host, app.dest),
+                        datagram_wire_bytes(app.size_bytes, scenario.mtu),
+                        level,
                     )
+                )
+        self._chain = [
+            inet.APP_TO_QUEUE
+            if is_host[i]
+            else inet.ROUTER
+            if scenario.nodes[i].kind == "gateway"
+            else inet.RELAY
+            for i in range(len(names))
+        ]
+
+    def path(self, src: str, dst: str) -> list[Port]:
+        """The ports a datagram from host `src` to host `dst` leaves through, in order."""
+        key = (src, dst)
+        if key not in self._paths:
+            nodes = self.scenario.path(src, dst)
+            self._paths[key] = [self._out[hop] for hop in itertools.pairwise(nodes)]
+        return self._paths[key]
+
+    # ------------------------------------------------------------------ the run
 
     def run(self, drain: bool = False, trace: Trace | None = None) -> EngineResult:
-        """Simulate up to and including the hyperperiod; return what was measured.
+        """Simulate up to and including the time limit; return what was measured.
 
-        `drain` (for tests): after the hyperperiod send nothing new but deliver
+        `drain` (for tests): after the limit send nothing new but deliver
         everything still queued or on the wire, so sent = delivered + dropped.
         """
         started = time.perf_counter()
-        limit = self.limit
-        horizon = 1 << 62 if drain else limit
-        port_id = {id(p): i for i, p in enumerate(self.ports)}
-        lost = [0, 0]
-        heap: list[tuple[int, int, int, object, object]] = []
+        limit, warmup = self.limit, self.warmup
+        horizon = NEVER if drain else limit
+        heap: list[tuple[int, int, int, int, int, int, object, object]] = []
+        push, pop = heapq.heappush, heapq.heappop
         seq = 0
-        for i, (src, *_rest) in enumerate(self.source_info):
-            if src.app.start_ps <= limit:
-                heap.append((src.app.start_ps, seq, SEND, i, None))
+        for i, src in enumerate(self.sources):
+            if src.stats.app.start_ps <= limit:
+                heap.append((src.stats.app.start_ps, 0, INIT_DEPTH, 0, seq, SEND, i, None))
                 seq += 1
         heapq.heapify(heap)
-        push, pop = heapq.heappush, heapq.heappop
-        route, is_host, capacity, fifo = self.route, self.is_host, self.capacity, self.fifo
-        events = 0
+        pos = 0
+        datagrams = 0
+        open_messages: dict[tuple[int, int], Message] = {}
+        chain_depth = self._chain
 
-        def count_tx(port: Port, wire: int, start: int, end: int) -> None:
-            if start <= limit:  # OMNeT++ stops after the events at the time limit
-                port.bytes += wire
-                port.frames += 1
-                port.busy_ps += (end if end < limit else limit) - start
-                port.last_end = end if end < limit else limit
-
-        def drop(port: Port, frame: tuple[int, Datagram, int, int]) -> None:
-            port.drops += 1
-            port.drop_bytes += frame[0]
-            dgram = frame[1]
-            if not dgram.dropped:
-                dgram.dropped = True
-                lost[0] += 1
-                lost[1] += dgram.size
-
-        def start_tx(port: Port, frame: tuple[int, Datagram, int, int], now: int) -> None:
+        def transmit(port: Port, frame: Frame, now: int, depth: int, ipos: int) -> None:
             nonlocal seq
             wire = frame[0]
             end = now + wire * port.ppb
-            count_tx(port, wire, now, end)
+            if now >= warmup:
+                port.bytes += wire
+                port.frames += 1
+            # OMNeT++'s timeavg(channelBusy), warm-up filtered: see PortResult
+            if port.first is None:
+                prev = port.last_end
+                if prev is not None and warmup <= prev < now:
+                    port.first = prev
+                elif now >= warmup:
+                    port.first = now
+            if port.first is not None and now >= port.first:
+                port.busy += (end if end < limit else limit) - now
+            port.last_end = end
+            port.transmitting = True
+            port.tx_end = end
             port.free_at = end + port.ifg
-            if trace is not None:
-                trace.sent.setdefault(port_id[id(port)], []).append((frame[2], frame[1].seq))
             if end + port.delay <= horizon:
-                push(heap, (end + port.delay, seq, ARRIVE, port, frame))
+                push(heap, (end + port.delay, now, depth, ipos, seq, ARRIVE, port, frame))
                 seq += 1
-            port.tx_busy = True
-            if port.free_at <= horizon:
-                push(heap, (port.free_at, seq, TXFREE, port, None))
+            if end <= horizon:
+                push(heap, (end, now, depth, ipos, seq, ENDTX, port, None))
                 seq += 1
 
-        def enqueue(port: Port, frame: tuple[int, Datagram, int, int], now: int) -> None:
+        def drop(port: Port, frame: Frame, now: int) -> None:
+            dgram = frame[1]
+            if now >= warmup:
+                stats = port.queues[frame[2]]
+                stats.drops += 1
+                stats.drop_bytes += frame[0]
+            if not dgram.dropped:
+                dgram.dropped = True
+                message = dgram.message
+                if not message.dropped:
+                    message.dropped = True
+                    if message.counted:
+                        message.flow.dropped += 1
+                self._resolve_chunk(message, open_messages)
+
+        def enqueue(port: Port, frame: Frame, now: int, depth: int, ipos: int) -> None:
             nonlocal seq
             if trace is not None:
-                trace.queued.setdefault(port_id[id(port)], []).append((frame[2], frame[1].seq))
-            if not fifo:
-                if not port.tx_busy:
-                    start_tx(port, frame, now)
-                    return
-                queue = port.levels[frame[2]]
-                if capacity is not None and len(queue) >= capacity:
-                    drop(port, frame)
-                    return
-                queue.append(frame)
+                trace.entered.setdefault(port.index, []).append((frame[2], frame[1].seq))
+            if not port.transmitting and now >= port.free_at and not port.ifg_pending:
+                transmit(port, frame, now, depth, ipos)
                 return
-            start = port.free_at if port.free_at > now else now
-            if capacity is not None:
-                waiting = port.waiting
-                while waiting and waiting[0] <= now:
-                    waiting.popleft()
-                if len(waiting) >= capacity:
-                    drop(port, frame)
-                    return
-                if start > now:
-                    waiting.append(start)
-            if start > horizon:
+            queue = port.levels[frame[2]]
+            capacity = port.capacity
+            if capacity is not None and len(queue) >= capacity:
+                drop(port, frame, now)
                 return
-            wire = frame[0]
-            end = start + wire * port.ppb
-            port.free_at = end + port.ifg
-            count_tx(port, wire, start, end)
-            if trace is not None:
-                trace.sent.setdefault(port_id[id(port)], []).append((frame[2], frame[1].seq))
-            if end + port.delay <= horizon:
-                push(heap, (end + port.delay, seq, ARRIVE, port, frame))
+            queue.append(frame)
+            if not port.transmitting and not port.ifg_pending:
+                # in the inter-frame gap after an end of transmission that found the queue
+                # empty: INET's MAC schedules the end of the gap at that end of transmission
+                push(heap, (port.free_at, port.tx_end, 0, port.endtx_pos, seq, ENDIFG, port, None))
                 seq += 1
+                port.ifg_pending = True
 
-        datagrams = 0
+        def forward(
+            port: Port, frames: list[Frame], now: int, depth: int, root: int
+        ) -> None:  # fmt: skip
+            """The end of a zero-delay chain: at once, unless another event shares `now`."""
+            nonlocal seq
+            if heap and heap[0][0] == now:
+                push(heap, (now, now, depth, root, seq, ENQUEUE, port, frames))
+                seq += 1
+                return
+            for frame in frames:
+                enqueue(port, frame, now, depth, root)
+
         while heap:
-            now, _, kind, a, b = pop(heap)
-            events += 1
-            if trace is not None:
-                trace.event_times.append(now)
+            now, _sched, depth, _ipos, _seq, kind, a, b = pop(heap)
+            if now > horizon:
+                break
+            pos += 1
             if kind == ARRIVE:
                 port: Port = a  # type: ignore[assignment]
-                frame: tuple[int, Datagram, int, int] = b  # type: ignore[assignment]
-                node = port.to_node
-                if is_host[node]:
-                    dgram = frame[1]
+                frame: Frame = b  # type: ignore[assignment]
+                dgram = frame[1]
+                if trace is not None:
+                    trace.arrived.setdefault(port.index, []).append((frame[2], dgram.seq))
+                if port.to_host:
                     dgram.remaining -= 1
                     if dgram.remaining == 0 and not dgram.dropped:
-                        sink = dgram.sink
-                        sink.received += 1
-                        sink.bytes += dgram.size
-                        sink.delays_ps.append(now - dgram.created)
-                        sink.arrival_ps.append(now)
-                        sink.events.append(events)
+                        self._deliver(dgram, now, pos, open_messages)
                 else:
-                    enqueue(route[node][frame[3]], frame, now)
-            elif kind == SEND:
-                src, port, sink, wires, level, dest = self.source_info[a]  # type: ignore[call-overload]
-                app = src.app
-                src.sent += 1
-                src.bytes += app.size_bytes
-                datagrams += 1
-                dgram = Datagram(now, len(wires), sink, app.size_bytes, datagrams)
-                for wire in wires:
-                    enqueue(port, (wire, dgram, level, dest), now)
-                nxt = now + app.period_ps
-                if nxt <= limit:
-                    push(heap, (nxt, seq, SEND, a, None))
-                    seq += 1
-            else:  # TXFREE
+                    hop = frame[3] + 1
+                    nxt = dgram.path[hop]
+                    forward(
+                        nxt, [(frame[0], dgram, frame[2], hop)], now,
+                        chain_depth[port.to_node], pos,
+                    )  # fmt: skip
+            elif kind == ENDTX:
                 port = a  # type: ignore[assignment]
-                port.tx_busy = False
+                port.transmitting = False
+                port.endtx_pos = pos
                 for queue in port.levels:
                     if queue:
-                        start_tx(port, queue.popleft(), now)
+                        push(heap, (port.free_at, now, 0, pos, seq, ENDIFG, port, None))
+                        seq += 1
+                        port.ifg_pending = True
                         break
+            elif kind == ENDIFG:
+                port = a  # type: ignore[assignment]
+                port.ifg_pending = False
+                if not port.transmitting:
+                    for queue in port.levels:
+                        if queue:
+                            transmit(port, queue.popleft(), now, 0, pos)
+                            break
+            elif kind == SEND:
+                src = self.sources[a]  # type: ignore[call-overload]
+                app = src.stats.app
+                counted = now >= warmup
+                if counted:
+                    src.stats.sent += 1
+                    src.stats.bytes += app.size_bytes
+                key = (id(src.flow), src.sent)
+                src.sent += 1
+                message = open_messages.get(key)
+                if message is None:
+                    message = Message(src.flow, now, counted, key)
+                    if counted:
+                        src.flow.sent += 1
+                    if src.flow.chunks > 1:
+                        open_messages[key] = message
+                datagrams += 1
+                dgram = Datagram(
+                    now, len(src.wires), src.sink, app.size_bytes, datagrams, message, src.path
+                )
+                level = src.level
+                forward(
+                    src.path[0], [(w, dgram, level, 0) for w in src.wires], now,
+                    inet.APP_TO_QUEUE, pos,
+                )  # fmt: skip
+                nxt = now + app.period_ps
+                if nxt <= limit:
+                    push(heap, (nxt, now, 0, pos, seq, SEND, a, None))
+                    seq += 1
+            else:  # ENQUEUE: the deferred end of a chain
+                port = a  # type: ignore[assignment]
+                for frame in b:  # type: ignore[attr-defined]
+                    enqueue(port, frame, now, depth, _ipos)
+        return self._result(pos, time.perf_counter() - started)
+
+    def _deliver(
+        self, dgram: Datagram, now: int, pos: int, open_messages: dict[tuple[int, int], Message]
+    ) -> None:
+        """A datagram's last fragment arrived: the sink records it, the message may complete."""
+        if now >= self.warmup:
+            sink = dgram.sink
+            sink.received += 1
+            sink.bytes += dgram.size
+            sink.delays_ps.append(now - dgram.created)
+            sink.arrival_ps.append(now)
+            sink.events.append(pos)
+        message = dgram.message
+        complete = self._resolve_chunk(message, open_messages)
+        if complete and not message.dropped and message.counted:
+            flow = message.flow
+            flow.delivered += 1
+            flow.delays_ps.append(now - message.created)
+            flow.arrival_ps.append(now)
+            flow.events.append(pos)
+
+    @staticmethod
+    def _resolve_chunk(message: Message, open_messages: dict[tuple[int, int], Message]) -> bool:
+        """One chunk of `message` was delivered or lost; True when none is left."""
+        message.chunks_left -= 1
+        if message.chunks_left:
+            return False
+        if message.flow.chunks > 1:
+            del open_messages[message.key]
+        return True
+
+    def _result(self, events: int, wall: float) -> EngineResult:
+        limit, warmup = self.limit, self.warmup
+        ports = []
+        for p in self.ports:
+            # the channel's end-of-run emission: idle at the end of its last transmission
+            last = min(p.last_end, limit) if p.last_end is not None else 0
+            first = p.first
+            if first is None and p.last_end is not None and last >= warmup:
+                first = last
+            ports.append(
+                PortResult(
+                    p.direction, p.frames, p.bytes, p.busy, first,
+                    None if first is None else last,
+                )
+            )  # fmt: skip
         return EngineResult(
             scenario=self.scenario,
             sim_time_ps=limit,
+            warmup_ps=warmup,
             events=events,
-            wall_seconds=time.perf_counter() - started,
+            wall_seconds=wall,
             sinks=list(self.sinks.values()),
-            sources=self.sources,
-            ports=[
-                PortResult(
-                    p.direction, p.frames, p.bytes, p.busy_ps, p.last_end, p.drops, p.drop_bytes
-                )
-                for p in self.ports
-            ],
-            dropped_datagrams=lost[0],
-            dropped_bytes=lost[1],
+            sources=[s.stats for s in self.sources],
+            ports=ports,
+            flows=list(self.flows.values()),
+            queues=self.queues,
         )

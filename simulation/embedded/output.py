@@ -16,7 +16,6 @@ byte-identical files.
 
 from __future__ import annotations
 
-import math
 import os
 import re
 from datetime import UTC, datetime
@@ -24,8 +23,8 @@ from pathlib import Path
 
 from fogcosim.resultfiles.writer import RunHeader, ScalarFileWriter, VectorFileWriter
 from simulation.backends.base import RESULT_SUBDIR
-from simulation.embedded.engine import EngineResult, SinkStats, SourceStats
 from simulation.embedded.histogram import OmnetppHistogram
+from simulation.embedded.stats import EngineResult, FlowStats, QueueStats, SinkStats, SourceStats
 from simulation.render import render_text
 
 CONFIG_NAME = "General"
@@ -60,6 +59,18 @@ _DELAY_ATTRS = {
     "source": "dataAge(packetReceived)",
     "title": "end-to-end delay",
     "unit": "s",
+}
+
+
+#: The project's per-flow statistics module in the rendered network (see omnetpp_src/).
+FLOW_RECORDER = "flowStats"
+_FLOW_DELAY_ATTRS = {"interpolationmode": "none", "title": "message delay", "unit": "s"}
+_QUEUE_DROP_ATTRS = {
+    "interpolationmode": "none",
+    "recordingmode": "count",
+    "source": "packetDropReasonIsQueueOverflow(packetDropped)",
+    "title": "dropped packets: queue overflow, count",
+    "unit": "pk",
 }
 
 
@@ -111,11 +122,10 @@ def write_results(result: EngineResult, out_dir: Path, record_vectors: bool) -> 
     with ScalarFileWriter(sca_path, *header) as sca:
         for port in result.ports:
             module = port.direction.channel_module(net)
-            util_last = port.busy_ps / port.last_end_ps if port.last_end_ps else math.nan
             values = {
                 "packetBytes:sum": port.bytes,
-                "busy:timeavg": port.busy_ps / limit if limit else math.nan,
-                "utilization:last": util_last,
+                "busy:timeavg": port.timeavg(limit),
+                "utilization:last": port.utilization_last(),
             }
             for name, value in values.items():
                 sca.scalar(module, name, value, _CHANNEL_ATTRS[name])
@@ -123,20 +133,34 @@ def write_results(result: EngineResult, out_dir: Path, record_vectors: bool) -> 
         sources = {s.app.module: s for s in result.sources}
         for module in _app_modules(result):
             _write_app(sca, f"{net}.{module}", sinks.get(module), sources.get(module))
+        for queue in result.queues:
+            _write_queue(sca, net, queue)
+        for flow in result.flows:
+            _write_flow(sca, f"{net}.{FLOW_RECORDER}", flow)
     if record_vectors:
         vec_path = folder / f"{header.file_stem}.vec"
         epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0"))
         with VectorFileWriter(vec_path, *header, mtime=epoch) as vec:
-            recorded = [s for s in result.sinks if s.delays_ps]
-            recorded.sort(key=lambda s: (s.events[0], s.app.module))
-            for sink in recorded:
+            recorded: list[tuple[int, str, str, SinkStats | FlowStats]] = [
+                (s.events[0], f"{net}.{s.app.module}", "endToEndDelay:vector", s)
+                for s in result.sinks
+                if s.delays_ps
+            ]
+            recorded += [
+                (f.events[0], f"{net}.{FLOW_RECORDER}", f"{f.flow.name}:delay:vector", f)
+                for f in result.flows
+                if f.delays_ps
+            ]
+            recorded.sort(key=lambda r: (r[0], r[1], r[2]))
+            for _, module, name, stats in recorded:
+                attrs = _DELAY_ATTRS if isinstance(stats, SinkStats) else _FLOW_DELAY_ATTRS
                 vec.vector(
-                    f"{net}.{sink.app.module}",
-                    "endToEndDelay:vector",
-                    sink.arrival_ps,
-                    [d * 1e-12 for d in sink.delays_ps],
-                    {**_DELAY_ATTRS, "recordingmode": "vector"},
-                    event_numbers=sink.events,
+                    module,
+                    name,
+                    stats.arrival_ps,
+                    [d * 1e-12 for d in stats.delays_ps],
+                    {**attrs, "recordingmode": "vector"},
+                    event_numbers=stats.events,
                     time_unit="ps",
                 )
         written.append(vec_path)
@@ -163,6 +187,32 @@ def _write_app(
         ):
             sca.scalar(full, f"packetSent:{mode}", value,
                        _counter(mode, "packetSent", "packets sent"))  # fmt: skip
+
+
+def _write_queue(sca: ScalarFileWriter, net: str, queue: QueueStats) -> None:
+    """A queue's overflow drops, as INET's PacketQueue records `droppedPacketsQueueOverflow`."""
+    module = f"{net}.{queue.node}.eth[{queue.gate}].queue"
+    if queue.level is not None:
+        module += f".queue[{queue.level}]"
+    sca.scalar(module, "droppedPacketsQueueOverflow:count", queue.drops, _QUEUE_DROP_ATTRS)
+
+
+def _write_flow(sca: ScalarFileWriter, module: str, flow: FlowStats) -> None:
+    """One flow's message counts and delays, as the project's FlowRecorder module records them."""
+    name = flow.flow.name
+    for stat, value in (
+        ("sent", flow.sent),
+        ("delivered", flow.delivered),
+        ("dropped", flow.dropped),
+        ("inFlight", flow.in_flight),
+        ("deadlineMisses", flow.deadline_misses),
+    ):
+        sca.scalar(module, f"{name}:{stat}:count", value)
+    hist = OmnetppHistogram()
+    hist.collect_all(d * 1e-12 for d in flow.delays_ps)
+    stats = hist.result()
+    attrs = {**_FLOW_DELAY_ATTRS, "recordingmode": "histogram"}
+    sca.statistic(module, f"{name}:delay:histogram", stats, attrs, histogram=stats)
 
 
 def _app_modules(result: EngineResult) -> list[str]:

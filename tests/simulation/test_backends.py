@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 import subprocess
 import sys
 
@@ -14,9 +15,8 @@ from simulation.apps import plan_apps
 from simulation.backends import get_backend
 from simulation.backends.omnetpp import OmnetppBackend
 from simulation.embedded.backend import EmbeddedBackend
-from simulation.embedded.engine import UnsupportedFeatureError, check_supported
 from simulation.profile import build_scenario
-from simulation.scenario import Flow
+from simulation.scenario import Flow, ScenarioError
 
 from .conftest import PROFILES
 
@@ -75,15 +75,12 @@ def test_embedded_results_are_byte_identical_for_the_same_seed(tmp_path, star_pr
     ).read_bytes()
 
 
-def test_unsupported_features_are_named(star_profile):
+def test_transports_other_than_udp_are_refused_by_name(star_profile):
+    """Both backends model UDP only: a Scenario with another transport never reaches them."""
     sc = build_scenario(star_profile, 3, "none", 0)
-    object.__setattr__(
-        sc, "flows", (*sc.flows[:1], Flow("t", "ml", "fog0", "cloud", 10**12, 10, transport="tcp"))
-    )  # type: ignore[arg-type]
-    with pytest.raises(
-        UnsupportedFeatureError, match=r"transport 'tcp' is not modelled .* use --backend omnetpp"
-    ):
-        check_supported(sc)
+    tcp = Flow("t", "ml", "fog0", "cloud", 10**12, 10, transport="tcp")  # type: ignore[arg-type]
+    with pytest.raises(ScenarioError, match=r"flow 't' transport 'tcp' is not supported \(allowed: udp\)"):
+        replace(sc, flows=(*sc.flows, tcp))
 
 
 def test_auto_and_unknown_backends(monkeypatch):

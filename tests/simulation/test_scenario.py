@@ -67,8 +67,20 @@ def test_bad_flows_are_named(bad, message):
 def test_unconnected_hosts_are_refused():
     nodes = (Node("sw", "switch"), Node("cloud", "cloud"), Node("a", "fog"), Node("island", "fog"))
     links = (Link("sw", "cloud", 10**9, 0), Link("a", "sw", 10**9, 0))
+    with pytest.raises(ScenarioError, match="host 'island' has no link to any node"):
+        make([], nodes=nodes, links=links)
+    nodes += (Node("sw2", "switch"),)
+    links += (Link("island", "sw2", 10**9, 0),)
     with pytest.raises(ScenarioError, match="not connected"):
         make([flow("f", 100, src="island")], nodes=nodes, links=links)
+
+
+def test_hosts_between_other_nodes_are_refused():
+    """INET hosts do not forward: a host with two links would silently black-hole traffic."""
+    nodes = (Node("sw", "switch"), Node("cloud", "cloud"), Node("a", "fog"), Node("b", "fog"))
+    links = (Link("sw", "cloud", 10**9, 0), Link("b", "sw", 10**9, 0), Link("a", "b", 10**9, 0))
+    with pytest.raises(ScenarioError, match=r"host 'b' is linked to 2 nodes \(a, sw\).*put a switch"):
+        make([flow("f", 100, src="a")], nodes=nodes, links=links)
 
 
 def test_loops_and_bad_links_are_refused():
