@@ -16,6 +16,7 @@ from simulation.scenario import Link, Scenario
 NED_TYPES = {
     "fog": "StandardHost",
     "cloud": "StandardHost",
+    "host": "StandardHost",
     "switch": "EthernetSwitch",
     "gateway": "Router",
 }

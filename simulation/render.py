@@ -16,7 +16,7 @@ import jinja2
 
 from fogcosim import __version__, atomic
 from simulation import units
-from simulation.apps import MESSAGE_PORTS, App, manifest, plan_apps
+from simulation.apps import MESSAGE_PORTS, App, chunk_sizes, manifest, plan_apps
 from simulation.naming import NED_TYPES
 from simulation.scenario import Scenario, priority_levels
 
@@ -71,7 +71,37 @@ def queue_lines(scenario: Scenario) -> tuple[str, list[str]]:
         # DropTailQueue: INET's default PacketQueue has no dropper and would never drop
         '**.eth[*].queue.queue[*].typename = "DropTailQueue"',
         f"**.eth[*].queue.queue[*].packetCapacity = {capacity}",
+        # the compound queue itself must not bound the total: it has no dropper, and
+        # the interface's default capacity (1000) would be exceeded, not enforced
+        "**.eth[*].queue.packetCapacity = -1",
     ]
+
+
+def drop_lines(scenario: Scenario) -> list[str]:
+    """Ini lines that record every interface queue's overflow drops (one queue per level)."""
+    queue = "**.eth[*].queue" + (".queue[*]" if scenario.scheduling == "strict-priority" else "")
+    return [f"{queue}.droppedPacketsQueueOverflow:count.scalar-recording = true"]
+
+
+def flow_entries(scenario: Scenario) -> str:
+    """The FlowRecorder's `flows` parameter: name, chunks per message, deadline (ps or -1)."""
+    entries = []
+    for f in scenario.flows:
+        deadline = -1 if f.deadline_ps is None else f.deadline_ps
+        entries.append(f"{f.name} {len(chunk_sizes(f.size_bytes))} {deadline}")
+    return ";".join(entries)
+
+
+def time_comment(scenario: Scenario) -> str:
+    """What the simulated time covers, for the ini's comment."""
+    window = (
+        "one hyperperiod (the least common multiple of all flow periods)"
+        if scenario.duration_ps is None
+        else f"{units.format_time(scenario.measured_ps)} of measured time"
+    )
+    if scenario.warmup_ps:
+        return f"A warm-up of {units.format_time(scenario.warmup_ps)}, then {window}."
+    return f"Simulated time: {window}."
 
 
 def _app_view(app: App) -> dict[str, object]:
@@ -117,7 +147,11 @@ def render_text(
     ini = env.get_template("omnetpp.ini.j2").render(
         version=__version__,
         scenario=scenario,
-        sim_time_limit=units.format_time(scenario.hyperperiod_ps),
+        sim_time_limit=units.format_time(scenario.sim_time_limit_ps),
+        warmup=units.format_time(scenario.warmup_ps) if scenario.warmup_ps else "",
+        time_comment=time_comment(scenario),
+        drop_lines=drop_lines(scenario),
+        flow_entries=flow_entries(scenario),
         queue_comment=comment,
         queue_lines=qlines,
         record_vectors=record_vectors,

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fogcosim.errors import FogcosimError
+from simulation.backends import omnetlib
 from simulation.backends.base import RESULT_SUBDIR, Availability, RunResult
 from simulation.render import render
 from simulation.scenario import Scenario
@@ -59,14 +60,14 @@ class OmnetppInstall:
         return env
 
     def ned_args(self, model_dir: Path) -> list[str]:
-        """`-n` NED path (the model folder + INET's NED folders) and `-x` exclusions."""
+        """`-n` NED path (model folder, fogcosim's modules, INET's folders) and `-x` exclusions."""
         folders_file = self.inet_root / ".nedfolders"
         folders = (
             [ln.strip() for ln in folders_file.read_text().splitlines() if ln.strip()]
             if folders_file.is_file()
             else ["src"]
         )
-        ned_path = [str(model_dir)] + [
+        ned_path = [str(model_dir), str(omnetlib.source_root())] + [
             str(self.inet_root / f) for f in folders if (self.inet_root / f).is_dir()
         ]
         args = ["-n", os.pathsep.join(ned_path)]
@@ -77,6 +78,10 @@ class OmnetppInstall:
                 args += ["-x", ";".join(packages)]
         return args
 
+    def library(self) -> Path:
+        """The project's own modules, built for this installation on first use."""
+        return omnetlib.ensure_library(self.omnetpp_root, self.inet_root, self.environment())
+
     def command(self, model_dir: Path, result_dir: Path) -> list[str]:
         """The opp_run command line for the rendered model in `model_dir`."""
         return [
@@ -84,6 +89,7 @@ class OmnetppInstall:
             "-u", "Cmdenv",
             "-c", "General",
             "-l", str(self.inet_root / "src" / "INET"),
+            "-l", str(self.library()),
             *self.ned_args(model_dir),
             f"--result-dir={result_dir}",
             "--cmdenv-redirect-output=false",

@@ -7,6 +7,7 @@ import stat
 
 import pytest
 
+from simulation.backends import omnetlib
 from simulation.backends.omnetpp import BackendError, OmnetppBackend, find_install
 from simulation.profile import build_scenario
 
@@ -24,6 +25,11 @@ def fake_install(tmp_path, monkeypatch, script: str):
     (inet / ".nedfolders").write_text("src\n")
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}/usr/bin:/bin")
     monkeypatch.setenv("INET_ROOT", str(inet))
+    # fogcosim's own modules, as if built on an earlier run
+    monkeypatch.setenv(omnetlib.CACHE_ENV, str(tmp_path / "lib"))
+    built = omnetlib.build_folder(tmp_path / "omnetpp", inet)
+    built.mkdir(parents=True)
+    (built / "libfogcosim.so").write_bytes(b"")
     return opp_run
 
 
@@ -75,3 +81,14 @@ def test_command_line_uses_inet_ned_folders_and_exclusions(tmp_path, monkeypatch
     assert cmd[cmd.index("-x") + 1] == "inet.examples;inet.showcases"
     assert str(tmp_path / "inet" / "src") in cmd[cmd.index("-n") + 1]
     assert cmd[-1] == "omnetpp.ini" and "-u" in cmd and "Cmdenv" in cmd
+    libraries = [cmd[i + 1] for i, arg in enumerate(cmd) if arg == "-l"]
+    assert libraries[1].startswith(str(tmp_path / "lib")) and libraries[1].endswith("fogcosim")
+    assert str(omnetlib.source_root()) in cmd[cmd.index("-n") + 1]
+
+
+def test_module_build_failure_names_the_tool(tmp_path, monkeypatch):
+    fake_install(tmp_path, monkeypatch, "exit 0\n")
+    monkeypatch.setenv(omnetlib.CACHE_ENV, str(tmp_path / "other"))
+    install = find_install()
+    with pytest.raises(omnetlib.LibraryBuildError, match="opp_makemake"):
+        install.library()

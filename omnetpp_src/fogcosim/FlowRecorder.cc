@@ -1,0 +1,161 @@
+// fogcosim: per-flow message statistics (see FlowRecorder.ned).
+#include "FlowRecorder.h"
+
+#include <cstring>
+#include <sstream>
+
+using namespace omnetpp;
+
+namespace fogcosim {
+
+Define_Module(FlowRecorder);
+
+FlowRecorder::~FlowRecorder()
+{
+    for (auto& flow : flows) {
+        delete flow.delays;
+        delete flow.vector;
+    }
+}
+
+void FlowRecorder::initialize()
+{
+    std::istringstream entries(par("flows").stdstringValue());
+    std::string entry;
+    bool recordVectors = par("recordVectors");
+    while (std::getline(entries, entry, ';')) {
+        std::istringstream fields(entry);
+        Flow flow;
+        long long deadlinePs = -1;
+        if (!(fields >> flow.name >> flow.chunks >> deadlinePs))
+            continue;
+        if (deadlinePs >= 0)
+            flow.deadline = SimTime(deadlinePs, SIMTIME_PS);
+        flow.delays = new cHistogram("histogram");
+        if (recordVectors) {
+            flow.vector = new cOutVector((flow.name + ":delay").c_str());
+            flow.vector->setUnit("s");
+            flow.vector->setInterpolationMode(cOutVector::NONE);
+        }
+        flowIndex[flow.name] = flows.size();
+        flows.push_back(flow);
+    }
+    sentSignal = registerSignal("packetSent");
+    receivedSignal = registerSignal("packetReceived");
+    droppedSignal = registerSignal("packetDropped");
+    cModule *network = getSimulation()->getSystemModule();
+    network->subscribe(sentSignal, this);
+    network->subscribe(receivedSignal, this);
+    network->subscribe(droppedSignal, this);
+}
+
+void FlowRecorder::handleMessage(cMessage *msg)
+{
+    throw cRuntimeError("FlowRecorder takes no messages");
+}
+
+FlowRecorder::Name FlowRecorder::parse(const char *name) const
+{
+    Name out;
+    std::string text(name);
+    size_t frag = text.find("-frag");
+    if (frag != std::string::npos)
+        text.erase(frag);
+    size_t dash = text.rfind('-');
+    size_t first = text.find('_');
+    if (dash == std::string::npos || first == std::string::npos || dash < first)
+        return out;
+    size_t last = text.rfind('_', dash);
+    if (last == std::string::npos || last <= first)
+        return out;
+    auto it = flowIndex.find(text.substr(first + 1, last - first - 1));
+    if (it == flowIndex.end())
+        return out;
+    out.flow = it->second;
+    out.chunk = std::atoi(text.c_str() + last + 1);
+    out.message = std::atol(text.c_str() + dash + 1);
+    return out;
+}
+
+void FlowRecorder::resolveChunk(std::pair<int, long> key, Message& message)
+{
+    if (--message.chunksLeft == 0) {
+        Flow& flow = flows[key.first];
+        if (!message.dropped && message.counted) {
+            simtime_t delay = simTime() - message.created;
+            flow.delivered++;
+            flow.delays->collect(delay);
+            if (flow.vector)
+                flow.vector->record(delay);
+            if (flow.deadline >= SIMTIME_ZERO && delay > flow.deadline)
+                flow.late++;
+        }
+        open.erase(key);
+    }
+}
+
+void FlowRecorder::receiveSignal(cComponent *source, simsignal_t signalID, cObject *obj,
+                                 cObject *details)
+{
+    auto packet = dynamic_cast<cPacket *>(obj);
+    if (packet == nullptr)
+        return;
+    bool fromApp = strcmp(source->getName(), "app") == 0;
+    if (signalID != droppedSignal && !fromApp)
+        return;  // lower layers emit packetSent/packetReceived for the same packets
+    Name name = parse(packet->getName());
+    if (name.flow < 0)
+        return;
+    std::pair<int, long> key(name.flow, name.message);
+    Flow& flow = flows[name.flow];
+    auto found = open.find(key);
+    if (signalID == sentSignal) {
+        if (found == open.end()) {  // the message's first chunk: all are sent at once
+            Message message;
+            message.created = simTime();
+            message.chunksLeft = flow.chunks;
+            message.counted = simTime() >= getSimulation()->getWarmupPeriod();
+            if (message.counted)
+                flow.sent++;
+            open[key] = message;
+        }
+        return;
+    }
+    if (found == open.end())
+        return;  // a late frame of a message already resolved
+    Message& message = found->second;
+    if (signalID == receivedSignal) {
+        resolveChunk(key, message);
+    }
+    else if (message.droppedChunks.insert(name.chunk).second) {  // this datagram's first loss
+        if (!message.dropped) {
+            message.dropped = true;
+            if (message.counted)
+                flow.dropped++;
+        }
+        resolveChunk(key, message);  // the datagram will never reach its sink
+    }
+}
+
+void FlowRecorder::finish()
+{
+    for (auto& flow : flows) {
+        std::string prefix = flow.name + ":";
+        recordScalar((prefix + "sent:count").c_str(), flow.sent);
+        recordScalar((prefix + "delivered:count").c_str(), flow.delivered);
+        recordScalar((prefix + "dropped:count").c_str(), flow.dropped);
+        recordScalar((prefix + "inFlight:count").c_str(), flow.sent - flow.delivered - flow.dropped);
+        long misses = flow.deadline >= SIMTIME_ZERO ? flow.late + flow.dropped : 0;
+        recordScalar((prefix + "deadlineMisses:count").c_str(), misses);
+        opp_string_map attributes = {
+            {"interpolationmode", "none"},
+            {"recordingmode", "histogram"},
+            {"title", "message delay"},
+            {"unit", "s"},
+        };
+        getEnvir()->recordStatistic(this, (prefix + "delay:histogram").c_str(), flow.delays,
+                                    &attributes);
+    }
+}
+
+}  // namespace fogcosim

@@ -1,0 +1,59 @@
+// fogcosim: per-flow message statistics (see FlowRecorder.ned).
+#ifndef FOGCOSIM_FLOWRECORDER_H
+#define FOGCOSIM_FLOWRECORDER_H
+
+#include <map>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <omnetpp.h>
+
+namespace fogcosim {
+
+class FlowRecorder : public omnetpp::cSimpleModule, public omnetpp::cListener
+{
+  protected:
+    struct Flow {
+        std::string name;
+        int chunks = 1;
+        omnetpp::simtime_t deadline = -1;
+        long sent = 0, delivered = 0, dropped = 0, late = 0;
+        omnetpp::cHistogram *delays = nullptr;
+        omnetpp::cOutVector *vector = nullptr;
+    };
+    struct Message {
+        omnetpp::simtime_t created;
+        int chunksLeft = 0;
+        bool dropped = false;
+        bool counted = false;
+        std::set<int> droppedChunks;  // chunks (datagrams) that lost a frame
+    };
+    struct Name {
+        int flow = -1;  // -1: not a packet of a known flow
+        int chunk = 0;
+        long message = 0;
+    };
+    std::vector<Flow> flows;
+    std::unordered_map<std::string, int> flowIndex;
+    std::map<std::pair<int, long>, Message> open;  // (flow, message number) -> message
+    omnetpp::simsignal_t sentSignal = -1, receivedSignal = -1, droppedSignal = -1;
+
+  protected:
+    virtual void initialize() override;
+    virtual void finish() override;
+    virtual void handleMessage(omnetpp::cMessage *msg) override;
+    virtual void receiveSignal(omnetpp::cComponent *source, omnetpp::simsignal_t signalID,
+                               omnetpp::cObject *obj, omnetpp::cObject *details) override;
+    Name parse(const char *name) const;
+    void resolveChunk(std::pair<int, long> key, Message& message);
+
+  public:
+    virtual ~FlowRecorder();
+};
+
+}  // namespace fogcosim
+
+#endif
