@@ -10,9 +10,12 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from fogcosim.errors import UserError
+from simulation import units
 from simulation.backends import BACKEND_NAMES, get_backend
-from simulation.profile import build_scenario, load_profile
+from simulation.profile import build_scenario, load_profile, with_time
 from simulation.render import render
+from simulation.scenario import Scenario
 from simulation.traffic import METHODS
 
 
@@ -59,7 +62,33 @@ def add_scenario_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--method", choices=METHODS, required=True)
     p.add_argument("--seed", type=int, default=0, help="draws start offsets and periods")
     p.add_argument("--vectors", action="store_true", help="also record end-to-end delay vectors")
+    add_time_args(p)
     p.add_argument("--out", type=Path, required=True, metavar="DIR")
+
+
+def time_text(text: str) -> int:
+    """Argparse type: a time such as '2s' or '500ms', in picoseconds."""
+    try:
+        return units.parse_time_ps(text)
+    except units.QuantityError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_time_args(p: argparse.ArgumentParser) -> None:
+    """How long to simulate: measured time (or hyperperiods) and a warm-up before it."""
+    group = p.add_mutually_exclusive_group()
+    group.add_argument(
+        "--sim-time", type=time_text, metavar="T",
+        help="measured time after the warm-up, e.g. 5s (default: the profile's, else one "
+        "hyperperiod)",
+    )  # fmt: skip
+    group.add_argument(
+        "--hyperperiods", type=positive_int, metavar="K", help="measure K hyperperiods"
+    )
+    p.add_argument(
+        "--warmup", type=time_text, metavar="T",
+        help="simulate T first and record nothing of it (OMNeT++'s warmup-period)",
+    )  # fmt: skip
 
 
 def register(sub: Any) -> None:
@@ -75,15 +104,22 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_run)
 
 
-def _scenario(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    return build_scenario(load_profile(args.profile), args.fog_nodes, args.method, args.seed)
+def _scenario(args: argparse.Namespace) -> Scenario:
+    scenario = build_scenario(load_profile(args.profile), args.fog_nodes, args.method, args.seed)
+    if args.sim_time is not None and args.sim_time <= 0:
+        raise UserError(f"--sim-time must be positive (got {args.sim_time} ps)")
+    return with_time(scenario, args.sim_time, args.hyperperiods, args.warmup)
 
 
 def cmd_render(args: argparse.Namespace) -> int:
     """Render one scenario into --out."""
     scenario = _scenario(args)
     paths = render(scenario, args.out, record_vectors=args.vectors)
-    print(f"rendered {scenario.name}: hyperperiod {scenario.hyperperiod_ps / 1e12:g}s")
+    print(
+        f"rendered {scenario.name}: hyperperiod {scenario.hyperperiod_ps / 1e12:g}s, "
+        f"simulated {scenario.sim_time_limit_ps / 1e12:g}s"
+        + (f" (warm-up {scenario.warmup_ps / 1e12:g}s)" if scenario.warmup_ps else "")
+    )
     for path in (paths.ned, paths.ini, paths.scenario_json, paths.manifest_json):
         print(f"  {path}")
     return 0

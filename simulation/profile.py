@@ -7,6 +7,7 @@ validated `Scenario`; every error names the file, the field and what is allowed.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 import tomllib
@@ -151,6 +152,13 @@ def build_scenario(
         queue_capacity = sim.integer("queue_capacity", minimum=1)
     mtu = sim.integer("mtu", 1500)
     max_hp = sim.quantity("max_hyperperiod", units.parse_time_ps, DEFAULT_MAX_HYPERPERIOD_PS)
+    warmup = sim.time_ps("warmup", 0, positive=False)
+    if warmup < 0:
+        raise sim.error("warmup", "must not be negative")
+    if sim.has("sim_time") and sim.has("hyperperiods"):
+        raise sim.error("sim_time", "give either sim_time or hyperperiods, not both")
+    sim_time = sim.time_ps("sim_time", None)
+    hyperperiods = sim.integer("hyperperiods", None, minimum=1)
     priorities = dict(DEFAULT_PRIORITIES)
     prio = sim.sub("priorities", {})
     for cls in TRAFFIC_CLASSES:
@@ -172,7 +180,7 @@ def build_scenario(
     traffic.reject_unknown()
     flows = draw_offsets(drafts, rng, priorities)
     try:
-        return Scenario(
+        scenario = Scenario(
             name=f"{profile.name}-n{fog_nodes}-{method}-s{seed}",
             profile=profile.name,
             network=profile.network,
@@ -189,10 +197,35 @@ def build_scenario(
             ml_payload=payload,
             description=profile.description,
         )
+        return with_time(scenario, sim_time, hyperperiods, warmup)
     except ScenarioError as exc:
         field = _profile_field(exc.field, drafts)
         where = f"{field}: " if field else ""
         raise ScenarioError(f"{profile.path}: {where}{exc}", field) from None
+
+
+def with_time(
+    scenario: Scenario,
+    sim_time_ps: int | None = None,
+    hyperperiods: int | None = None,
+    warmup_ps: int | None = None,
+) -> Scenario:
+    """The scenario with another measured time and warm-up (None keeps what it has).
+
+    `sim_time_ps` is the measured time after the warm-up; `hyperperiods` measures
+    that many hyperperiods instead (one of the two at most).
+    """
+    if sim_time_ps is not None and hyperperiods is not None:
+        raise UserError("give either a simulated time or a number of hyperperiods, not both")
+    duration = scenario.duration_ps if sim_time_ps is None else sim_time_ps
+    if hyperperiods is not None:
+        if hyperperiods < 1:
+            raise UserError(f"hyperperiods {hyperperiods} must be at least 1")
+        duration = hyperperiods * scenario.hyperperiod_ps
+    warmup = scenario.warmup_ps if warmup_ps is None else warmup_ps
+    if (duration, warmup) == (scenario.duration_ps, scenario.warmup_ps):
+        return scenario
+    return dataclasses.replace(scenario, duration_ps=duration, warmup_ps=warmup)
 
 
 _FLOW_FIELD = re.compile(r"^flows\[(\d+)\](.*)$")
