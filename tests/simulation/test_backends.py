@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 
@@ -79,7 +79,9 @@ def test_transports_other_than_udp_are_refused_by_name(star_profile):
     """Both backends model UDP only: a Scenario with another transport never reaches them."""
     sc = build_scenario(star_profile, 3, "none", 0)
     tcp = Flow("t", "ml", "fog0", "cloud", 10**12, 10, transport="tcp")  # type: ignore[arg-type]
-    with pytest.raises(ScenarioError, match=r"flow 't' transport 'tcp' is not supported \(allowed: udp\)"):
+    with pytest.raises(
+        ScenarioError, match=r"flow 't' transport 'tcp' is not supported \(allowed: udp\)"
+    ):
         replace(sc, flows=(*sc.flows, tcp))
 
 

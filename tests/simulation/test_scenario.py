@@ -79,7 +79,9 @@ def test_hosts_between_other_nodes_are_refused():
     """INET hosts do not forward: a host with two links would silently black-hole traffic."""
     nodes = (Node("sw", "switch"), Node("cloud", "cloud"), Node("a", "fog"), Node("b", "fog"))
     links = (Link("sw", "cloud", 10**9, 0), Link("b", "sw", 10**9, 0), Link("a", "b", 10**9, 0))
-    with pytest.raises(ScenarioError, match=r"host 'b' is linked to 2 nodes \(a, sw\).*put a switch"):
+    with pytest.raises(
+        ScenarioError, match=r"host 'b' is linked to 2 nodes \(a, sw\).*put a switch"
+    ):
         make([flow("f", 100, src="a")], nodes=nodes, links=links)
 
 
