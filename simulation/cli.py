@@ -13,6 +13,7 @@ from typing import Any
 from fogcosim.errors import UserError
 from simulation import units
 from simulation.backends import BACKEND_NAMES, get_backend
+from simulation.estimate import check_size
 from simulation.profile import build_scenario, load_profile, with_time
 from simulation.render import render
 from simulation.scenario import Scenario
@@ -101,6 +102,7 @@ def register(sub: Any) -> None:
     add_scenario_args(p)
     p.add_argument("--backend", choices=BACKEND_NAMES, default="auto")
     p.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS")
+    p.add_argument("--force", action="store_true", help="run even if estimated to be huge")
     p.set_defaults(func=cmd_run)
 
 
@@ -128,6 +130,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """Simulate one scenario with the chosen backend."""
     scenario = _scenario(args)
+    check_size(scenario, force=args.force)
     backend = get_backend(args.backend)
     print(f"running {scenario.name} with backend {backend.name}")
     result = backend.run(scenario, args.out, record_vectors=args.vectors, timeout_s=args.timeout)

@@ -1,0 +1,109 @@
+"""How big a run is, before it runs: events and memory estimated from the Scenario alone.
+
+A typo such as `period = "400ns"` or `reply_bytes = 50000000000` otherwise
+runs for hours or until the machine runs out of memory. The estimate counts,
+per flow, the messages sent in the simulated time, the Ethernet frames of one
+message (UDP chunks, IPv4 fragments at the MTU) and the hops of its path:
+
+    events ~ messages x frames x hops x EVENTS_PER_FRAME_HOP
+
+(the embedded engine handles a frame at each hop with an arrival, an end of
+transmission and, when it waits, an end of inter-frame gap; OMNeT++ with
+INET needs several more), and memory from the largest message, whose
+frames are all queued at once when it is sent. Runs above the limits are
+refused with the flow that makes them large, unless forced.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from fogcosim.errors import UserError
+from simulation.embedded.frames import ip_fragment_payloads
+from simulation.scenario import MAX_UDP_PAYLOAD, Flow, Scenario
+
+EVENTS_PER_FRAME_HOP = 3
+#: Bytes of engine memory per frame queued at once (frame tuple, datagram share, queue slot).
+BYTES_PER_QUEUED_FRAME = 200
+MAX_EVENTS = 50_000_000
+MAX_MEMORY_BYTES = 4 * 2**30
+
+
+@dataclass(frozen=True)
+class FlowSize:
+    """One flow's share of a run."""
+
+    flow: Flow
+    messages: int
+    frames_per_message: int
+    hops: int
+
+    @property
+    def events(self) -> int:
+        """Estimated events this flow causes."""
+        return (self.messages * (1 + self.frames_per_message * self.hops)) * EVENTS_PER_FRAME_HOP
+
+
+@dataclass(frozen=True)
+class RunSize:
+    """Estimated events and peak memory of one run, and the flows behind them."""
+
+    events: int
+    memory_bytes: int
+    flows: tuple[FlowSize, ...]
+
+    def largest(self) -> FlowSize:
+        """The flow causing the most events."""
+        return max(self.flows, key=lambda f: f.events)
+
+
+def frames_per_message(size_bytes: int, mtu: int) -> int:
+    """Ethernet frames one message of `size_bytes` takes (UDP chunks, then IPv4 fragments)."""
+    full, rest = divmod(size_bytes, MAX_UDP_PAYLOAD)
+    frames = full * len(ip_fragment_payloads(MAX_UDP_PAYLOAD, mtu))
+    return frames + (len(ip_fragment_payloads(rest, mtu)) if rest else 0)
+
+
+def estimate(scenario: Scenario) -> RunSize:
+    """The size of a run of `scenario` up to its time limit."""
+    limit = scenario.sim_time_limit_ps
+    sizes = []
+    for flow in scenario.flows:
+        messages = 0 if flow.offset_ps > limit else (limit - flow.offset_ps) // flow.period_ps + 1
+        hops = len(scenario.path(flow.src, flow.dst)) - 1
+        sizes.append(
+            FlowSize(flow, messages, frames_per_message(flow.size_bytes, scenario.mtu), hops)
+        )
+    events = sum(s.events for s in sizes)
+    burst = max((s.frames_per_message for s in sizes), default=0)
+    return RunSize(events, burst * BYTES_PER_QUEUED_FRAME, tuple(sizes))
+
+
+def _count(n: float) -> str:
+    return f"{n:.2g}" if n >= 1e6 else f"{int(n):,}"
+
+
+def check_size(scenario: Scenario, force: bool = False) -> RunSize:
+    """Refuse a run beyond the limits (UserError naming the flow responsible) unless forced."""
+    size = estimate(scenario)
+    if force or not size.flows:
+        return size
+    top = size.largest()
+    if size.memory_bytes > MAX_MEMORY_BYTES:
+        big = max(size.flows, key=lambda f: f.frames_per_message)
+        raise UserError(
+            f"{scenario.name}: one message of flow {big.flow.name!r} ({big.flow.size_bytes:,} B, "
+            f"{_count(big.frames_per_message)} frames) needs about "
+            f"{math.ceil(size.memory_bytes / 2**30)} GiB at once (limit "
+            f"{MAX_MEMORY_BYTES // 2**30} GiB); check its size or pass --force"
+        )
+    if size.events > MAX_EVENTS:
+        raise UserError(
+            f"{scenario.name}: this run would simulate about {_count(size.events)} events "
+            f"(limit {_count(MAX_EVENTS)}); flow {top.flow.name!r} alone makes about "
+            f"{_count(top.events)} ({_count(top.messages)} messages of {top.flow.size_bytes:,} B "
+            f"every {top.flow.period_ps / 1e12:g} s over {top.hops} hops); check its period "
+            "and size, simulate less time, or pass --force"
+        )
+    return size
