@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 PROFILE ?= paper-sec21
 OUT    ?= results
 
-.PHONY: setup test lint bench sweep payloads omnetpp golden fixtures agreement clean
+.PHONY: setup test lint bench sweep wheel payloads omnetpp golden fixtures agreement clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,10 +34,16 @@ payloads: $(STAMP)
 	$(BIN)/fogcosim payloads --all --fog-nodes 4 --batch-size 100 --out $(OUT)/payloads
 
 # The whole study: every fog-node count x method x seed of the profile, then the report.
-# Resumable: run it again after an interruption and completed runs are kept.
+# Resumable: run it again after an interruption and completed runs are kept. The folder is
+# the one `fogcosim sweep --profile $(PROFILE)` picks: $(OUT)/<name> for a shipped profile as
+# shipped, $(OUT)/<name>-<sha256[:8]> for any other text (so edited copies never mix).
 BACKEND ?= embedded
 sweep: $(STAMP)
-	$(BIN)/fogcosim sweep --profile $(PROFILE) --backend $(BACKEND) --out $(OUT)/$(PROFILE)
+	$(BIN)/fogcosim sweep --profile $(PROFILE) --backend $(BACKEND) --results-root $(OUT)
+
+# A wheel in $(OUT)/dist that carries the NED/ini templates and the profiles.
+wheel: $(STAMP)
+	$(BIN)/pip wheel --quiet --no-deps --no-build-isolation --wheel-dir $(OUT)/dist .
 
 # Install OMNeT++ 6.1.0 + INET 4.5.4 with opp_env (needs internet; says what to do without).
 OPP_ENV_WORKSPACE ?= $(HOME)/.local/share/fogcosim/opp_env

@@ -39,7 +39,20 @@ def register(sub: Any) -> None:
     p.add_argument("--no-vectors", action="store_true", help="do not record delay vectors")
     p.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS", help="per run")
     p.add_argument("--no-report", action="store_true", help="skip report.md and plots")
-    p.add_argument("--out", type=Path, help="default: results/<profile>")
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="output folder (default: RESULTS-ROOT/<profile> for a shipped profile as shipped, "
+        "else RESULTS-ROOT/<profile>-<first 8 hex digits of its sha256>)",
+    )
+    p.add_argument(
+        "--results-root", type=Path, default=Path("results"), metavar="DIR",
+        help="where the default output folder goes (default: results)",
+    )  # fmt: skip
+    p.add_argument(
+        "--force", action="store_true",
+        help="write into --out even if it holds a sweep of another profile text",
+    )  # fmt: skip
     p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser(
@@ -59,12 +72,17 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    """Run a sweep, write summary.csv and the report; non-zero if any run failed."""
+    """Run a sweep, write summary.csv and the report; non-zero if any run failed.
+
+    The output folder stays locked from the first run to the report, so no other
+    sweep cleans a run folder while this one reads it.
+    """
     from analysis.metrics import run_metrics
     from analysis.report import write_report
     from analysis.summary import write_summary
+    from simulation.folderlock import folder_lock
     from simulation.profile import load_profile
-    from simulation.sweep import RUNS_DIR, expand, run_sweep
+    from simulation.sweep import RUNS_DIR, STATUSES, default_out_dir, expand, run_sweep
 
     profile = load_profile(args.profile)
     points = expand(
@@ -72,24 +90,30 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         args.methods or profile.methods,
         args.seeds or profile.seeds,
     )
-    out = args.out or Path("results") / profile.name
+    out = (args.out or default_out_dir(profile, args.results_root)).resolve()
     workers = args.workers or max(1, os.cpu_count() or 1)
     print(f"sweep {profile.name}: {len(points)} runs -> {out}")
-    outcome = run_sweep(
-        profile, points, out, backend=args.backend, workers=workers, dask_address=args.dask,
-        record_vectors=not args.no_vectors, timeout_s=args.timeout, summarize=run_metrics,
-    )  # fmt: skip
-    done = sum(s.status == "done" for s in outcome.statuses)
-    skipped = sum(s.status == "skipped" for s in outcome.statuses)
-    print(f"{done} run, {skipped} already complete (skipped), {len(outcome.failed)} failed")
-    keys = [p.key for p in points]
-    table = write_summary(out, [out / RUNS_DIR / k for k in keys])
-    print(f"wrote {out / 'summary.csv'} ({len(table)} rows)")
-    if not args.no_report:
-        report = write_report(out)
-        print(f"wrote {report}")
+    with folder_lock(out):
+        outcome = run_sweep(
+            profile, points, out, backend=args.backend, workers=workers, dask_address=args.dask,
+            record_vectors=not args.no_vectors, timeout_s=args.timeout, summarize=run_metrics,
+            force=args.force,
+        )  # fmt: skip
+        done = sum(s.status == "done" for s in outcome.statuses)
+        skipped = sum(s.status == "skipped" for s in outcome.statuses)
+        print(f"{done} run, {skipped} already complete (skipped), {len(outcome.failed)} failed")
+        keys = [p.key for p in points]
+        table = write_summary(out, [out / RUNS_DIR / k for k in keys])
+        print(f"wrote {out / 'summary.csv'} ({len(table)} rows)")
+        if not args.no_report:
+            report = write_report(out)
+            print(f"wrote {report}")
+    for status in outcome.noted:
+        print(f"note {status.key}: {status.note}")
     for status in outcome.failed:
         print(
             f"FAILED {status.key}: {status.error} (see {out / RUNS_DIR / status.key / 'error.txt'})"
         )
+    if outcome.failed:
+        print(f"statuses of every run: {out / STATUSES}")
     return 1 if outcome.failed else 0

@@ -1,8 +1,9 @@
 """The `fogcosim` console command: one parser, subcommands registered by each package.
 
 Each package exposes `register(subparsers)`, which adds its subcommands and sets
-`func` on them. A `UserError` prints as one line (exit 2); `--verbose` shows the
-traceback.
+`func` on them. A `UserError` prints as one line (exit 2); an `OSError` (a full
+disk, an unwritable folder) prints as one line naming the path (exit 1);
+`--verbose` shows the traceback.
 """
 
 from __future__ import annotations
@@ -53,6 +54,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def describe_os_error(exc: OSError, out: object = None) -> str:
+    """One line for an OSError: what failed, on which path(s) (else the output folder)."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    paths = [str(p) for p in (exc.filename, exc.filename2) if p is not None]
+    if paths:
+        return f"{reason}: {' -> '.join(paths)}"
+    return f"{reason} (output folder: {out})" if out is not None and exc.errno else reason
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the process exit status."""
     parser = build_parser()
@@ -72,6 +82,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.verbose:
             traceback.print_exc()
         print(f"fogcosim {args.command}: failed: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # full disk, unwritable or missing folder: name the path
+        if args.verbose:
+            traceback.print_exc()
+        text = describe_os_error(exc, getattr(args, "out", None))
+        print(f"fogcosim {args.command}: error: {text}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"fogcosim {args.command}: interrupted", file=sys.stderr)

@@ -1,7 +1,8 @@
 """Render a Scenario into an OMNeT++ NED network and an INET `omnetpp.ini`.
 
-Templates live in `ned/` and `omnetpp_ini/` at the repository root (Jinja2,
-StrictUndefined: a missing value is an error, never an empty string). All names
+Templates live in `ned/` and `omnetpp_ini/` at the repository root, or in an
+installed wheel's copy of them (found by `simulation.shipped`). Jinja2 with
+StrictUndefined: a missing value is an error, never an empty string. All names
 that reach the templates were validated as identifiers by the Scenario, so a
 profile cannot inject NED or ini syntax.
 """
@@ -19,10 +20,8 @@ from simulation import units
 from simulation.apps import MESSAGE_PORTS, App, chunk_sizes, manifest, plan_apps
 from simulation.naming import NED_TYPES
 from simulation.scenario import Scenario, priority_levels
+from simulation.shipped import data_folder
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-NED_TEMPLATES = REPO_ROOT / "ned"
-INI_TEMPLATES = REPO_ROOT / "omnetpp_ini"
 NED_IMPORTS = {
     "StandardHost": "inet.node.inet.StandardHost",
     "EthernetSwitch": "inet.node.ethernet.EthernetSwitch",
@@ -42,8 +41,9 @@ class Rendered:
 
 
 def _env() -> jinja2.Environment:
+    folders = [str(data_folder("ned")), str(data_folder("omnetpp_ini"))]
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(NED_TEMPLATES), str(INI_TEMPLATES)]),
+        loader=jinja2.FileSystemLoader(folders),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

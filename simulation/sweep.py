@@ -1,41 +1,68 @@
 """Sweeps: a grid of (fog nodes x method x seed) scenarios of one profile, run and summarised.
 
-Expansion (`expand`) is a pure function, tested on its own. Execution builds
-and validates every point's Scenario before running any, then runs the points
-in a local process pool (or on a Dask cluster), each in its own folder; a
-point whose `metrics.json` matches its scenario is complete and is skipped
-when the sweep runs again, so an interrupted sweep resumes. Each point returns
-a status, so one failure does not stop the others; the sweep then reports
-which failed and why, and exits non-zero.
+Expansion (`expand`) is a pure function, tested on its own. `run_sweep` builds
+and validates every point's Scenario before running any, locks the output
+folder (`simulation.folderlock`: one sweep per folder), refuses a folder made
+from another profile text, then runs the points that are not complete in this
+process, a local process pool (`simulation.sweep_exec`; a dead worker costs its
+point only) or on a Dask cluster. Each point's folder is `runs/<key>/`; a point
+whose `metrics.json` carries the same resume key (`simulation.sweep_point`) is
+skipped, so an interrupted sweep resumes. Each point returns a status and its
+metrics row, and the client writes them into its own folder where the worker's
+files are not visible (a Dask worker on another machine). `statuses.json` and
+`provenance.json` are written even when a sweep is interrupted.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
-import platform
-import subprocess
-import time
-import traceback
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from fogcosim import __version__, atomic
+from fogcosim import atomic
 from fogcosim.errors import UserError
+from simulation import sweep_provenance
 from simulation.backends import get_backend
 from simulation.backends.base import write_inputs
-from simulation.profile import Profile, build_scenario
+from simulation.folderlock import folder_lock
+from simulation.profile import PROFILE_DIR, Profile, build_scenario
 from simulation.scenario import Scenario
+from simulation.sweep_exec import execute
+from simulation.sweep_point import (
+    ERROR,
+    METRICS,
+    PointStatus,
+    PointTask,
+    Summarize,
+    finished_key,
+    no_metrics,
+    resume_key,
+)
+from simulation.sweep_provenance import PROVENANCE
 from simulation.traffic import METHODS
 
+__all__ = [
+    "ERROR",
+    "METRICS",
+    "PROVENANCE",
+    "RUNS_DIR",
+    "STATUSES",
+    "PointStatus",
+    "Summarize",
+    "SweepOutcome",
+    "SweepPoint",
+    "default_out_dir",
+    "expand",
+    "no_metrics",
+    "run_sweep",
+]
+
 RUNS_DIR = "runs"
-METRICS = "metrics.json"
-ERROR = "error.txt"
-PROVENANCE = "provenance.json"
+STATUSES = "statuses.json"
+RESULTS_ROOT = Path("results")
 
 
 @dataclass(frozen=True)
@@ -50,16 +77,6 @@ class SweepPoint:
     def key(self) -> str:
         """Folder name of the point, e.g. `n12-fcddt-s1`."""
         return f"n{self.fog_nodes}-{self.method}-s{self.seed}"
-
-
-@dataclass
-class PointStatus:
-    """What happened to one point."""
-
-    key: str
-    status: str  # "done", "skipped" (already complete), "failed"
-    seconds: float = 0.0
-    error: str = ""
 
 
 def expand(
@@ -92,101 +109,26 @@ def expand(
     return points
 
 
-def scenario_digest(scenario: Scenario) -> str:
-    """A hash of everything that defines a run (its scenario), for resume checks."""
-    text = json.dumps(scenario.to_dict(), sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def is_complete(point_dir: Path, digest: str) -> bool:
-    """Whether a point folder holds finished metrics of this very scenario."""
+def profile_sha256(path: Path) -> str:
+    """The sha256 of a profile file's bytes (its identity for output folders)."""
     try:
-        data = json.loads((point_dir / METRICS).read_text())
-    except (OSError, ValueError):
-        return False
-    return bool(data.get("scenario_digest") == digest)
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError as exc:
+        raise UserError(f"cannot read profile {path}: {exc.strerror or exc}") from None
 
 
-#: Computes a finished run folder's metrics (one summary row); `analysis.metrics.run_metrics`
-#: in practice. Passed in, so this module never imports `analysis`, which sits above it.
-Summarize = Callable[[Path], dict[str, Any]]
+def default_out_dir(profile: Profile, root: Path = RESULTS_ROOT) -> Path:
+    """`root/<name>` for a shipped profile as shipped, else `root/<name>-<sha256[:8]>`.
 
-
-def no_metrics(run_dir: Path) -> dict[str, Any]:
-    """A `Summarize` that computes nothing (the run is still recorded as complete)."""
-    del run_dir
-    return {}
-
-
-def run_point(
-    scenario: Scenario,
-    point_dir: str,
-    backend_name: str,
-    record_vectors: bool,
-    timeout_s: float,
-    summarize: Summarize = no_metrics,
-) -> PointStatus:
-    """Run one point and write its metrics (in a worker process; never raises)."""
-    start = time.perf_counter()
-    folder = Path(point_dir)
-    key = folder.name
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / ERROR).unlink(missing_ok=True)
-        backend = get_backend(backend_name)
-        write_inputs(scenario, folder)
-        result = backend.run(scenario, folder, record_vectors=record_vectors, timeout_s=timeout_s)
-        metrics = summarize(folder)
-        metrics.update(
-            scenario_digest=scenario_digest(scenario),
-            backend=result.backend,
-            wall_seconds=round(result.wall_seconds, 4),
-            events=result.events,
-        )
-        atomic.write_json(folder / METRICS, metrics)
-        return PointStatus(key, "done", time.perf_counter() - start)
-    except Exception as exc:  # one failed point must not stop the sweep
-        text = f"{type(exc).__name__}: {exc}"
-        with contextlib.suppress(OSError):
-            atomic.write_text(folder / ERROR, text + "\n\n" + traceback.format_exc())
-        return PointStatus(key, "failed", time.perf_counter() - start, text)
-
-
-def git_revision() -> str:
-    """The source tree's git revision (+dirty), or 'unknown'."""
-    root = Path(__file__).resolve().parent.parent
-    try:
-        rev = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
-            capture_output=True, text=True, check=True, timeout=10,
-        ).stdout.strip()  # fmt: skip
-        dirty = subprocess.run(
-            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True, text=True, timeout=10,
-        ).stdout.strip()  # fmt: skip
-        return rev + ("+dirty" if dirty else "")
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-
-
-def versions() -> dict[str, str]:
-    """Versions of the software a result depends on."""
-    import numpy
-    import pandas
-
-    out = {
-        "fogcosim": __version__,
-        "python": platform.python_version(),
-        "numpy": numpy.__version__,
-        "pandas": pandas.__version__,
-    }
-    try:
-        import torch
-
-        out["torch"] = torch.__version__
-    except ImportError:  # pragma: no cover
-        pass
-    return out
+    Keyed by the profile's text, so an edited copy of a shipped profile (same
+    name) never writes into the shipped study's folder, and two versions of a
+    profile sit side by side.
+    """
+    digest = profile_sha256(profile.path)
+    shipped = PROFILE_DIR / f"{profile.name}.toml"
+    if shipped.is_file() and profile_sha256(shipped) == digest:
+        return root / profile.name
+    return root / f"{profile.name}-{digest[:8]}"
 
 
 @dataclass
@@ -201,6 +143,11 @@ class SweepOutcome:
         """Points that failed."""
         return [s for s in self.statuses if s.status == "failed"]
 
+    @property
+    def noted(self) -> list[PointStatus]:
+        """Points with a note (e.g. their run folder is on a Dask worker, not here)."""
+        return [s for s in self.statuses if s.note]
+
 
 def run_sweep(
     profile: Profile,
@@ -214,24 +161,125 @@ def run_sweep(
     timeout_s: float = 600.0,
     progress: bool = True,
     summarize: Summarize = no_metrics,
+    force: bool = False,
 ) -> SweepOutcome:
-    """Validate every point, then run the incomplete ones; write provenance and statuses."""
+    """Validate every point, then run the incomplete ones; write provenance and statuses.
+
+    `out_dir` is made absolute here (a Dask worker may run in another working
+    directory). A folder holding a sweep of another profile text is refused
+    unless `force`. The folder is locked for the duration.
+    """
     concrete = get_backend(backend).name
     scenarios = {p: build_scenario(profile, p.fog_nodes, p.method, p.seed) for p in points}
-    out_dir.mkdir(parents=True, exist_ok=True)
-    runs = out_dir / RUNS_DIR
-    provenance: dict[str, Any] = {
+    out_dir = Path(out_dir).resolve()
+    sha = profile_sha256(profile.path)
+    with folder_lock(out_dir):
+        sweep_provenance.check_profile(out_dir, profile.path, sha, force)
+        runs = out_dir / RUNS_DIR
+        statuses: dict[str, PointStatus] = {}
+        tasks: list[PointTask] = []
+        for p, sc in scenarios.items():
+            if finished_key(runs / p.key) == resume_key(sc, concrete, record_vectors):
+                (runs / p.key / ERROR).unlink(missing_ok=True)
+                statuses[p.key] = PointStatus(p.key, "skipped")
+            else:
+                task = PointTask(
+                    sc, str(runs / p.key), concrete, record_vectors, timeout_s, summarize
+                )
+                tasks.append(task)
+        study = _study(profile, sha, concrete, backend, points, scenarios)
+        invocation = {
+            "backend": concrete,
+            "backend_requested": backend,
+            "profile_sha256": sha,
+            "forced": force,
+            "record_vectors": record_vectors,
+            "timeout_s": timeout_s,
+            "executor": f"dask {dask_address}" if dask_address else f"{workers} local worker(s)",
+            "points": len(points),
+        }
+        provenance = sweep_provenance.start(out_dir, study, invocation)
+        by_key = {t.key: t for t in tasks}
+
+        def record(status: PointStatus) -> None:
+            statuses[status.key] = land(by_key[status.key], status)
+
+        outcome = "finished"
+        try:
+            execute(
+                tasks, workers=workers, dask_address=dask_address, progress=progress, record=record
+            )
+        except BaseException as exc:  # Ctrl-C, a lost Dask scheduler, a full disk, ...
+            outcome = (
+                "interrupted"
+                if isinstance(exc, KeyboardInterrupt)
+                else f"stopped by {type(exc).__name__}: {exc}"
+            )
+            raise
+        finally:
+            for t in tasks:
+                statuses.setdefault(t.key, PointStatus(t.key, "interrupted"))
+            ordered = [statuses[p.key] for p in points]
+            sweep_provenance.write_json(out_dir / STATUSES, [s.record() for s in ordered])
+            sweep_provenance.finish(out_dir, provenance, outcome, _counts(ordered))
+    return SweepOutcome(out_dir, ordered)
+
+
+def land(task: PointTask, status: PointStatus) -> PointStatus:
+    """Make the client's copy of a point's folder match its status: metrics.json xor error.txt.
+
+    Where the worker's files are visible here (one machine, or a shared folder)
+    this only checks them. Where they are not (a Dask worker on another machine
+    without a shared folder), it writes the returned metrics row, scenario.json
+    and manifest.json here, and notes that the result files stayed on the worker.
+    A dead worker's point gets its error.txt here too.
+    """
+    folder = Path(task.point_dir)
+    visible = folder.is_dir()
+    where = f" (on {status.host})" if status.host else ""
+    if status.status == "done" and status.metrics is not None:
+        if finished_key(folder) != status.metrics.get("resume_key"):
+            folder.mkdir(parents=True, exist_ok=True)
+            write_inputs(task.scenario, folder)
+            sweep_provenance.write_json(folder / METRICS, status.metrics)
+            status.note = (
+                f"run folder not visible here: the worker{where} wrote it elsewhere (no shared "
+                "folder?); metrics.json, scenario.json and manifest.json written here from the "
+                "returned results, the result files (.sca/.vec) are not"
+                if not visible
+                else f"metrics.json of the worker{where} not found here; written from its result"
+            )
+        (folder / ERROR).unlink(missing_ok=True)
+    elif status.status == "failed":
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / METRICS).unlink(missing_ok=True)
+        if not (folder / ERROR).is_file():
+            atomic.write_text(folder / ERROR, status.error + "\n")
+        if not visible:
+            status.note = f"run folder not visible here: the worker{where} wrote it elsewhere"
+    with contextlib.suppress(OSError):  # the local pool's mark of a point in progress
+        (folder / ".running").unlink(missing_ok=True)
+    return status
+
+
+def _study(
+    profile: Profile,
+    sha: str,
+    concrete: str,
+    requested: str,
+    points: list[SweepPoint],
+    scenarios: dict[SweepPoint, Scenario],
+) -> dict[str, Any]:
+    """The top of provenance.json: what this folder's study is, as of this sweep."""
+    study: dict[str, Any] = {
         "profile": profile.name,
-        "profile_path": str(profile.path),
-        "profile_sha256": hashlib.sha256(profile.path.read_bytes()).hexdigest(),
+        "profile_path": str(profile.path.resolve()),
+        "profile_sha256": sha,
         "profile_text": profile.path.read_text(),
         "backend": concrete,
-        "backend_requested": backend,
-        "git_revision": git_revision(),
-        "versions": versions(),
+        "backend_requested": requested,
         "points": [asdict(p) for p in points],
         "seeds": sorted({p.seed for p in points}),
-        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "ml_payloads": {
             p.key: vars(sc.ml_payload) for p, sc in scenarios.items() if sc.ml_payload is not None
         },
@@ -241,63 +289,18 @@ def run_sweep(
 
         install = find_install()
         if isinstance(install, OmnetppInstall):
-            provenance["omnetpp"] = {
+            study["omnetpp"] = {
                 "opp_run": str(install.opp_run),
                 "inet_root": str(install.inet_root),
             }
-    atomic.write_json(out_dir / PROVENANCE, provenance)
-
-    statuses: list[PointStatus] = []
-    todo = []
-    for p, sc in scenarios.items():
-        if is_complete(runs / p.key, scenario_digest(sc)):
-            statuses.append(PointStatus(p.key, "skipped"))
-        else:
-            todo.append((p, sc))
-    args = [
-        (sc, str(runs / p.key), concrete, record_vectors, timeout_s, summarize) for p, sc in todo
-    ]
-    statuses += _execute(args, workers, dask_address, progress)
-    order = {p.key: i for i, p in enumerate(points)}
-    statuses.sort(key=lambda s: order[s.key])
-    atomic.write_json(out_dir / "statuses.json", [asdict(s) for s in statuses])
-    return SweepOutcome(out_dir, statuses)
+    return study
 
 
-def _execute(
-    args: list[tuple[Any, ...]], workers: int, dask_address: str | None, progress: bool
-) -> list[PointStatus]:
-    """Run points: a loop (workers=1), a process pool, or a Dask cluster."""
-    from tqdm import tqdm
-
-    bar = tqdm(total=len(args), desc="sweep", unit="run", disable=not progress or not args)
-    out: list[PointStatus] = []
-    try:
-        if dask_address:
-            from dask.distributed import Client
-            from dask.distributed import as_completed as dask_completed
-
-            with Client(dask_address) as client:
-                futures = [client.submit(run_point, *a, pure=False) for a in args]
-                for fut in dask_completed(futures):
-                    out.append(fut.result())
-                    bar.update()
-        elif workers <= 1:
-            for a in args:
-                out.append(run_point(*a))
-                bar.update()
-        else:
-            pool = ProcessPoolExecutor(max_workers=workers)
-            try:
-                futs = [pool.submit(run_point, *a) for a in args]
-                for fut in as_completed(futs):
-                    out.append(fut.result())
-                    bar.update()
-            except BaseException:
-                # interrupted: drop queued points at once; finished ones are on disk
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-            pool.shutdown()
-    finally:
-        bar.close()
-    return out
+def _counts(statuses: list[PointStatus]) -> dict[str, Any]:
+    """The history entry's tally of one sweep."""
+    count = {k: sum(s.status == k for s in statuses) for k in ("skipped", "failed", "interrupted")}
+    return {
+        "run": sum(s.status == "done" for s in statuses),
+        **count,
+        "failed_points": [s.key for s in statuses if s.status == "failed"],
+    }

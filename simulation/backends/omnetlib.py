@@ -20,10 +20,10 @@ import tempfile
 from pathlib import Path
 
 from fogcosim.errors import FogcosimError
+from simulation.shipped import data_folder
 
 #: NED package and library name of the project's modules.
 PACKAGE = "fogcosim"
-SOURCE_ROOT = Path(__file__).resolve().parent.parent.parent / "omnetpp_src"
 CACHE_ENV = "FOGCOSIM_OMNETPP_LIB"
 
 
@@ -33,9 +33,10 @@ class LibraryBuildError(FogcosimError):
 
 def source_root() -> Path:
     """The folder holding `fogcosim/*.ned|.h|.cc` (the NED path entry for the package)."""
-    if not (SOURCE_ROOT / PACKAGE).is_dir():
-        raise LibraryBuildError(f"fogcosim's OMNeT++ sources are missing: {SOURCE_ROOT / PACKAGE}")
-    return SOURCE_ROOT
+    root = data_folder("omnetpp_src")
+    if not (root / PACKAGE).is_dir():
+        raise LibraryBuildError(f"fogcosim's OMNeT++ sources are missing: {root / PACKAGE}")
+    return root
 
 
 def _sources() -> list[Path]:

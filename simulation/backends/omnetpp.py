@@ -9,6 +9,7 @@ Finding the installation, in order:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -145,6 +146,24 @@ def find_install() -> OmnetppInstall | str:
 
 
 _EVENTS = re.compile(r"event #(\d+)")
+#: Seconds opp_run gets to end after SIGTERM before SIGKILL.
+STOP_GRACE_S = 5.0
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, sig)
+
+
+def stop_process_group(proc: subprocess.Popen[bytes], grace_s: float = STOP_GRACE_S) -> None:
+    """SIGTERM the process group led by `proc`, SIGKILL it after `grace_s`, and reap `proc`."""
+    try:
+        _signal_group(proc.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=grace_s)
+    finally:  # also when a second Ctrl-C cuts the grace period short
+        _signal_group(proc.pid, signal.SIGKILL)  # and whatever it started
+        proc.wait()
 
 
 def _tail(path: Path, lines: int = 15) -> str:
@@ -190,15 +209,19 @@ class OmnetppBackend:
                 cmd, cwd=out_dir, stdout=fh, stderr=subprocess.STDOUT,
                 env=install.environment(), start_new_session=True,
             )  # fmt: skip
+            # opp_run has its own session (so a signal meant for it reaches its whole group),
+            # so Ctrl-C in the terminal never reaches it: stop it here on any way out
             try:
                 code = proc.wait(timeout=timeout_s)
             except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+                stop_process_group(proc, grace_s=0)
                 raise BackendError(
                     f"opp_run timed out after {timeout_s:g}s on {scenario.name} "
                     f"(log: {log}); raise the timeout or simulate fewer fog nodes"
                 ) from None
+            except BaseException:  # KeyboardInterrupt, SystemExit, ...: never leave it running
+                stop_process_group(proc)
+                raise
         wall = time.perf_counter() - start
         if code != 0 or "<!> Error" in log.read_text(errors="replace"):
             raise BackendError(

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
 from simulation.backends import omnetlib
 from simulation.backends.omnetpp import BackendError, OmnetppBackend, find_install
 from simulation.profile import build_scenario
+
+from .conftest import PROFILES
 
 
 def fake_install(tmp_path, monkeypatch, script: str):
@@ -92,3 +100,66 @@ def test_module_build_failure_names_the_tool(tmp_path, monkeypatch):
     install = find_install()
     with pytest.raises(omnetlib.LibraryBuildError, match="opp_makemake"):
         install.library()
+
+
+RUN_BACKEND = """
+import sys
+from pathlib import Path
+from simulation.backends import omnetpp
+from simulation.profile import build_scenario, load_profile
+omnetpp.STOP_GRACE_S = 0.5
+sc = build_scenario(load_profile(sys.argv[1]), 3, "none", 0)
+omnetpp.OmnetppBackend().run(sc, Path(sys.argv[2]), timeout_s=120)
+"""
+
+
+def _ended(pid: int) -> bool:
+    """Whether a process has ended (a zombie waiting for a reaper counts as ended)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return True
+    return "\nState:\tZ" in status
+
+
+def _gone(pid: int, within_s: float = 10.0) -> bool:
+    """Whether a process ends soon: a signalled process dies when next scheduled, not at once."""
+    deadline = time.monotonic() + within_s
+    while not _ended(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+@pytest.mark.parametrize("ignores_term", [False, True], ids=["ends-on-sigterm", "needs-sigkill"])
+def test_ctrl_c_ends_opp_run_and_what_it_started(tmp_path, monkeypatch, ignores_term):
+    pids = tmp_path / "pids"
+    trap = "trap '' TERM\n" if ignores_term else ""
+    # the stand-in starts a child, as opp_run may, and waits
+    fake_install(
+        tmp_path,
+        monkeypatch,
+        f'{trap}sleep 120 &\necho "$$ $!" > {pids}.tmp\nmv {pids}.tmp {pids}\nwait\n',
+    )
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", RUN_BACKEND, str(PROFILES / "golden-star.toml"), str(tmp_path / "run")],
+        env={**os.environ, "PYTHONPATH": str(root)}, stderr=subprocess.PIPE, text=True,
+        # a child inherits an ignored SIGINT (as under pytest-xdist): restore Ctrl-C's default
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not pids.exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+    started = [int(p) for p in pids.read_text().split()]
+    try:
+        assert not any(_ended(p) for p in started)
+        proc.send_signal(signal.SIGINT)  # what Ctrl-C sends the sweep (opp_run has its own session)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode != 0 and "KeyboardInterrupt" in err
+        for pid in started:
+            assert _gone(pid), f"process {pid} of the stand-in opp_run outlived the interrupt"
+    finally:  # leave nothing running if it failed
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(started[0], signal.SIGKILL)

@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from fogcosim.cli import build_parser, main
 from fogcosim.errors import UserError
-from simulation import sweep as sweep_module
+from simulation import sweep_point
 from simulation.embedded.backend import EmbeddedBackend
-from simulation.sweep import RUNS_DIR, SweepPoint, expand, run_sweep
+from simulation.profile import build_scenario, load_profile
+from simulation.sweep import RUNS_DIR, SweepPoint, default_out_dir, expand, run_sweep
+from simulation.sweep_point import resume_key
 
 from .conftest import PROFILES, write_profile
+from .sweep_helpers import ForgetRunFolders, die_at_three_fog_nodes
+
+ROOT = Path(__file__).resolve().parents[2]
+STAR = str(PROFILES / "golden-star.toml")
 
 
 @pytest.mark.parametrize(
@@ -77,11 +90,57 @@ def test_a_changed_scenario_is_rerun(tmp_path, star_profile):
     points = expand([2], ["fl"], 1)
     run_sweep(star_profile, points, out, backend="embedded", progress=False)
     text = (PROFILES / "golden-star.toml").read_text().replace("upload = 150000", "upload = 150001")
-    from simulation.profile import load_profile
-
     changed = load_profile(write_profile(tmp_path, text, "changed.toml"))
-    again = run_sweep(changed, points, out, backend="embedded", progress=False)
+    with pytest.raises(UserError, match="another profile text"):
+        run_sweep(changed, points, out, backend="embedded", progress=False)
+    again = run_sweep(changed, points, out, backend="embedded", progress=False, force=True)
     assert again.statuses[0].status == "done"
+
+
+def test_resume_key_covers_what_changes_results(star_profile):
+    sc = build_scenario(star_profile, 2, "fl", 0)
+    other_seed = build_scenario(star_profile, 2, "fl", 1)
+    key = resume_key(sc, "embedded", True)
+    assert key == resume_key(build_scenario(star_profile, 2, "fl", 0), "embedded", True)
+    assert len({key, resume_key(other_seed, "embedded", True), resume_key(sc, "omnetpp", True),
+                resume_key(sc, "embedded", False)}) == 4  # fmt: skip
+
+
+@pytest.mark.parametrize("change", ["vectors", "version"])
+def test_vector_recording_or_a_new_version_reruns_finished_points(
+    tmp_path, star_profile, monkeypatch, change
+):
+    out = tmp_path / "sweep"
+    points = expand([2], ["none"], 1)
+    run_sweep(star_profile, points, out, backend="embedded", progress=False)
+    vectors = True
+    if change == "vectors":
+        vectors = False
+    else:
+        monkeypatch.setattr(sweep_point, "__version__", "99.0")
+    again = run_sweep(
+        star_profile, points, out, backend="embedded", progress=False, record_vectors=vectors
+    )
+    assert again.statuses[0].status == "done"
+    third = run_sweep(
+        star_profile, points, out, backend="embedded", progress=False, record_vectors=vectors
+    )
+    assert third.statuses[0].status == "skipped"
+
+
+def test_provenance_keeps_a_history_of_every_sweep(tmp_path, star_profile):
+    out = tmp_path / "sweep"
+    run_sweep(star_profile, expand([2], ["none"], 1), out, backend="embedded", progress=False)
+    run_sweep(star_profile, expand([2, 3], ["none"], 1), out, backend="embedded", progress=False)
+    provenance = json.loads((out / "provenance.json").read_text())
+    first, second = provenance["history"]
+    assert (first["run"], first["skipped"], first["failed"]) == (1, 0, 0)
+    assert (second["run"], second["skipped"], second["failed"]) == (1, 1, 0)
+    for entry in (first, second):
+        assert entry["backend"] == "embedded" and entry["outcome"] == "finished"
+        assert entry["versions"]["fogcosim"] and entry["git_revision"]
+        assert entry["started"] <= entry["finished"]
+    assert len(provenance["points"]) == 2  # the top level describes the latest sweep
 
 
 def test_failures_are_isolated_and_reported(tmp_path, star_profile, monkeypatch):
@@ -91,7 +150,7 @@ def test_failures_are_isolated_and_reported(tmp_path, star_profile, monkeypatch)
                 raise RuntimeError("simulated crash")
             return super().run(scenario, out_dir, **kw)
 
-    monkeypatch.setattr(sweep_module, "get_backend", lambda name: Flaky())
+    monkeypatch.setattr(sweep_point, "get_backend", lambda name: Flaky())
     out = tmp_path / "sweep"
     outcome = run_sweep(
         star_profile,
@@ -108,6 +167,32 @@ def test_failures_are_isolated_and_reported(tmp_path, star_profile, monkeypatch)
     assert "simulated crash" in outcome.failed[0].error
     assert "simulated crash" in (out / RUNS_DIR / "n3-none-s0" / "error.txt").read_text()
     assert (out / RUNS_DIR / "n2-none-s0" / "metrics.json").is_file()
+
+
+def test_a_folder_never_holds_both_metrics_and_an_error(tmp_path, star_profile, monkeypatch):
+    out = tmp_path / "sweep"
+    points = expand([2], ["none"], 1)
+    run_sweep(star_profile, points, out, backend="embedded", progress=False)
+
+    class Broken(EmbeddedBackend):
+        def run(self, scenario, out_dir, **kw):
+            raise RuntimeError("now it fails")
+
+    folder = out / RUNS_DIR / "n2-none-s0"
+    (folder / "metrics.json").unlink()  # force a re-run, which fails
+    monkeypatch.setattr(sweep_point, "get_backend", lambda name: Broken())
+    run_sweep(star_profile, points, out, backend="embedded", progress=False)
+    assert (folder / "error.txt").is_file() and not (folder / "metrics.json").exists()
+    monkeypatch.undo()
+    run_sweep(star_profile, points, out, backend="embedded", progress=False)
+    assert (folder / "metrics.json").is_file() and not (folder / "error.txt").exists()
+    # an error.txt beside valid metrics (e.g. copied in) is removed when the point is skipped
+    (folder / "error.txt").write_text("stale")
+    assert (
+        run_sweep(star_profile, points, out, backend="embedded", progress=False).statuses[0].status
+        == "skipped"
+    )
+    assert not (folder / "error.txt").exists()
 
 
 def test_invalid_point_stops_before_anything_runs(tmp_path, star_profile):
@@ -130,16 +215,69 @@ def test_invalid_point_stops_before_anything_runs(tmp_path, star_profile):
     assert not (tmp_path / "out" / RUNS_DIR).exists()
 
 
-def test_sweep_on_a_local_dask_cluster(tmp_path, star_profile):
+@pytest.fixture(scope="module")
+def dask_cluster():
     distributed = pytest.importorskip("dask.distributed")
     with distributed.LocalCluster(
         n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
-        outcome = run_sweep(
-            star_profile, expand([2], ["none", "fl"], 1), tmp_path / "d",
-            backend="embedded", dask_address=cluster.scheduler_address, progress=False,
-        )  # fmt: skip
+        yield cluster
+
+
+def test_sweep_on_a_local_dask_cluster(tmp_path, star_profile, dask_cluster):
+    outcome = run_sweep(
+        star_profile, expand([2], ["none", "fl"], 1), tmp_path / "d",
+        backend="embedded", dask_address=dask_cluster.scheduler_address, progress=False,
+    )  # fmt: skip
     assert [s.status for s in outcome.statuses] == ["done", "done"]
+    assert not outcome.noted
+
+
+def test_dask_worker_in_another_directory_writes_into_the_clients_folder(
+    tmp_path, monkeypatch, dask_cluster, capsys
+):
+    from dask.distributed import Client
+
+    (tmp_path / "worker").mkdir()
+    (tmp_path / "client").mkdir()
+    with Client(dask_cluster.scheduler_address) as client:
+        client.run(os.chdir, str(tmp_path / "worker"))
+    monkeypatch.chdir(tmp_path / "client")
+    code = main(["sweep", "--profile", STAR, "--fog-nodes", "2,3", "--methods", "none,fl", "--seeds", "1",
+                 "--backend", "embedded", "--dask", dask_cluster.scheduler_address, "--no-report",
+                 "--out", "study"])  # fmt: skip
+    assert code == 0, capsys.readouterr()
+    summary = pd.read_csv(tmp_path / "client" / "study" / "summary.csv")
+    assert sorted(zip(summary["fog_nodes"], summary["method"], strict=True)) == [
+        (2, "fl"),
+        (2, "none"),
+        (3, "fl"),
+        (3, "none"),
+    ]
+    assert not (tmp_path / "worker" / "study").exists()
+
+
+def test_dask_results_come_back_without_a_shared_folder(tmp_path, dask_cluster, capsys):
+    from dask.distributed import Client
+
+    out = tmp_path / "study"
+    with Client(dask_cluster.scheduler_address) as client:
+        client.register_plugin(ForgetRunFolders(str(out / RUNS_DIR)))
+        try:
+            code = main(["sweep", "--profile", STAR, "--fog-nodes", "2", "--methods", "none,fl",
+                         "--seeds", "1", "--backend", "embedded", "--no-report",
+                         "--dask", dask_cluster.scheduler_address, "--out", str(out)])  # fmt: skip
+        finally:
+            client.unregister_worker_plugin(ForgetRunFolders.name)
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    summary = pd.read_csv(out / "summary.csv")
+    assert sorted(summary["method"]) == ["fl", "none"]
+    assert summary["critical_delivered"].gt(0).all()  # real metrics, computed on the worker
+    assert printed.count("run folder not visible here") == 2
+    statuses = json.loads((out / "statuses.json").read_text())
+    assert all("not visible" in s["note"] for s in statuses)
+    assert not list(out.glob(f"{RUNS_DIR}/*/results"))  # the result files stayed "on the worker"
 
 
 def test_summary_has_one_row_per_run_and_baseline_deltas(tmp_path, star_profile):
@@ -166,11 +304,6 @@ def test_summary_has_one_row_per_run_and_baseline_deltas(tmp_path, star_profile)
 
 
 def test_interrupted_sweep_resumes_without_redoing_runs(tmp_path):
-    import signal
-    import subprocess
-    import sys
-    import time
-
     out = tmp_path / "sweep"
     cmd = [sys.executable, "-m", "fogcosim.cli", "sweep", "--profile", str(PROFILES / "golden-star.toml"),
            "--fog-nodes", "2,3,4,5,6,7,8,9", "--methods", "none,fl", "--seeds", "3", "--workers", "1",
@@ -187,8 +320,157 @@ def test_interrupted_sweep_resumes_without_redoing_runs(tmp_path):
     proc.communicate(timeout=120)
     finished = {p.parent.name for p in out.glob("runs/*/metrics.json")}
     assert 2 <= len(finished) < 48, "interrupt the sweep mid-way"
+    statuses = json.loads((out / "statuses.json").read_text())  # written on interruption too
+    assert {s["key"] for s in statuses if s["status"] == "done"} == finished
+    assert (
+        json.loads((out / "provenance.json").read_text())["history"][-1]["outcome"] == "interrupted"
+    )
     assert not list(out.glob("runs/*/.*.tmp")), "no half-written files"
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert f"{len(finished)} already complete (skipped)" in done.stdout
     assert len(list(out.glob("runs/*/metrics.json"))) == 48
+
+
+def test_a_killed_worker_fails_its_point_only(tmp_path, star_profile):
+    out = tmp_path / "sweep"
+    points = expand([2, 3, 4], ["none"], 1)
+    outcome = run_sweep(
+        star_profile, points, out, backend="embedded", workers=2, progress=False,
+        summarize=die_at_three_fog_nodes,
+    )  # fmt: skip
+    assert [(s.key, s.status) for s in outcome.statuses] == [
+        ("n2-none-s0", "done"),
+        ("n3-none-s0", "failed"),
+        ("n4-none-s0", "done"),
+    ]
+    error = outcome.failed[0].error
+    assert "worker process died" in error and "signal 9" in error
+    statuses = json.loads((out / "statuses.json").read_text())
+    assert [s["status"] for s in statuses] == ["done", "failed", "done"]
+    killed = out / RUNS_DIR / "n3-none-s0"
+    assert "worker process died" in (killed / "error.txt").read_text()
+    assert not (killed / "metrics.json").exists() and not (killed / ".running").exists()
+    assert (
+        json.loads((out / RUNS_DIR / "n4-none-s0" / "metrics.json").read_text())["fog_nodes_seen"]
+        == 4
+    )
+
+
+LOCK_HOLDER = """
+import sys, time
+from pathlib import Path
+from simulation.folderlock import folder_lock
+with folder_lock(Path(sys.argv[1])):
+    print("locked", flush=True)
+    time.sleep(120)
+"""
+
+
+def test_a_second_sweep_on_a_busy_folder_stops_at_once(tmp_path, capsys):
+    out = tmp_path / "study"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", LOCK_HOLDER, str(out)], stdout=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        args = ["sweep", "--profile", STAR, "--fog-nodes", "2", "--methods", "none", "--seeds", "1",
+                "--backend", "embedded", "--no-report", "--out", str(out)]  # fmt: skip
+        assert main(args) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1
+        assert str(out) in err and f"pid {holder.pid}" in err and "in use by another sweep" in err
+        assert not (out / RUNS_DIR).exists()
+    finally:
+        holder.kill()  # SIGKILL: no cleanup, the lock file stays behind
+        holder.wait()
+    assert (out / ".fogcosim.lock").read_text().startswith(f"pid {holder.pid}")
+    assert main(args) == 0  # a dead holder's lock does not block
+    assert (out / RUNS_DIR / "n2-none-s0" / "metrics.json").is_file()
+
+
+def test_default_folder_is_keyed_by_profile_text(tmp_path):
+    paper = load_profile("paper-sec21")
+    assert default_out_dir(paper, tmp_path) == tmp_path / "paper-sec21"
+    copy = write_profile(
+        tmp_path, paper.path.read_text().replace("seeds = 3", "seeds = 2"), "p.toml"
+    )
+    edited = default_out_dir(load_profile(copy), tmp_path)
+    assert edited.parent == tmp_path and edited.name.startswith("paper-sec21-")
+    assert len(edited.name) == len("paper-sec21-") + 8
+    same_text = write_profile(tmp_path, paper.path.read_text(), "same.toml")
+    assert default_out_dir(load_profile(same_text), tmp_path) == tmp_path / "paper-sec21"
+
+
+def test_an_edited_profile_never_writes_into_the_originals_folder(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    grid = ["--fog-nodes", "2", "--methods", "none", "--seeds", "1", "--backend", "embedded",
+            "--no-report", "--workers", "1"]  # fmt: skip
+    assert main(["sweep", "--profile", STAR, *grid]) == 0
+    (original,) = Path("results").iterdir()
+    before = {
+        p: p.read_bytes() for p in original.rglob("*") if p.is_file() and p.name != ".fogcosim.lock"
+    }
+    text = Path(STAR).read_text().replace("upload = 150000", "upload = 150001")
+    edited = write_profile(tmp_path, text, "golden-star.toml")
+    assert main(["sweep", "--profile", str(edited), *grid]) == 0
+    assert sorted(p.name for p in Path("results").iterdir()) == sorted(
+        [original.name, default_out_dir(load_profile(edited), Path("results")).name]
+    )
+    after = {
+        p: p.read_bytes() for p in original.rglob("*") if p.is_file() and p.name != ".fogcosim.lock"
+    }
+    assert after == before  # the original study's folder is untouched
+    capsys.readouterr()
+    assert main(["sweep", "--profile", str(edited), *grid, "--out", str(original)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and str(original.resolve()) in err and "--force" in err
+    assert main(["sweep", "--profile", str(edited), *grid, "--out", str(original), "--force"]) == 0
+
+
+def test_make_sweep_and_the_cli_pick_the_same_folder():
+    made = subprocess.run(
+        ["make", "-n", "-W", "pyproject.toml", "sweep", "PROFILE=golden"], cwd=ROOT,
+        capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    line = next(ln for ln in made.stdout.splitlines() if "fogcosim sweep" in ln)
+    args = build_parser().parse_args(line.split("fogcosim", 1)[1].split())
+    default = build_parser().parse_args(["sweep"])
+    assert args.profile == "golden" and args.out is None
+    assert args.results_root == default.results_root
+
+
+def test_an_unwritable_out_is_one_line_naming_it(tmp_path, capsys):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    out = blocker / "sub"
+    code = main(["sweep", "--profile", STAR, "--fog-nodes", "2", "--methods", "none", "--seeds", "1",
+                 "--backend", "embedded", "--no-report", "--out", str(out)])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code != 0 and len(err.strip().splitlines()) == 1 and str(out) in err
+    assert "Traceback" not in err
+
+
+def test_a_full_disk_is_one_line_naming_the_file(tmp_path, monkeypatch, capsys):
+    import errno
+
+    from fogcosim import atomic
+
+    real = atomic.write_json
+
+    def full_disk(path, obj):
+        if Path(path).name == "statuses.json":
+            raise OSError(errno.ENOSPC, "No space left on device")  # as write() raises it
+        real(path, obj)
+
+    monkeypatch.setattr(atomic, "write_json", full_disk)
+    out = tmp_path / "study"
+    code = main(["sweep", "--profile", STAR, "--fog-nodes", "2", "--methods", "none", "--seeds", "1",
+                 "--backend", "embedded", "--no-report", "--out", str(out)])  # fmt: skip
+    err = capsys.readouterr().err.strip()  # the progress bar, then the error
+    assert code == 1 and "Traceback" not in err
+    assert (
+        err.splitlines()[-1]
+        == f"fogcosim sweep: error: No space left on device: {out / 'statuses.json'}"
+    )
