@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from simulation.backends import BACKEND_NAMES
-from simulation.cli import int_list, method_list, positive_int
+from simulation.cli import add_time_args, int_list, method_list, positive_int
 
 
 def register(sub: Any) -> None:
@@ -38,6 +38,7 @@ def register(sub: Any) -> None:
     p.add_argument("--dask", metavar="ADDRESS", help="run on this Dask scheduler instead")
     p.add_argument("--no-vectors", action="store_true", help="do not record delay vectors")
     p.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS", help="per run")
+    add_time_args(p)
     p.add_argument("--no-report", action="store_true", help="skip report.md and plots")
     p.add_argument(
         "--out",
@@ -51,7 +52,8 @@ def register(sub: Any) -> None:
     )  # fmt: skip
     p.add_argument(
         "--force", action="store_true",
-        help="write into --out even if it holds a sweep of another profile text",
+        help="write into --out even if it holds a sweep of another profile text, and run "
+        "points estimated to be huge",
     )  # fmt: skip
     p.set_defaults(func=cmd_sweep)
 
@@ -97,7 +99,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         outcome = run_sweep(
             profile, points, out, backend=args.backend, workers=workers, dask_address=args.dask,
             record_vectors=not args.no_vectors, timeout_s=args.timeout, summarize=run_metrics,
-            force=args.force,
+            force=args.force, sim_time_ps=args.sim_time, hyperperiods=args.hyperperiods,
+            warmup_ps=args.warmup,
         )  # fmt: skip
         done = sum(s.status == "done" for s in outcome.statuses)
         skipped = sum(s.status == "skipped" for s in outcome.statuses)

@@ -27,8 +27,9 @@ from fogcosim.errors import UserError
 from simulation import sweep_provenance
 from simulation.backends import get_backend
 from simulation.backends.base import write_inputs
+from simulation.estimate import check_size
 from simulation.folderlock import folder_lock
-from simulation.profile import PROFILE_DIR, Profile, build_scenario
+from simulation.profile import PROFILE_DIR, Profile, build_scenario, with_time
 from simulation.scenario import Scenario
 from simulation.sweep_exec import execute
 from simulation.sweep_point import (
@@ -162,15 +163,28 @@ def run_sweep(
     progress: bool = True,
     summarize: Summarize = no_metrics,
     force: bool = False,
+    sim_time_ps: int | None = None,
+    hyperperiods: int | None = None,
+    warmup_ps: int | None = None,
 ) -> SweepOutcome:
     """Validate every point, then run the incomplete ones; write provenance and statuses.
 
     `out_dir` is made absolute here (a Dask worker may run in another working
     directory). A folder holding a sweep of another profile text is refused
-    unless `force`. The folder is locked for the duration.
+    unless `force`, and so is a point estimated to be huge (`simulation.estimate`).
+    `sim_time_ps`/`hyperperiods` and `warmup_ps` override the profile's simulated time.
+    The folder is locked for the duration.
     """
     concrete = get_backend(backend).name
-    scenarios = {p: build_scenario(profile, p.fog_nodes, p.method, p.seed) for p in points}
+    scenarios = {
+        p: with_time(
+            build_scenario(profile, p.fog_nodes, p.method, p.seed),
+            sim_time_ps, hyperperiods, warmup_ps,
+        )
+        for p in points
+    }  # fmt: skip
+    for sc in scenarios.values():
+        check_size(sc, force=force)
     out_dir = Path(out_dir).resolve()
     sha = profile_sha256(profile.path)
     with folder_lock(out_dir):
