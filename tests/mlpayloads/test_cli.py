@@ -96,7 +96,9 @@ def test_all_writes_csv_and_json_reusing_the_cache(tmp_path, capsys, monkeypatch
     def no_measuring(*a, **k):
         raise AssertionError("measured although cached")
 
-    monkeypatch.setattr(table, "measure", no_measuring)
+    import mlpayloads.measure
+
+    monkeypatch.setattr(mlpayloads.measure, "measure", no_measuring)
     assert main(args) == 0
 
 
