@@ -20,7 +20,11 @@ from mlpayloads.catalog import (
 
 @dataclass(frozen=True)
 class MeasureConfig:
-    """Everything a measurement depends on (the cache key is built from it)."""
+    """Everything a measurement or training run depends on.
+
+    `mlpayloads.table.cache_key` keys a record by the fields that fix the bytes, plus the
+    run's settings when they differ from the reusable measurement's.
+    """
 
     dataset: str
     model: str

@@ -60,12 +60,14 @@ from fogcosim import __version__
 from fogcosim.errors import UserError
 from mlpayloads import cache
 from mlpayloads.catalog import check_method, check_model, resolve_split
+from mlpayloads.records import DOWN as DOWN
+from mlpayloads.records import UP as UP
 from mlpayloads.records import check_accounting
 
 FOG = "fog"
 CLOUD = "cloud"
-#: Entries of `ComputeProfile.protocol`: a step, or a message up or down.
-COMPUTE, UP, DOWN = "compute", "up", "down"
+#: First element of a `ComputeProfile.protocol` entry for a step (messages: UP or DOWN).
+COMPUTE = "compute"
 
 
 @dataclass(frozen=True)
