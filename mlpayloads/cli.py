@@ -10,13 +10,11 @@ from pathlib import Path
 
 from fogcosim.atomic import write_json
 from fogcosim.errors import UserError
-from mlpayloads.measure import DEFAULT_LR, MeasureConfig
+from mlpayloads.catalog import DEFAULT_LR
+from mlpayloads.config import MeasureConfig
+from mlpayloads.table import DEFAULT_ROUNDS, MEASURE_FOG_NODES, is_reusable
 
 log = logging.getLogger(__name__)
-
-#: Rounds measured per record: one entry, and each entry of --all (VGG-16 is slow on CPU).
-DEFAULT_ROUNDS = 3
-DEFAULT_ROUNDS_ALL = 2
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,9 +26,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     _common(pay)
     pay.add_argument(
-        "--rounds",
+        "--fog-nodes",
         type=int,
-        help=f"rounds to measure (default {DEFAULT_ROUNDS}; {DEFAULT_ROUNDS_ALL} with --all)",
+        default=MEASURE_FOG_NODES,
+        metavar="P",
+        help=f"FNs to measure with (default {MEASURE_FOG_NODES}: the record that serves "
+        "every FN count; bytes per message do not depend on P)",
+    )
+    pay.add_argument(
+        "--rounds", type=int, default=DEFAULT_ROUNDS, help=f"rounds to measure ({DEFAULT_ROUNDS})"
     )
     pay.add_argument(
         "--all",
@@ -41,7 +45,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     pay.add_argument(
         "--cache-dir",
         type=Path,
-        help="record cache (default $FOGCOSIM_CACHE or results/payloads/cache)",
+        help="record cache (default $FOGCOSIM_CACHE, else the user cache folder, "
+        "e.g. ~/.cache/fogcosim)",
     )
     pay.add_argument("--out", type=Path, required=True, help="FILE.json, or a folder with --all")
     pay.set_defaults(func=payloads_command)
@@ -52,6 +57,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Train with CC, FL or FCDDT over p fog nodes; write accuracy per epoch.",
     )
     _common(tr)
+    tr.add_argument("--fog-nodes", type=int, required=True, metavar="P")
     tr.add_argument("--epochs", type=int, required=True)
     tr.add_argument(
         "--download",
@@ -67,7 +73,6 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dataset", help="mnist or cifar10")
     p.add_argument("--model", help="mlp, cnn (mnist); lenet5, vgg16 (cifar10)")
     p.add_argument("--method", help="cc, fl or fcddt")
-    p.add_argument("--fog-nodes", type=int, required=True, metavar="P")
     p.add_argument("--batch-size", type=int, required=True, metavar="B")
     p.add_argument("--split", help="fcddt: last layer on the fog node (default per model)")
     p.add_argument("--dtype", default="float32", help="wire dtype: float32 (default), float16")
@@ -131,14 +136,17 @@ def payloads_command(args: argparse.Namespace) -> int:
     if args.all:
         return _payloads_all(args)
     _check_out_file(args.out)
-    config = _config(args, args.rounds or DEFAULT_ROUNDS)
+    config = _config(args, args.rounds)
     record = cached_measure(config, args.cache_dir)
     write_json(args.out, record.to_dict())
+    measured_at = f"measured at p={record.fog_nodes}" + (
+        ", valid for any p" if is_reusable(config) else ""
+    )
     print(
-        f"{record.dataset} {record.model} {record.method} p={record.fog_nodes} "
-        f"B={record.batch_size} {record.dtype}: {record.upload_bytes_per_node} B up, "
-        f"{record.download_bytes_per_node} B down per FN per round "
-        f"(data: {record.data_source}) -> {args.out}"
+        f"{record.dataset} {record.model} {record.method} B={record.batch_size} "
+        f"{record.dtype}: {record.upload_bytes_per_node} B up, "
+        f"{record.download_bytes_per_node} B down per FN per round ({measured_at}; "
+        f"data: {record.data_source}) -> {args.out}"
     )
     return 0
 
@@ -155,7 +163,7 @@ def _payloads_all(args: argparse.Namespace) -> int:
         raise UserError(f"--all measures the whole paper grid at alpha=0; drop {', '.join(given)}")
     if args.out.is_file():
         raise UserError(f"--out {str(args.out)!r} is a file; --all writes into a folder")
-    rounds = args.rounds or DEFAULT_ROUNDS_ALL
+    rounds = args.rounds
     configs = [
         MeasureConfig(
             dataset=d,

@@ -32,10 +32,8 @@ import numpy as np
 import torch
 
 from fogcosim.errors import UserError
-from mlpayloads.models import INPUT_SHAPES, check_dataset
-
-#: The data-source label of the offline stand-in, written in every output that used it.
-STAND_IN = "stand-in (scikit-learn digits, resized)"
+from mlpayloads.catalog import INPUT_SHAPES, describe_source
+from mlpayloads.catalog import STAND_IN as STAND_IN
 
 MNIST_FILES = {
     "train_images": "train-images-idx3-ubyte",
@@ -84,15 +82,6 @@ class Batch:
 def to_float(pixels: torch.Tensor) -> torch.Tensor:
     """The model input for uint8 pixels: float32 in [0, 1]."""
     return pixels.float() / 255.0
-
-
-def describe_source(dataset: str, data_dir: Path | None) -> str:
-    """The data-source label `load_data` will report, without reading anything."""
-    check_dataset(dataset)
-    if data_dir is None:
-        return STAND_IN
-    kind = "MNIST IDX" if dataset == "mnist" else "CIFAR-10 binary"
-    return f"{kind} files in {Path(data_dir).resolve()}"
 
 
 def load_data(dataset: str, data_dir: Path | None = None, *, download: bool = False) -> Data:

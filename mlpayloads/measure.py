@@ -16,224 +16,31 @@ from __future__ import annotations
 import math
 import statistics
 import time
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from torch import nn
 
-from fogcosim import __version__
-from fogcosim.errors import FogcosimError, UserError
+from fogcosim.errors import FogcosimError
 from mlpayloads import wire
+from mlpayloads.catalog import DEFAULT_LR as DEFAULT_LR
+from mlpayloads.config import MeasureConfig as MeasureConfig
 from mlpayloads.data import Data, ShardStream, load_data, streams
-from mlpayloads.models import INPUT_SHAPES, build_model, check_split, model_spec, output_shapes
-from mlpayloads.rounds import DOWN, UP, Arrivals, Channel, RoundLog, Scheme, run_round
-from mlpayloads.schemes import check_method, make_scheme
-
-DEFAULT_LR = 0.05
-
-
-@dataclass(frozen=True)
-class MeasureConfig:
-    """Everything a measurement depends on (the cache key is built from it)."""
-
-    dataset: str
-    model: str
-    method: str
-    fog_nodes: int
-    batch_size: int
-    dtype: str = "float32"
-    split: str | None = None
-    rounds: int = 3
-    seed: int = 0
-    lr: float = DEFAULT_LR
-    straggler_rate: float = 0.0
-    delays: tuple[float, ...] | tuple[tuple[float, ...], ...] | None = None
-    local_steps: int = 1
-    data_dir: Path | None = None
-
-    def validated(self) -> MeasureConfig:
-        """Check every field (UserError on the first bad one); resolve the split.
-
-        The split applies to fcddt only: it is checked against the model's layers for
-        every method, resolved to the model's default for fcddt, and set to None for
-        cc and fl.
-        """
-        model_spec(self.dataset, self.model)
-        check_method(self.method)
-        wire.check_dtype(self.dtype)
-        for name, value in (
-            ("fog nodes", self.fog_nodes),
-            ("batch size", self.batch_size),
-            ("rounds", self.rounds),
-            ("local steps", self.local_steps),
-        ):
-            if not isinstance(value, int) or value < 1:
-                raise UserError(f"{name} {value!r} must be an integer >= 1")
-        if not (isinstance(self.lr, int | float) and math.isfinite(self.lr) and self.lr > 0):
-            raise UserError(f"learning rate {self.lr!r} must be a number > 0")
-        covered = Arrivals(self.fog_nodes, self.straggler_rate, self.seed, self.delays)
-        if (covered.rounds_covered or self.rounds) < self.rounds:
-            raise UserError(
-                f"per-round delays cover {covered.rounds_covered} rounds, {self.rounds} requested"
-            )
-        if self.method == "cc" and (self.straggler_rate or self.delays):
-            raise UserError("straggler rate and delays apply to fl and fcddt, not cc")
-        split = check_split(self.model, build_model(self.dataset, self.model, 0), self.split)
-        return _replace(self, split=split if self.method == "fcddt" else None)
-
-
-def _replace(config: MeasureConfig, **changes: Any) -> MeasureConfig:
-    return MeasureConfig(**{**asdict(config), **changes})
-
-
-@dataclass(frozen=True)
-class NodeRound:
-    """One FN in one round: bytes each way, and whether the cloud aggregated it."""
-
-    node: int
-    upload_bytes: int
-    download_bytes: int
-    aggregated: bool
-
-
-@dataclass(frozen=True)
-class RoundRecord:
-    """One round: FN arrival order, who was aggregated, and every FN's bytes."""
-
-    round: int
-    arrival_order: tuple[int, ...]
-    aggregated: tuple[int, ...]
-    nodes: tuple[NodeRound, ...]
-
-
-@dataclass(frozen=True)
-class TensorInfo:
-    """A tensor in a message: name, safetensors wire dtype, shape."""
-
-    name: str
-    dtype: str
-    shape: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class MessageType:
-    """One kind of message as measured: its total, header and data bytes, and tensors."""
-
-    kind: str
-    direction: str
-    bytes: int
-    header_bytes: int
-    tensors: tuple[TensorInfo, ...]
-
-
-@dataclass(frozen=True)
-class WireTerm:
-    """An analytic term of one aggregated FN's traffic in one round."""
-
-    direction: str
-    term: str
-    elements: int
-    dtype: str
-    bytes: int
-    table1: bool  # part of the paper's Table-1 communication cost
-
-
-@dataclass(frozen=True)
-class PayloadRecord:
-    """The measured payload of one (data set, model, method, p, B, dtype, split).
-
-    `upload_bytes_per_node` and `download_bytes_per_node` are the median (low median,
-    so an observed value) over rounds and FNs of the bytes one FN sent or received in
-    one round. `analytic_*_elements` are the paper's Table-1 terms per FN: CC ``B*d``
-    up, 0 down; FL ``|w|`` each way; FCDDT ``B*l_m + B`` up, ``|w_local|`` down.
-    `wire_terms` lists what an aggregated FN actually exchanges, Table-1 terms and the
-    rest (CC's labels; FCDDT's local gradient and activation gradients).
-    """
-
-    dataset: str
-    data_source: str
-    model: str
-    method: str
-    fog_nodes: int
-    batch_size: int
-    dtype: str
-    split: str | None
-    rounds: tuple[RoundRecord, ...]
-    upload_bytes_per_node: int
-    download_bytes_per_node: int
-    analytic_upload_elements: int
-    analytic_download_elements: int
-    param_count_total: int
-    param_count_local: int
-    upload_header_bytes: int
-    download_header_bytes: int
-    activation_elements: int | None
-    wire_terms: tuple[WireTerm, ...]
-    messages: tuple[MessageType, ...]
-    straggler_rate: float = 0.0
-    seed: int = 0
-    lr: float = DEFAULT_LR
-    local_steps: int = 1
-    seconds_per_round: float = 0.0
-    package_version: str = __version__
-    notes: tuple[str, ...] = field(default=())
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (tuples become lists)."""
-        return asdict(self)
-
-    def table1_bytes(self) -> tuple[int, int]:
-        """Bytes per FN per round (up, down) of only the messages Table 1 counts.
-
-        For CC and FL every message is a Table-1 message. FCDDT's exact backward
-        adds an exchange Table 1 leaves out (`EXTRA_MESSAGE_KINDS`); this is what
-        the round would cost if that exchange were free, for comparison with the
-        paper's traffic model.
-        """
-        from mlpayloads.schemes.fcddt import EXTRA_MESSAGE_KINDS
-
-        def total(direction: str) -> int:
-            return sum(
-                m.bytes
-                for m in self.messages
-                if m.direction == direction and m.kind not in EXTRA_MESSAGE_KINDS
-            )
-
-        return total(UP), total(DOWN)
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> PayloadRecord:
-        """Rebuild a record written by `to_dict` (e.g. from the cache)."""
-        rounds = tuple(
-            RoundRecord(
-                r["round"],
-                tuple(r["arrival_order"]),
-                tuple(r["aggregated"]),
-                tuple(NodeRound(**n) for n in r["nodes"]),
-            )
-            for r in d["rounds"]
-        )
-        messages = tuple(
-            MessageType(
-                m["kind"],
-                m["direction"],
-                m["bytes"],
-                m["header_bytes"],
-                tuple(TensorInfo(t["name"], t["dtype"], tuple(t["shape"])) for t in m["tensors"]),
-            )
-            for m in d["messages"]
-        )
-        return cls(
-            **{
-                **d,
-                "rounds": rounds,
-                "messages": messages,
-                "wire_terms": tuple(WireTerm(**t) for t in d["wire_terms"]),
-                "notes": tuple(d.get("notes", ())),
-            }
-        )
+from mlpayloads.models import INPUT_SHAPES, build_model, output_shapes
+from mlpayloads.progress import data_label, round_bar
+from mlpayloads.records import (
+    DOWN,
+    UP,
+    MessageType,
+    NodeRound,
+    PayloadRecord,
+    RoundRecord,
+    TensorInfo,
+    WireTerm,
+)
+from mlpayloads.rounds import Arrivals, Channel, RoundLog, Scheme, run_round
+from mlpayloads.schemes import make_scheme
 
 
 def analytic_terms(
@@ -297,18 +104,33 @@ def set_up(config: MeasureConfig, download: bool = False) -> Setup:
     )
 
 
-def measure(config: MeasureConfig, *, on_round: Any = None) -> PayloadRecord:
-    """Train `config.rounds` rounds and record the bytes on the wire."""
+def measure(
+    config: MeasureConfig,
+    *,
+    on_round: Callable[[int], None] | None = None,
+    progress: bool = True,
+) -> PayloadRecord:
+    """Train `config.rounds` rounds and record the bytes on the wire.
+
+    With `progress` a bar on stderr ("measuring mnist/mlp fl payload (stand-in data):
+    round 1/2") appears once the measurement has run for a few seconds (terminals only).
+    """
     config = config.validated()
     setup = set_up(config)
     data, model, scheme = setup.data, setup.model, setup.scheme
     channel, fn_streams, arrivals = setup.channel, setup.fn_streams, setup.arrivals
     logs: list[RoundLog] = []
+    desc = (
+        f"measuring {config.dataset}/{config.model} {config.method} payload "
+        f"({data_label(data.source)})"
+    )
     start = time.perf_counter()
-    for r in range(config.rounds):
-        logs.append(run_round(scheme, channel, fn_streams, arrivals, r))
-        if on_round is not None:
-            on_round(r)
+    with round_bar(desc, config.rounds, progress) as bar:
+        for r in range(config.rounds):
+            bar.update()
+            logs.append(run_round(scheme, channel, fn_streams, arrivals, r))
+            if on_round is not None:
+                on_round(r)
     elapsed = time.perf_counter() - start
     return _record(config, data.source, model, scheme.fog_param_count(), logs, elapsed)
 

@@ -38,21 +38,10 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from fogcosim.errors import UserError, unknown
-
-#: Models per data set, in the paper's order.
-DATASET_MODELS: dict[str, tuple[str, ...]] = {
-    "mnist": ("mlp", "cnn"),
-    "cifar10": ("lenet5", "vgg16"),
-}
-
-#: Input shape (channels, height, width) per data set.
-INPUT_SHAPES: dict[str, tuple[int, int, int]] = {
-    "mnist": (1, 28, 28),
-    "cifar10": (3, 32, 32),
-}
-
-NUM_CLASSES = 10
+from mlpayloads.catalog import DATASET_MODELS as DATASET_MODELS
+from mlpayloads.catalog import DEFAULT_SPLITS, NUM_CLASSES, VGG16_BLOCKS, check_model, resolve_split
+from mlpayloads.catalog import INPUT_SHAPES as INPUT_SHAPES
+from mlpayloads.catalog import check_dataset as check_dataset
 
 
 def _mlp() -> nn.Sequential:
@@ -108,16 +97,6 @@ def _lenet5() -> nn.Sequential:
     )
 
 
-#: VGG-16 configuration D: output channels per convolution, five blocks.
-VGG16_BLOCKS: tuple[tuple[int, ...], ...] = (
-    (64, 64),
-    (128, 128),
-    (256, 256, 256),
-    (512, 512, 512),
-    (512, 512, 512),
-)
-
-
 def _vgg16() -> nn.Sequential:
     layers: list[tuple[str, nn.Module]] = []
     channels = 3
@@ -149,29 +128,16 @@ class ModelSpec:
 
 
 MODELS: dict[str, ModelSpec] = {
-    "mlp": ModelSpec("mlp", "mnist", _mlp, "fc1"),
-    "cnn": ModelSpec("cnn", "mnist", _cnn, "fc1"),
-    "lenet5": ModelSpec("lenet5", "cifar10", _lenet5, "pool2"),
-    "vgg16": ModelSpec("vgg16", "cifar10", _vgg16, "pool2"),
+    "mlp": ModelSpec("mlp", "mnist", _mlp, DEFAULT_SPLITS["mlp"]),
+    "cnn": ModelSpec("cnn", "mnist", _cnn, DEFAULT_SPLITS["cnn"]),
+    "lenet5": ModelSpec("lenet5", "cifar10", _lenet5, DEFAULT_SPLITS["lenet5"]),
+    "vgg16": ModelSpec("vgg16", "cifar10", _vgg16, DEFAULT_SPLITS["vgg16"]),
 }
-
-
-def check_dataset(dataset: str) -> str:
-    """Return `dataset` if it is known, else raise a UserError listing the data sets."""
-    if dataset not in DATASET_MODELS:
-        raise unknown("data set", dataset, DATASET_MODELS)
-    return dataset
 
 
 def model_spec(dataset: str, model: str) -> ModelSpec:
     """The spec of `model` for `dataset`; a UserError names a bad or mismatched pair."""
-    check_dataset(dataset)
-    if model not in MODELS:
-        raise unknown("model", model, MODELS)
-    if model not in DATASET_MODELS[dataset]:
-        allowed = ", ".join(DATASET_MODELS[dataset])
-        raise UserError(f"model {model!r} is not a {dataset} model (allowed: {allowed})")
-    return MODELS[model]
+    return MODELS[check_model(dataset, model)]
 
 
 def build_model(dataset: str, model: str, seed: int) -> nn.Sequential:
@@ -188,15 +154,12 @@ def layer_names(model: nn.Sequential) -> list[str]:
 
 
 def check_split(model_name: str, model: nn.Sequential, split: str | None) -> str:
-    """Resolve `split` (None: the model's default); a UserError lists the layer names."""
-    if split is None:
-        return MODELS[model_name].default_split
-    names = layer_names(model)
-    if split not in names:
-        raise UserError(
-            f"unknown split layer {split!r} for model {model_name} (allowed: {', '.join(names)})"
-        )
-    return split
+    """Resolve `split` (None: the model's default); a UserError lists the layer names.
+
+    `model` is the built model; its layer names are those of `mlpayloads.catalog.LAYERS`.
+    """
+    del model  # the names come from the catalog, which a test checks against the models
+    return resolve_split(model_name, split)
 
 
 def split_model(model: nn.Sequential, split: str) -> tuple[nn.Sequential, nn.Sequential]:

@@ -1,4 +1,4 @@
-"""The round loop shared by every scheme, the scheme interface, and the straggler policy.
+"""The round loop shared by every scheme, and the scheme interface.
 
 A scheme (one file each in `mlpayloads.schemes`) fills in three hooks, in the manner of
 Flower's strategies; the loop here owns the data, the wire and the bookkeeping:
@@ -12,33 +12,28 @@ A round runs `Scheme.stages` such up/down exchanges. Every message goes through 
 `Channel`: serialised with `mlpayloads.wire`, its `len(bytes)` recorded, and decoded
 before the receiver sees it.
 
-Stragglers (paper Section 4.3): with straggler rate alpha the cloud aggregates only the
-first ``k = max(1, floor((1 - alpha) * p))`` FNs to arrive in a round (the floor is taken
-with a 1e-9 tolerance, so ``(1 - 0.7) * 10`` counts as 3). The arrival order comes from a
-seeded RNG (exponential delays drawn per round) or from per-FN delays passed in, ties
-broken by FN index. Stragglers still send their uploads (the bytes are on the wire) and
-still receive the new weights; only their contribution is left out.
+Who is aggregated each round comes from an `mlpayloads.arrivals.ArrivalPolicy`: the
+straggler policy (`Arrivals`) or sets decided by the simulated network (`GivenSets`).
 """
 
 from __future__ import annotations
 
-import math
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, NamedTuple
 
-import numpy as np
 import torch
 from torch import nn
 
-from fogcosim.errors import UserError
 from mlpayloads import wire
+from mlpayloads.arrivals import ArrivalPolicy
+from mlpayloads.arrivals import Arrivals as Arrivals
+from mlpayloads.arrivals import aggregated_count as aggregated_count
+from mlpayloads.arrivals import check_straggler_rate as check_straggler_rate
 from mlpayloads.data import Batch, ShardStream
+from mlpayloads.records import DOWN, UP
 from mlpayloads.wire import Tensors
-
-UP = "up"
-DOWN = "down"
 
 
 class Outgoing(NamedTuple):
@@ -135,87 +130,6 @@ class Scheme(ABC):
         """Parameters each FN holds and trains with: 0 (CC), |w| (FL), |w_local| (FCDDT)."""
 
 
-# --- stragglers ----------------------------------------------------------------------------
-
-
-def check_straggler_rate(alpha: float) -> float:
-    """Return `alpha` if it is in [0, 1), else raise a UserError."""
-    if not (isinstance(alpha, int | float) and 0.0 <= alpha < 1.0):
-        raise UserError(f"straggler rate {alpha!r} is outside [0, 1)")
-    return float(alpha)
-
-
-def aggregated_count(fog_nodes: int, alpha: float) -> int:
-    """FNs the cloud aggregates per round: max(1, floor((1 - alpha) * p))."""
-    check_straggler_rate(alpha)
-    return max(1, math.floor((1.0 - alpha) * fog_nodes + 1e-9))
-
-
-class Arrivals:
-    """Who arrives in which order each round, and so who is aggregated.
-
-    `delays` is either one delay per FN (the same every round) or one such list per
-    round; without it the delays are drawn per round from an RNG seeded with `seed`.
-    """
-
-    def __init__(
-        self,
-        fog_nodes: int,
-        alpha: float,
-        seed: int,
-        delays: Sequence[float] | Sequence[Sequence[float]] | None = None,
-    ):
-        self.fog_nodes = fog_nodes
-        self.count = aggregated_count(fog_nodes, alpha)
-        self._rng = np.random.default_rng([seed, 3])
-        self._delays = _check_delays(delays, fog_nodes)
-
-    @property
-    def rounds_covered(self) -> int | None:
-        """Rounds that per-round delays cover (None: every round is covered)."""
-        if self._delays is None or len(self._delays) == 1:
-            return None
-        return len(self._delays)
-
-    def order(self, round_index: int) -> tuple[int, ...]:
-        """FN indices in arrival order for round `round_index` (0-based)."""
-        if self._delays is None:
-            delays = self._rng.exponential(size=self.fog_nodes)
-        elif len(self._delays) == 1:
-            delays = np.asarray(self._delays[0])
-        elif round_index < len(self._delays):
-            delays = np.asarray(self._delays[round_index])
-        else:
-            raise UserError(
-                f"per-round delays cover {len(self._delays)} rounds, round {round_index + 1} "
-                "has none"
-            )
-        return tuple(int(i) for i in np.argsort(delays, kind="stable"))
-
-    def aggregated(self, order: Sequence[int]) -> tuple[int, ...]:
-        """The first `count` FNs of `order`, sorted by index."""
-        return tuple(sorted(order[: self.count]))
-
-
-def _check_delays(
-    delays: Sequence[float] | Sequence[Sequence[float]] | None, fog_nodes: int
-) -> list[list[float]] | None:
-    if delays is None:
-        return None
-    rows: list[list[float]]
-    if len(delays) and all(isinstance(d, int | float) for d in delays):
-        rows = [[float(d) for d in delays]]  # type: ignore[arg-type]
-    else:
-        rows = [[float(d) for d in row] for row in delays]  # type: ignore[union-attr]
-    for row in rows:
-        if len(row) != fog_nodes:
-            raise UserError(f"{len(row)} delays given for {fog_nodes} fog nodes (one per FN)")
-        bad = [d for d in row if not (math.isfinite(d) and d >= 0)]
-        if bad:
-            raise UserError(f"delay {bad[0]!r} is not a finite number >= 0")
-    return rows
-
-
 # --- the loop --------------------------------------------------------------------------------
 
 
@@ -233,13 +147,12 @@ def run_round(
     scheme: Scheme,
     channel: Channel,
     streams: Sequence[ShardStream],
-    arrivals: Arrivals,
+    arrivals: ArrivalPolicy,
     round_index: int,
 ) -> RoundLog:
-    """Run one synchronous round of `scheme` over all FNs."""
+    """Run one synchronous round of `scheme` over all FNs; `arrivals` says who is aggregated."""
     first = len(channel.messages)
-    order = arrivals.order(round_index)
-    aggregated = arrivals.aggregated(order)
+    order, aggregated = arrivals.round(round_index)
     batches = [[next(s) for _ in range(scheme.local_steps)] for s in streams]
     for stage in range(scheme.stages):
         received: dict[int, Tensors] = {}

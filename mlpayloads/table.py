@@ -1,38 +1,49 @@
-"""Cached payload records and the paper's payload table.
+"""Cached payload records, reusable for any fog-node count, and the paper's payload table.
 
 `payload_record` is the entry point other packages use (the simulation sizes its ML
-traffic with it). A record is cached as JSON under the cache folder, named by a hash
-of every input that can change it (all arguments, the resolved split, the rounds,
-the data source and the package version); cache files are written atomically.
-The cache folder is `cache_dir`, else ``$FOGCOSIM_CACHE``, else
-``results/payloads/cache`` relative to the current directory.
+traffic with it). Why one record serves every FN count: a message's bytes are
+``8 + header + sum(elements * element size)`` of its tensors (`mlpayloads.wire`), and
+the shapes are fixed by B, the model, the split and the dtype (and, for FL, whether it
+sends a gradient or a delta). The FN count changes how many such messages there are,
+and a straggler rate changes which FNs are aggregated (a straggler sends and receives
+fewer kinds of message), but never the size of a message of a given kind
+(`tests/mlpayloads/test_fog_node_independence.py` checks this at p=2 and p=6, with and
+without stragglers). So a record is measured once at `MEASURE_FOG_NODES` FNs with every
+FN aggregated and is keyed only by what fixes the bytes: data set, model, method, B,
+dtype, resolved split, local steps, plus the data source, the package version and the
+cache format. The number of rounds and the seed only say how a missing record is
+measured; they change no byte count and are not in the key.
+
+Other runs (``fogcosim payloads --fog-nodes P``, ``--straggler-rate``, ``--delays``,
+``--lr``) record that run's per-round details (arrival order, who was aggregated, bytes
+per FN) and are cached under a key that also holds those settings. Cache files are
+written atomically; where they live is described in `mlpayloads.cache`. Looking up a
+cached record does not import torch.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
-import json
-import logging
-import os
 from collections.abc import Callable, Iterable
-from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from fogcosim import __version__
 from fogcosim.atomic import write_json, write_text
-from mlpayloads.data import describe_source
-from mlpayloads.measure import MeasureConfig, PayloadRecord, measure
-from mlpayloads.models import DATASET_MODELS
-from mlpayloads.schemes import METHODS
+from mlpayloads import cache
+from mlpayloads.catalog import DATASET_MODELS, DEFAULT_LR, METHOD_NAMES, describe_source
+from mlpayloads.config import MeasureConfig
+from mlpayloads.records import PayloadRecord
 
-log = logging.getLogger(__name__)
+#: FNs a reusable record is measured with. Two is the fewest at which the cloud averages
+#: more than one FN's upload and sends its download to more than one FN, so every code
+#: path of a round runs; more FNs only repeat the same messages (and cost time: every FN
+#: trains in every round).
+MEASURE_FOG_NODES = 2
 
-CACHE_ENV = "FOGCOSIM_CACHE"
-DEFAULT_CACHE = Path("results/payloads/cache")
-#: Bump when the record layout or the measurement changes meaning.
-CACHE_FORMAT = 1
+#: Rounds measured for a missing record unless asked otherwise.
+DEFAULT_ROUNDS = 2
 
 #: Columns of payloads.csv, in order.
 CSV_COLUMNS = (
@@ -62,53 +73,81 @@ def payload_record(
     dataset: str,
     model: str,
     method: str,
-    fog_nodes: int,
     batch_size: int,
     dtype: str = "float32",
     *,
     split: str | None = None,
-    rounds: int = 3,
+    local_steps: int = 1,
+    rounds: int = DEFAULT_ROUNDS,
     cache_dir: Path | None = None,
     data_dir: Path | None = None,
     seed: int = 0,
+    progress: bool = True,
 ) -> PayloadRecord:
-    """The measured payload record for these inputs: from the cache, else measured and cached.
+    """The payload record for these inputs, valid for any FN count: cached, else measured.
 
-    Raises UserError for an unknown or mismatched data set, model, method, dtype or
-    split, and for fog_nodes, batch_size or rounds below 1.
+    A missing record is measured at `MEASURE_FOG_NODES` FNs, no stragglers, for `rounds`
+    rounds from `seed` (a cached record may hold another number of rounds: neither
+    changes any byte count). Raises UserError for an unknown or mismatched data set,
+    model, method, dtype or split, for batch_size, local_steps or rounds below 1, and
+    for local_steps > 1 with a method other than fl.
     """
     config = MeasureConfig(
         dataset=dataset,
         model=model,
         method=method,
-        fog_nodes=fog_nodes,
+        fog_nodes=MEASURE_FOG_NODES,
         batch_size=batch_size,
         dtype=dtype,
         split=split,
         rounds=rounds,
         seed=seed,
+        local_steps=local_steps,
         data_dir=data_dir,
     )
-    return cached_measure(config, cache_dir)
+    return cached_measure(config, cache_dir, progress=progress)
 
 
-def cache_folder(cache_dir: Path | None = None) -> Path:
-    """The cache folder in effect (argument, then $FOGCOSIM_CACHE, then the default)."""
-    if cache_dir is not None:
-        return Path(cache_dir)
-    env = os.environ.get(CACHE_ENV)
-    return Path(env) if env else DEFAULT_CACHE
+def is_reusable(config: MeasureConfig) -> bool:
+    """Whether `config` is the standard measurement that serves every FN count."""
+    return (
+        config.fog_nodes == MEASURE_FOG_NODES
+        and config.straggler_rate == 0
+        and config.delays is None
+        and config.lr == DEFAULT_LR
+    )
 
 
 def cache_key(config: MeasureConfig) -> str:
-    """A hash of everything the record depends on (config must be validated)."""
-    fields = asdict(config)
-    fields.pop("data_dir")
-    fields["data_source"] = describe_source(config.dataset, config.data_dir)
-    fields["package_version"] = __version__
-    fields["cache_format"] = CACHE_FORMAT
-    text = json.dumps(fields, sort_keys=True, default=list)
-    return hashlib.sha256(text.encode()).hexdigest()[:24]
+    """A hash of what the record depends on (config must be validated); see the module."""
+    fields: dict[str, Any] = {
+        "kind": "payload",
+        "dataset": config.dataset,
+        "model": config.model,
+        "method": config.method,
+        "batch_size": config.batch_size,
+        "dtype": config.dtype,
+        "split": config.split,
+        "local_steps": config.local_steps,
+        "data_source": describe_source(config.dataset, config.data_dir),
+        "package_version": __version__,
+    }
+    if not is_reusable(config):
+        fields["run"] = {
+            "fog_nodes": config.fog_nodes,
+            "straggler_rate": config.straggler_rate,
+            "delays": config.delays,
+            "lr": config.lr,
+            "rounds": config.rounds,
+            "seed": config.seed,
+        }
+    return cache.key_of(fields)
+
+
+def record_path(config: MeasureConfig, cache_dir: Path | None = None) -> Path:
+    """The cache file of a (validated) config's record."""
+    name = f"{config.dataset}-{config.model}-{config.method}-B{config.batch_size}"
+    return cache.cache_folder(cache_dir) / "payloads" / f"{name}-{cache_key(config)}.json"
 
 
 def cached_measure(
@@ -116,27 +155,28 @@ def cached_measure(
     cache_dir: Path | None = None,
     *,
     on_round: Callable[[int], None] | None = None,
+    progress: bool = True,
 ) -> PayloadRecord:
-    """`measure(config)` through the cache."""
+    """`measure(config)` through the cache (torch is imported only to measure)."""
     config = config.validated()
-    path = (
-        cache_folder(cache_dir)
-        / f"{config.dataset}-{config.model}-{config.method}-{cache_key(config)}.json"
-    )
-    if path.is_file():
-        try:
-            return PayloadRecord.from_dict(json.loads(path.read_text(encoding="utf-8")))
-        except (ValueError, KeyError, TypeError) as exc:
-            log.warning("ignoring unreadable cache file %s (%s)", path, exc)
-    record = measure(config, on_round=on_round)
-    write_json(path, record.to_dict())
+    path = record_path(config, cache_dir)
+    record = cache.load(path, PayloadRecord.from_dict)
+    if record is not None:
+        return record
+    from mlpayloads import measure  # torch: only when measuring
+
+    record = measure.measure(config, on_round=on_round, progress=progress)
+    cache.store(path, record.to_dict())
     return record
 
 
 def paper_grid() -> list[tuple[str, str, str]]:
     """Every (data set, model, method) of the paper, in order."""
     return [
-        (d, m, meth) for d, models in DATASET_MODELS.items() for m in models for meth in METHODS
+        (d, m, meth)
+        for d, models in DATASET_MODELS.items()
+        for m in models
+        for meth in METHOD_NAMES
     ]
 
 

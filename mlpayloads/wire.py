@@ -30,10 +30,12 @@ from collections.abc import Mapping, Sequence
 import torch
 from safetensors.torch import load, save
 
-from fogcosim.errors import unknown
+from mlpayloads.catalog import WIRE_DTYPE_NAMES, check_dtype_name
 
 #: Wire dtype names accepted on the command line and in the API.
-WIRE_DTYPES: dict[str, torch.dtype] = {"float32": torch.float32, "float16": torch.float16}
+WIRE_DTYPES: dict[str, torch.dtype] = {
+    name: getattr(torch, name) for name in WIRE_DTYPE_NAMES
+}  # float32, float16
 
 #: safetensors dtype codes of the torch dtypes this package sends, with element size.
 ST_DTYPES: dict[torch.dtype, tuple[str, int]] = {
@@ -54,9 +56,7 @@ Tensors = dict[str, torch.Tensor]
 
 def check_dtype(dtype: str) -> torch.dtype:
     """The torch dtype of wire dtype `dtype`; a UserError lists the allowed names."""
-    if dtype not in WIRE_DTYPES:
-        raise unknown("wire dtype", dtype, WIRE_DTYPES)
-    return WIRE_DTYPES[dtype]
+    return WIRE_DTYPES[check_dtype_name(dtype)]
 
 
 def st_dtype(dtype: str) -> str:

@@ -264,8 +264,12 @@ def _payload(
 
 
 def measure_payload(ml: Section, method: str, fog_nodes: int) -> MlPayload:
-    """Measure (or reuse the cached measurement of) the method's real bytes per FN per round."""
-    from mlpayloads.table import payload_record  # torch is heavy: import only when measuring
+    """Measure (or reuse the cached measurement of) the method's real bytes per FN per round.
+
+    The bytes per FN do not depend on `fog_nodes`: one cached record serves every FN
+    count, and a cached lookup does not import torch.
+    """
+    from mlpayloads.table import payload_record
 
     dataset = ml.string("dataset", "mnist")
     model = ml.string("model", "mlp")
@@ -275,9 +279,7 @@ def measure_payload(ml: Section, method: str, fog_nodes: int) -> MlPayload:
     rounds = ml.integer("rounds", 3, minimum=1)
     accounting = ml.choice("accounting", ACCOUNTING, "measured")
     try:
-        rec = payload_record(
-            dataset, model, method, fog_nodes, batch, dtype, split=split, rounds=rounds
-        )
+        rec = payload_record(dataset, model, method, batch, dtype, split=split, rounds=rounds)
     except UserError as exc:
         raise ProfileError(f"{ml.file}: {ml.path}: {exc}") from None
     up, down = (

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from torch import nn
 
-from fogcosim.errors import UserError, unknown
+from fogcosim.errors import UserError
+from mlpayloads.catalog import check_method as check_method
 from mlpayloads.rounds import Scheme
 from mlpayloads.schemes.cc import CloudComputing
 from mlpayloads.schemes.fcddt import FCDDT
@@ -12,13 +13,6 @@ from mlpayloads.schemes.fl import FederatedLearning
 
 #: Method name -> scheme, in the paper's order.
 METHODS: dict[str, type[Scheme]] = {"cc": CloudComputing, "fl": FederatedLearning, "fcddt": FCDDT}
-
-
-def check_method(method: str) -> str:
-    """Return `method` if known, else raise a UserError listing the methods."""
-    if method not in METHODS:
-        raise unknown("method", method, METHODS)
-    return method
 
 
 def make_scheme(

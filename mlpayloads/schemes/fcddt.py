@@ -46,11 +46,9 @@ from torch.nn import functional as F
 
 from mlpayloads.data import Batch, to_float
 from mlpayloads.models import split_model
+from mlpayloads.records import EXTRA_MESSAGE_KINDS as EXTRA_MESSAGE_KINDS
 from mlpayloads.rounds import Outgoing, Scheme, load_weights, sgd_step
 from mlpayloads.wire import Tensors
-
-#: Messages of the exact split backward that Table 1's FCDDT cost leaves out.
-EXTRA_MESSAGE_KINDS = frozenset({"activation_grads", "local_gradient"})
 
 ACTIVATIONS, UP_GRADIENT = 0, 1  # the two stages of a round
 

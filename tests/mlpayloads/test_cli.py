@@ -96,7 +96,9 @@ def test_all_writes_csv_and_json_reusing_the_cache(tmp_path, capsys, monkeypatch
     def no_measuring(*a, **k):
         raise AssertionError("measured although cached")
 
-    monkeypatch.setattr(table, "measure", no_measuring)
+    import mlpayloads.measure
+
+    monkeypatch.setattr(mlpayloads.measure, "measure", no_measuring)
     assert main(args) == 0
 
 
@@ -122,3 +124,15 @@ def test_train_bad_epochs(tmp_path, capsys):
     assert main(args) == 2
     assert "epochs 0" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_payloads_without_fog_nodes_writes_the_reusable_record(tmp_path, capsys):
+    out = tmp_path / "rec.json"
+    args = ["payloads", "--dataset", "mnist", "--model", "mlp", "--method", "fl",
+            "--batch-size", "10", "--rounds", "1", "--out", str(out)]  # fmt: skip
+    assert main(args) == 0
+    assert json.loads(out.read_text())["fog_nodes"] == 2
+    assert "measured at p=2, valid for any p" in capsys.readouterr().out
+    assert main([*args[:-2], "--fog-nodes", "3", "--out", str(out)]) == 0
+    assert json.loads(out.read_text())["fog_nodes"] == 3
+    assert "valid for any p" not in capsys.readouterr().out

@@ -57,3 +57,14 @@ def test_bad_model_or_dataset(dataset, model, pattern):
 def test_same_seed_same_weights():
     a, b = build_model("mnist", "mlp", 3), build_model("mnist", "mlp", 3)
     assert all((p == q).all() for p, q in zip(a.parameters(), b.parameters(), strict=True))
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_catalog_layer_names_are_the_built_models(name):
+    """Cache lookups validate splits from the torch-free catalog; it must match the models."""
+    from mlpayloads.catalog import DATASET_MODELS, DEFAULT_SPLITS, LAYERS
+
+    spec = MODELS[name]
+    assert name in DATASET_MODELS[spec.dataset]
+    assert LAYERS[name] == tuple(layer_names(build_model(spec.dataset, name, 0)))
+    assert DEFAULT_SPLITS[name] == spec.default_split
