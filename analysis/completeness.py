@@ -44,7 +44,9 @@ class ExpectedResult:
         return f"{self.module} {self.name}"
 
 
-def expected_results(scenario: dict[str, Any], manifest: list[dict[str, Any]]) -> list[ExpectedResult]:
+def expected_results(
+    scenario: dict[str, Any], manifest: list[dict[str, Any]]
+) -> list[ExpectedResult]:
     """Every result the files of a finished run hold, from its scenario.json and manifest.json.
 
     Per sink app (message and chunk sinks) ``packetReceived:count`` and the
@@ -74,14 +76,10 @@ def expected_results(scenario: dict[str, Any], manifest: list[dict[str, Any]]) -
 def missing_results(raw: pd.DataFrame, expected: Iterable[ExpectedResult]) -> list[ExpectedResult]:
     """The `expected` results that `raw` (the raw layout) has no row for."""
     present = set(zip(raw[R.MODULE], raw[R.NAME], raw[R.TYPE], strict=True))
-    return [
-        e for e in expected if not any((e.module, e.name, kind) in present for kind in e.kinds)
-    ]
+    return [e for e in expected if not any((e.module, e.name, kind) in present for kind in e.kinds)]
 
 
-def check_complete(
-    results_dir: Path, raw: pd.DataFrame, expected: list[ExpectedResult]
-) -> None:
+def check_complete(results_dir: Path, raw: pd.DataFrame, expected: list[ExpectedResult]) -> None:
     """Raise `IncompleteResultsError` naming `results_dir` and the first missing results."""
     missing = missing_results(raw, expected)
     if not missing:
