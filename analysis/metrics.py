@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.completeness import check_complete, expected_results
 from analysis.pivots import scalars, statistics, vector_samples
 from fogcosim.resultfiles.reader import read_result_files
 from simulation.naming import link_directions
@@ -39,11 +40,16 @@ US = 1e6
 
 
 def load_run(run_dir: Path) -> tuple[dict[str, Any], list[dict[str, Any]], pd.DataFrame]:
-    """scenario.json, manifest.json and the raw results of one run folder."""
+    """scenario.json, manifest.json and the raw results of one run folder.
+
+    Raises `analysis.completeness.IncompleteResultsError` when the results lack
+    any that the manifest and scenario promise (e.g. a `.sca` cut at a line end).
+    """
     run_dir = Path(run_dir)
     scenario = json.loads((run_dir / "scenario.json").read_text())
     manifest = json.loads((run_dir / "manifest.json").read_text())
     raw = read_result_files(run_dir / "results")
+    check_complete(run_dir / "results", raw, expected_results(scenario, manifest))
     return scenario, manifest, raw
 
 

@@ -1,19 +1,29 @@
-"""Parse one OMNeT++ result file (.sca or .vec, format version 2 or 3) into runs and results.
+"""Parse one OMNeT++ result file (.sca or .vec) of any OMNeT++ 4.0 to 6.x into runs and results.
 
 A line-by-line state machine that follows OMNeT++ 6.1's own loader
 (`src/scave/omnetppresultfileloader.cc`): a ``run`` line opens a run whose
-``attr``/``itervar``/``config`` lines follow; each result line (``scalar``,
-``par``, ``statistic``, ``vector``) opens an item that later ``attr`` lines
-(and for a statistic, ``field`` and ``bin`` lines) belong to; vector data lines
-(handled in bulk by `fogcosim.resultfiles.vectordata`) refer to a vector declared earlier
-in the same run. Anything else raises `ResultFileError` naming the line.
+``attr``/``itervar``/``config`` lines (and ``param``, the pre-6.0 name of
+``config``) follow; each result line (``scalar``, ``par``, ``statistic``,
+``vector``) opens an item that later ``attr`` lines (and for a statistic,
+``field`` and ``bin`` lines) belong to; vector data lines (handled in bulk by
+`fogcosim.resultfiles.vectordata`) refer to a vector declared earlier in the
+same run. Anything else raises `ResultFileError` naming the line.
+
+Versions, as in OMNeT++ 6.1: a ``version`` line may be missing (or anywhere)
+and must say 2 (OMNeT++ 4.0 to 5.7) or 3 (6.x); the line formats of both are
+the same. Before OMNeT++ 5.1 iteration variables were run attributes (named in
+the ``iterationvars`` attribute); they are moved to the itervars as OMNeT++
+does. OMNeT++ 3.x files (``run 1 "Net"``, vectors without a run) are refused,
+as by OMNeT++ 6.1. A ``.vec`` whose first line is ``version 2|3`` is one that
+`opp_scavetool` reads through its index (`ParsedFile.indexed`).
 
 Deliberate strictness beyond OMNeT++ (each catches a broken file that OMNeT++
-would read silently or crash on): the first line must be ``version 2|3``; the
-file must end with a newline (a cut-off last line means a truncated file); no
-NUL bytes; numbers must be decimal (or inf/nan); a histogram needs its
-underflow and overflow ``bin`` lines; a vector id may be declared once per run;
-the column spec of a vector must use E, T, V once each and contain T and V.
+would read silently or crash on): a file must hold a ``version`` or ``run``
+line; it must end with a newline (a cut-off last line means a truncated file);
+no NUL bytes; numbers must be decimal (or inf/nan, or the MSVC forms old
+Windows builds printed); a histogram needs its underflow and overflow ``bin``
+lines; a vector id may be declared once per run; the column spec of a vector
+must use E, T, V once each and contain T and V.
 """
 
 from __future__ import annotations
@@ -85,11 +95,19 @@ class Result:
 
 @dataclass
 class ParsedFile:
-    """What one file holds, in file order."""
+    """What one file holds, in file order.
+
+    `indexed`: a ``.vec`` file whose first line is ``version 2|3``, which
+    `opp_scavetool` reads through its ``.vci`` index (building it first if
+    needed): then vectors without data lines are not in it, and its run
+    header is the one kept (OMNeT++'s `IndexFileUtils::isExistingVectorFile`).
+    Any other file `opp_scavetool` reads line by line, empty vectors included.
+    """
 
     path: str
     runs: list[Run]
     results: list[Result]
+    indexed: bool = False
 
 
 def parse_file(path: str | os.PathLike[str]) -> ParsedFile:
@@ -118,7 +136,7 @@ class _Parser:
         self.item: Result | None = None
         self.vectors: dict[int, VectorData] = {}  # vector id -> data, for the current run
         self.vector_lines: dict[int, int] = {}
-        self.seen_version = False
+        self.seen_header = False  # a version or run line: this is an OMNeT++ result file
         self.plain_whitespace = True
 
     def error(self, line: int | None, problem: str) -> ResultFileError:
@@ -128,7 +146,7 @@ class _Parser:
 
     def parse(self, data: bytes) -> ParsedFile:
         if not data:
-            raise self.error(None, "empty file; expected 'version 3' as its first line")
+            raise self.error(None, "empty file; expected an OMNeT++ .sca/.vec file")
         nul = data.find(b"\x00")
         if nul >= 0:
             line = data.count(b"\n", 0, nul) + 1
@@ -144,7 +162,7 @@ class _Parser:
         self.plain_whitespace = plain_whitespace(data, text)
         pos, lineno, end_of_text = 0, 1, len(text)
         while pos < end_of_text:
-            if text[pos] in _DIGITS and self.seen_version:
+            if text[pos] in _DIGITS:
                 end = _SEGMENT_END.search(text, pos)
                 stop = end.start() if end else end_of_text - 1
                 segment = text[pos:stop]
@@ -155,10 +173,12 @@ class _Parser:
                 self.line(text[pos:stop], lineno)
                 lineno += 1
             pos = stop + 1
-        if not self.seen_version:
-            raise self.error(lineno - 1, "no 'version' line; expected 'version 3' first")
+        if not self.seen_header:
+            raise self.error(
+                lineno - 1, "no 'version' or 'run' line; not an OMNeT++ .sca/.vec file"
+            )
         self.flush(lineno - 1)
-        return ParsedFile(self.path, self.runs, self.results)
+        return ParsedFile(self.path, self.runs, self.results, _is_indexed(self.path, data))
 
     def line(self, line: str, lineno: int) -> None:
         try:
@@ -168,20 +188,17 @@ class _Parser:
         if not tokens or tokens[0].startswith("#"):
             return
         keyword = tokens[0]
-        if not self.seen_version:
-            if keyword == "file":  # tolerated: the fingerprint line that heads index files
-                return
-            if keyword != "version":
-                raise self.error(
-                    lineno,
-                    f"expected 'version 3' as the first line of an OMNeT++ result file, "
-                    f"found {excerpt(line)}",
-                )
         handler = _HANDLERS.get(keyword)
         if handler is not None:
             handler(self, tokens, lineno, line)
         elif keyword[:1] in _DIGITS:
             read_segment(line.strip(" \t"), lineno, self.vectors, self.path, False)
+        elif not self.seen_header:
+            raise self.error(
+                lineno,
+                f"unrecognized line {excerpt(line)}; expected an OMNeT++ .sca/.vec file, "
+                "which starts with 'version 3' (or 2) or 'run <runId>'",
+            )
         else:
             raise self.error(
                 lineno,
@@ -236,15 +253,24 @@ class _Parser:
 
     def on_version(self, tokens: list[str], lineno: int, line: str) -> None:
         self.expect(tokens, 2, lineno, "version <number>", line)
-        if tokens[1] not in ("2", "3"):
+        if parse_int(tokens[1]) not in (2, 3):
             raise self.error(
-                lineno, f"unsupported file version {tokens[1]!r}; expected 'version 3' (or 2)"
+                lineno,
+                f"unsupported file version {tokens[1]!r}; expected 'version 3' (OMNeT++ 6.x) "
+                "or 2 (OMNeT++ 4.0 to 5.7)",
             )
-        self.seen_version = True
+        self.seen_header = True
 
     def on_run(self, tokens: list[str], lineno: int, line: str) -> None:
         self.flush(lineno)
+        if len(tokens) == 3 and tokens[1].isdigit():
+            raise self.error(
+                lineno,
+                f"{excerpt(line)} is an OMNeT++ 3.x run line ('run <number> <network>'); "
+                "expected 'run <runId>': files of OMNeT++ 3.x are not read (nor by OMNeT++ 6.1)",
+            )
         self.expect(tokens, 2, lineno, "run <runId>", line)
+        self.seen_header = True
         self.run = Run(tokens[1])
         self.run_flushed = False
         self.state = State.RUN
@@ -352,13 +378,39 @@ class _Parser:
 
 
 def _separate_itervars(run: Run) -> None:
-    """Version 2 files keep iteration variables among the run attributes: move them out."""
+    """Before OMNeT++ 5.1 iteration variables were run attributes: move them out.
+
+    As OMNeT++ 6.1's `separateItervarsFromAttrs`: only for a run without
+    ``itervar`` lines; the names are those in ``attr iterationvars "$N=4, $x=a"``
+    (for each comma-separated part, the text between the first ``$`` and the
+    first ``=``).
+    """
     if run.itervars or not run.attrs.get("iterationvars"):
         return
     for part in run.attrs["iterationvars"].split(","):
-        name = part.split("=", 1)[0].strip().removeprefix("$")
+        before, equals, _ = part.strip(_C_SPACE).partition("=")
+        _, dollar, name = before.partition("$")
+        name = name if equals and dollar else ""  # OMNeT++'s opp_substringafter/-before give ""
         if name in run.attrs:
             run.itervars[name] = run.attrs.pop(name)
+
+
+_C_SPACE = " \t\n\v\f\r"  # what C's isspace() accepts (OMNeT++'s opp_trim)
+
+
+def _is_indexed(path: str, data: bytes) -> bool:
+    """Whether `opp_scavetool` reads this file through a ``.vci`` (see `ParsedFile.indexed`).
+
+    OMNeT++'s test: the name ends with ``.vec`` and the first line, read with
+    ``fgets(buf, 20)`` and trimmed, is ``version 2`` or ``version 3``.
+    """
+    if not path.endswith(".vec"):
+        return False
+    head = data[:19]
+    newline = head.find(b"\n")
+    if newline >= 0:
+        head = head[: newline + 1]
+    return head.strip(_C_SPACE.encode()) in (b"version 2", b"version 3")
 
 
 _HANDLERS = {

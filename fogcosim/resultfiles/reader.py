@@ -31,20 +31,29 @@ vecvalue   object (float64 ndarray)       vector: values
 ========== ============================== =========================================
 
 Rows come as OMNeT++ exports them: first every run's runattr, itervar and
-config rows (config in file order, which is significant: first match wins),
-then scalars, params, statistics and histograms (per file: statistics
-first), vectors; each result is followed by its ``attr`` rows. Runs appear
-in the order first met, files in the order given (folders and globs sorted
-by path).
+config rows (attributes and itervars sorted by name, config in file order,
+which is significant: first match wins), then scalars, params, statistics and
+histograms (per file: statistics first), vectors; each result is followed by
+its ``attr`` rows (sorted by name). Runs appear in the order first met, files
+in the order given (folders and globs sorted by path).
 
-Like OMNeT++: a run seen in several files (its .sca and .vec) is listed once,
-with the header of the first file read; ``mean`` and ``stddev`` are computed
-from the ``count``/``sum``/``sqrsum`` fields (not copied from the file's
-rounded ``mean``/``stddev`` fields) and ``stddev`` is NaN for ``count < 2``;
+Files of every OMNeT++ from 4.0 on are read (``version 2`` or ``3``, or no
+``version`` line; see `fogcosim.resultfiles.parser`). Like `opp_scavetool`
+6.1: a run is listed only if it has a result; a run seen in several files
+(its .sca and .vec) is listed once, with the header of its first file, or of
+its .vec if that starts with a ``version`` line (OMNeT++ takes that one from
+the .vec's index); ``mean`` and ``stddev`` are computed from the
+``count``/``sum``/``sqrsum`` fields (not copied from the file's rounded
+``mean``/``stddev`` fields) and ``stddev`` is NaN for ``count < 2``;
 ``sumweights`` is ``count`` for unweighted statistics; the first and last
-``bin`` lines of a histogram are its underflows and overflows; vectors that
-were declared but never written (no data lines) are left out, as
-`opp_scavetool` leaves them out once the vector file is indexed.
+``bin`` lines of a histogram are its underflows and overflows.
+
+Vectors declared but never written (no data lines): in a .vec that starts
+with a ``version`` line they are left out, as `opp_scavetool` leaves them out
+of the index it builds for it; a .vec without one `opp_scavetool` reads like
+a .sca (it needs ``opp_scavetool index file.vec`` first for the data), and
+lists them with empty ``vectime``/``vecvalue``, as here. The reader itself
+never needs a .vci: it reads the .vec's data lines directly.
 """
 
 from __future__ import annotations
@@ -163,31 +172,40 @@ def _is_result_file(path: Path) -> bool:
 
 def raw_frame(files: Iterable[ParsedFile]) -> pd.DataFrame:
     """Assemble parsed files into the raw layout."""
-    runs: dict[str, Run] = {}
+    headers: dict[str, Run] = {}
     by_kind: dict[str, list[Result]] = {SCALAR: [], PARAM: [], STATISTIC: [], VECTOR: []}
     for parsed in files:
+        results = parsed.results
+        if parsed.indexed:  # opp_scavetool's index lists only vectors with data
+            results = [r for r in results if r.vector is None or r.vector.has_data()]
+        with_results = {item.run for item in results}
         for run in parsed.runs:
-            runs.setdefault(run.name, run)
-        for item in parsed.results:
+            if not parsed.indexed:
+                headers.setdefault(run.name, run)
+            elif run.name in with_results:  # an index without vectors adds no run
+                headers[run.name] = run  # the index's run header replaces the one loaded
+        for item in results:
             if item.kind != HISTOGRAM:
                 by_kind[item.kind].append(item)
         # like opp_scavetool: a file's statistics, then its histograms
-        by_kind[STATISTIC] += [item for item in parsed.results if item.kind == HISTOGRAM]
+        by_kind[STATISTIC] += [item for item in results if item.kind == HISTOGRAM]
+    listed = {item.run for items in by_kind.values() for item in items}
     rows: list[tuple[Any, ...]] = []
-    for run in runs.values():
-        rows.extend(_meta_row(run.name, RUNATTR, k, v) for k, v in run.attrs.items())
-        rows.extend(_meta_row(run.name, ITERVAR, k, v) for k, v in run.itervars.items())
+    for run in headers.values():
+        if run.name not in listed:  # opp_scavetool exports the runs of the results only
+            continue
+        rows.extend(_meta_row(run.name, RUNATTR, k, v) for k, v in sorted(run.attrs.items()))
+        rows.extend(_meta_row(run.name, ITERVAR, k, v) for k, v in sorted(run.itervars.items()))
         rows.extend(_meta_row(run.name, CONFIG, k, v) for k, v in run.config)
     for kind in (SCALAR, PARAM, STATISTIC, VECTOR):
         for item in by_kind[kind]:
-            row = _result_row(item)
-            if row is None:
-                continue
-            rows.append(row)
-            rows.extend(
-                (item.run, ATTR, item.module, item.name, k, v, *_BLANK_TAIL)
-                for k, v in item.attrs.items()
-            )
+            rows.append(_result_row(item))
+            attrs = item.attrs
+            if attrs:
+                rows.extend(
+                    (item.run, ATTR, item.module, item.name, k, v, *_BLANK_TAIL)
+                    for k, v in (sorted(attrs.items()) if len(attrs) > 1 else attrs.items())
+                )
     return _to_frame(rows)
 
 
@@ -198,15 +216,13 @@ def _meta_row(run: str, kind: str, name: str, value: str) -> tuple[Any, ...]:
     return (run, kind, None, None, name, value, *_BLANK_TAIL)
 
 
-def _result_row(item: Result) -> tuple[Any, ...] | None:
+def _result_row(item: Result) -> tuple[Any, ...]:
     head = (item.run, item.kind, item.module, item.name, None, None)
     nan = math.nan
     if item.kind in (SCALAR, PARAM):
         return (*head, item.value, *(nan,) * 8, None, None, None, None)
     if item.kind == VECTOR:
         assert item.vector is not None
-        if not item.vector.has_data():
-            return None
         times, values = item.vector.arrays()
         return (*head, None, *(nan,) * 8, None, None, times, values)
     stats = _statistics(item.fields)

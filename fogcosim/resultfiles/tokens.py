@@ -7,11 +7,14 @@ and may hold separators; inside quotes a backslash escapes the next character
 character stands for itself). A ``"`` later inside an unquoted token is an
 ordinary character. Numbers follow `src/scave/scaveutils.cc` (``strtod``),
 limited to the decimal forms plus ``inf``/``-inf``/``nan``/``-nan`` (any case),
-which is everything OMNeT++ writes.
+which is everything OMNeT++ writes, and the forms Microsoft's C runtime printed
+for them in files of OMNeT++ 4.x on Windows (``1.#INF``, ``-1.#IND``,
+``1.#QNAN``), which OMNeT++ 6.1's `parseDouble` reads as infinities and NaN.
 """
 
 from __future__ import annotations
 
+import math
 import re
 
 #: Whitespace that str.split() would split on but OMNeT++ does not (it splits on space and tab).
@@ -37,6 +40,7 @@ _ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{0,2}|.)", re.DOTALL)
 _ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _FLOAT = re.compile(r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan)", re.I)
 _INT = re.compile(r"[+-]?\d+")
+_MSVC_SPECIAL = re.compile(r"[+-]?\d\.#(?:INF|IND|QNAN|SNAN)\d*", re.I)
 
 
 class TokenError(ValueError):
@@ -77,7 +81,11 @@ def split_line(line: str, plain_whitespace: bool = True) -> list[str]:
 def parse_float(token: str) -> float | None:
     """The number `token` spells, or None if it is not a number OMNeT++ writes."""
     if _FLOAT.fullmatch(token) is None:
-        return None
+        if _MSVC_SPECIAL.fullmatch(token) is None:
+            return None
+        if "INF" in token.upper():
+            return -math.inf if token.startswith("-") else math.inf
+        return math.nan
     return float(token)
 
 

@@ -12,13 +12,31 @@ VECTOR = HEADER + "vector 0 net.host lat ETV\nattr unit s\n"
 
 CASES = {
     "wrong version": ("version 4\nrun r1\n", 1, "unsupported file version '4'"),
+    "version 1": ("version 1\nrun r1\n", 1, "unsupported file version '1'"),
+    "wrong version later": ("run r1\nversion 3.0\n", 2, "unsupported file version '3.0'"),
     "csv from another tool": (
         "run,type,module,name\nr1,scalar,m,n\n",
         1,
-        "expected 'version 3' as the first line",
+        "unrecognized line 'run,type,module,name'; expected an OMNeT++ .sca/.vec file",
     ),
-    "no version line": ("run r1\nscalar m n 1\n", 1, "expected 'version 3'"),
-    "only blank lines": ("\n\n\n", 3, "no 'version' line"),
+    "text from another tool": (
+        "# results\n\nmodule,name,value\n",
+        3,
+        "expected an OMNeT++ .sca/.vec file, which starts with 'version 3' (or 2) or 'run",
+    ),
+    "only blank lines": ("\n\n\n", 3, "no 'version' or 'run' line"),
+    "only comments": ("# a\n  # b\n", 2, "no 'version' or 'run' line"),
+    "OMNeT++ 3.x scalar file": (
+        'run 1 "Net"\nscalar "Net.a" \t"s" \t1\n',
+        1,
+        "is an OMNeT++ 3.x run line",
+    ),
+    "OMNeT++ 3.x vector file": (
+        'vector 1  "Net.a"  "v"  1\n1\t0.5\t3\n',
+        1,
+        "'vector' line before any 'run' line",
+    ),
+    "no version line, bad item later": ("run r1\nscalar m n x\n", 2, "scalar value 'x'"),
     "version with extra token": ("version 3 x\n", 1, "'version <number>' (2 items), got 3"),
     "truncated mid-line": (HEADER + "scalar m n 12", 6, "truncated"),
     "undeclared vector": (

@@ -206,3 +206,26 @@ def test_bulk_and_line_by_line_paths_agree(rows):
     for vector_id in bulk:
         for a, b in zip(bulk[vector_id].arrays(), exact[vector_id].arrays(), strict=True):
             np.testing.assert_array_equal(a, b)
+
+
+OLD = (
+    b"run General-1-20140101-12:00:00-1234\n"
+    b'attr iterationvars "$N=4"\nattr N 4\nparam **.numHosts 4\n\n'
+    b"scalar . \tN \t4\nscalar Net.a \tup \t1.#INF\nattr unit  s\n"
+    b"statistic Net.sink \tdelay\nfield count 1\nfield mean -1.#IND\n"
+    b"bin\t-INF\t0\nbin\t0\t1\nbin\t2\t0\n"
+    b"vector 0  Net.a  rtt  ETV\n0\t12\t0.5\t0.001\nvector 1 Net.a old 1\n1\t0.75\t3\n"
+)
+
+
+def test_the_old_sample_parses_completely():
+    raw = _parse(OLD)
+    assert raw is not None
+    assert len(_scalars(raw)) == 2 and len(_vectors(raw)) == 2
+    assert (raw[R.TYPE] == R.ITERVAR).sum() == 1 and (raw[R.TYPE] == R.HISTOGRAM).sum() == 1
+
+
+@FUZZ
+@given(st.integers(0, len(OLD) - 1), st.sampled_from(list(b' \t"\\#0129.-eEx\x00\xff\rINFQDrv')))
+def test_one_character_changed_in_a_file_without_version_line(i, byte):
+    _parse(OLD[:i] + bytes([byte]) + OLD[i + 1 :])
