@@ -1,0 +1,597 @@
+"""The profile schema: every table and field a profile may hold, with type, unit and default.
+
+One declaration serves three readers: `simulation.tomlfields.Section` validates
+a profile against it (unknown keys, with the closest valid key suggested;
+types, units, bounds, allowed values), the profile builders read typed values
+and defaults through it, and `simulation.profile_reference` renders it as the
+profile reference in the docs, so the documentation cannot drift from what is
+accepted. A default that shapes traffic or topology is recorded in the
+scenario (`Scenario.profile_defaults`) and printed by `fogcosim render` when
+it was used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+REQUIRED: Any = object()
+NO_DEFAULT: Any = None
+
+#: Field kinds and how the reference describes them.
+KINDS = {
+    "int": "integer",
+    "number": "number",
+    "str": "string",
+    "name": "name (letters, digits, _)",
+    "bool": "boolean",
+    "choice": "one of the listed values",
+    "time": 'time, e.g. "400ms" (s, ms, us, ns, ps)',
+    "time0": 'time, zero allowed, e.g. "0s"',
+    "rate": 'data rate, e.g. "1Gbps" (bps, kbps, Mbps, Gbps)',
+    "flops": 'compute speed, e.g. "5GFLOPS" (FLOPS, kFLOPS, MFLOPS, GFLOPS, TFLOPS)',
+    "link": "link table { datarate = ..., length = ... } or { datarate = ..., delay = ... }",
+    "table": "table",
+    "tables": "array of tables ([[...]])",
+    "list[int]": "list of integers",
+    "list[time]": "list of times",
+    "list[choice]": "list of the listed values",
+    "after": '"random" or a time after the request',
+    "offset": '"random" or a time',
+    "split": "layer name (FCDDT split), or omitted for the model's default",
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of a profile table."""
+
+    key: str
+    kind: str
+    doc: str
+    default: Any = REQUIRED
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None  # exclusive
+    example: str = ""
+    #: Table path of a nested table's (or an array's items') schema.
+    table: str = ""
+    #: Recorded in the scenario when its default is used (it shapes traffic or topology).
+    shapes: bool = True
+
+    @property
+    def required(self) -> bool:
+        """Whether the key must be given."""
+        return self.default is REQUIRED
+
+
+@dataclass(frozen=True)
+class Table:
+    """One profile table: its fields, or for an open table, the schema of every value."""
+
+    path: str
+    doc: str
+    fields: tuple[Field, ...] = ()
+    #: Open tables take any name as key (e.g. a fog node's name); each value follows `values`.
+    values: Field | None = None
+
+    def field(self, key: str) -> Field | None:
+        """The field called `key`, or the open table's value field."""
+        for f in self.fields:
+            if f.key == key:
+                return f
+        return self.values
+
+    @property
+    def keys(self) -> list[str]:
+        """Declared keys, in order."""
+        return [f.key for f in self.fields]
+
+
+_LINK = (
+    Field("datarate", "rate", "Data rate of the full-duplex Ethernet link.", example='"1Gbps"'),
+    Field(
+        "length", "str", "Cable length (propagation delay = length / 2e8 m/s); or give `delay`.",
+        "10m", example='"10m"',
+    ),
+    Field("delay", "time0", "Propagation delay, instead of `length`.", NO_DEFAULT, example='"1ms"'),
+)  # fmt: skip
+
+_FLOW_FIELDS = (
+    Field("name", "name", "Flow name (unique); results are reported under it.", example='"plc1_loop"'),
+    Field(
+        "class", "choice", "Traffic class: how the flow is summarised and prioritised.",
+        choices=("critical", "ml", "background"), example='"critical"',
+    ),
+    Field("src", "name", "Sending host (fog node, cloud or a named host).", example='"plc1"'),
+    Field("dst", "name", "Receiving host.", example='"fog3"'),
+    Field("period", "time", "Time between two messages.", example='"10ms"'),
+    Field("size_bytes", "int", "Message size in bytes (UDP payload).", minimum=1, example="200"),
+    Field(
+        "offset", "offset", "Send time of the first message; \"random\" draws it from the seed.",
+        "random", example='"2ms"',
+    ),
+    Field(
+        "deadline", "time", "Largest acceptable delay of a message; misses are counted.",
+        NO_DEFAULT, example='"5ms"',
+    ),
+    Field(
+        "priority", "int", "Priority level under strict-priority scheduling (0 = highest); "
+        "default: the class's level from [simulation.priorities].", NO_DEFAULT, minimum=0,
+    ),
+    Field(
+        "reply_bytes", "int", "Makes the flow a request/reply pair: the reply's size. The reply "
+        "is flow `<name>_reply`, from dst to src (not allowed for class ml: it is one-way).",
+        NO_DEFAULT, minimum=1, example="1500",
+    ),
+    Field(
+        "reply_after", "time0", "Time from each request's send time to its reply's.", "0s",
+        example='"1ms"',
+    ),
+    Field(
+        "reply_deadline", "time", "The reply's deadline (default: the request's `deadline`).",
+        NO_DEFAULT,
+    ),
+)  # fmt: skip
+
+SCHEMA: dict[str, Table] = {
+    "": Table(
+        "",
+        "A profile: a factory layout and its traffic. Tables [profile] and [topology] are "
+        "required; traffic appears only where the profile declares it.",
+        (
+            Field("profile", "table", "Name and description.", table="profile"),
+            Field("topology", "table", "The network layout.", table="topology"),
+            Field("simulation", "table", "What to simulate and how.", {}, table="simulation"),
+            Field("traffic", "table", "The traffic.", {}, table="traffic"),
+            Field("compute", "table", "Device speeds (rounds pacing).", {}, table="compute"),
+        ),
+    ),
+    "profile": Table(
+        "profile",
+        "What the profile is.",
+        (
+            Field(
+                "name",
+                "str",
+                "Profile name (letters, digits, '-', '_'); names the sweep's output folder.",
+                example='"my-plant"',
+            ),
+            Field("description", "str", "One line describing the plant.", "", shapes=False),
+            Field(
+                "reference",
+                "choice",
+                "Published results to compare with in reports: "
+                '"sec21-table4" shows the paper\'s Table 4 beside ours.',
+                "none",
+                choices=("none", "sec21-table4"),
+                shapes=False,
+            ),
+        ),
+    ),
+    "topology": Table(
+        "topology",
+        "The layout: a tree of Ethernet switches with the fog nodes (`fog0`, `fog1`, ...), the "
+        "cloud (`cloud`) and any named hosts. Layout-specific keys apply to their layout only.",
+        (
+            Field("layout", "choice", "The layout template.", choices=("star", "line", "tree")),
+            Field("network", "name", "NED network name.", example='"MyPlant"'),
+            Field(
+                "fog_link",
+                "link",
+                "Link of each fog node to its switch.",
+                {"datarate": "1Gbps", "length": "10m"},
+                table="link",
+            ),
+            Field(
+                "cloud_link",
+                "link",
+                "Link from the head switch to the cloud (or gateway).",
+                {"datarate": "1Gbps", "length": "10m"},
+                table="link",
+            ),
+            Field(
+                "fog_per_cell", "int", "line: fog nodes per cell switch `cell<i>`.", 3, minimum=1
+            ),
+            Field(
+                "trunk_link",
+                "link",
+                "line: link between adjacent cell switches.",
+                {"datarate": "1Gbps", "length": "10m"},
+                table="link",
+            ),
+            Field(
+                "fog_per_access", "int", "tree: fog nodes per access switch `acc<i>`.", 4, minimum=1
+            ),
+            Field(
+                "uplink",
+                "link",
+                "tree: access switch to aggregation switch `agg`.",
+                {"datarate": "10Gbps", "length": "100m"},
+                table="link",
+            ),
+            Field(
+                "gateway", "bool", "Put an IP router `gw` and a WAN link before the cloud.", False
+            ),
+            Field(
+                "wan_link",
+                "link",
+                "The WAN link from `gw` to the cloud (required with gateway = true).",
+                NO_DEFAULT,
+                table="link",
+            ),
+            Field(
+                "hosts",
+                "tables",
+                "Named hosts: PLCs, HMIs, cameras, servers.",
+                [],
+                table="topology.hosts[]",
+            ),
+        ),
+    ),
+    "link": Table("link", "A full-duplex Ethernet link.", _LINK),
+    "topology.hosts[]": Table(
+        "topology.hosts[]",
+        "One named host ([[topology.hosts]]), attached to a switch of the layout.",
+        (
+            Field("name", "name", "Host name; flows use it as src or dst.", example='"plc1"'),
+            Field(
+                "attach",
+                "name",
+                "The switch it is cabled to (e.g. sw0, cell1, acc0, agg).",
+                example='"cell1"',
+            ),
+            Field(
+                "link", "link", "Its link.", {"datarate": "1Gbps", "length": "10m"}, table="link"
+            ),
+            Field(
+                "role",
+                "str",
+                "What it is (free text, for reports).",
+                "",
+                shapes=False,
+                example='"PLC"',
+            ),
+        ),
+    ),
+    "simulation": Table(
+        "simulation",
+        "What a sweep runs and how the network queues.",
+        (
+            Field(
+                "fog_nodes",
+                "list[int]",
+                "Fog-node counts a sweep runs.",
+                [4, 7, 10, 12, 15, 18],
+                shapes=False,
+            ),
+            Field(
+                "methods",
+                "list[choice]",
+                "Methods a sweep runs (none = no ML).",
+                ["none", "cc", "fl", "fcddt"],
+                choices=("none", "cc", "fl", "fcddt"),
+                shapes=False,
+            ),
+            Field("seeds", "int", "Seeds a sweep runs (0..seeds-1).", 3, minimum=1, shapes=False),
+            Field(
+                "scheduling",
+                "choice",
+                "Interface queues: one FIFO, or strict priority by level.",
+                "fifo",
+                choices=("fifo", "strict-priority"),
+            ),
+            Field(
+                "queue_capacity",
+                "int",
+                "Frames a queue (each level's) holds; omitted: unbounded.",
+                NO_DEFAULT,
+                minimum=1,
+            ),
+            Field("mtu", "int", "IPv4 MTU in bytes (576..1500).", 1500, minimum=576),
+            Field(
+                "max_hyperperiod",
+                "time",
+                "Refuse flow periods whose LCM is longer.",
+                "60s",
+                shapes=False,
+            ),
+            Field(
+                "priorities",
+                "table",
+                "Priority level of each class (0 = highest).",
+                {},
+                table="simulation.priorities",
+            ),
+            Field("warmup", "time0", "Simulated time before results are recorded.", "0s"),
+            Field(
+                "sim_time",
+                "time",
+                "Measured time after the warm-up (default: one hyperperiod).",
+                NO_DEFAULT,
+            ),
+            Field(
+                "hyperperiods",
+                "int",
+                "Measure this many hyperperiods instead.",
+                NO_DEFAULT,
+                minimum=1,
+            ),
+        ),
+    ),
+    "simulation.priorities": Table(
+        "simulation.priorities",
+        "Priority levels per class under strict priority.",
+        (
+            Field("critical", "int", "Level of critical traffic.", 0, minimum=0),
+            Field("ml", "int", "Level of ML traffic.", 1, minimum=0),
+            Field("background", "int", "Level of background traffic.", 1, minimum=0),
+        ),
+    ),
+    "traffic": Table(
+        "traffic",
+        "The traffic. Each table generates flows only if it is present (and enabled).",
+        (
+            Field(
+                "cloud",
+                "table",
+                "The paper's FN <-> cloud critical exchange.",
+                NO_DEFAULT,
+                table="traffic.cloud",
+            ),
+            Field(
+                "neighbours",
+                "table",
+                "The paper's FN <-> ring-neighbour critical exchange.",
+                NO_DEFAULT,
+                table="traffic.neighbours",
+            ),
+            Field(
+                "ml",
+                "table",
+                "The training traffic of the method under study.",
+                NO_DEFAULT,
+                table="traffic.ml",
+            ),
+            Field("flows", "tables", "The plant's own flows.", [], table="traffic.flows[]"),
+        ),
+    ),
+    "traffic.cloud": Table(
+        "traffic.cloud",
+        "Each fog node sends a critical request to the cloud and the cloud replies (paper "
+        "Section 4.1).",
+        (
+            Field("enabled", "bool", "Set false to keep the table but generate nothing.", True),
+            Field("request_bytes", "int", "Request size.", 1400, minimum=1),
+            Field("reply_bytes", "int", "Reply size.", 5000, minimum=1),
+            Field("period", "time", "Period of both.", "400ms"),
+            Field(
+                "reply_after",
+                "after",
+                'Reply offset: "random" or a time after the request.',
+                "random",
+            ),
+            Field(
+                "deadline", "time", "Deadline of each message (default: the period).", NO_DEFAULT
+            ),
+        ),
+    ),
+    "traffic.neighbours": Table(
+        "traffic.neighbours",
+        "Each fog node exchanges requests and replies with its ring neighbours i+1, i-1, ... "
+        "(paper Section 4.1).",
+        (
+            Field("enabled", "bool", "Set false to keep the table but generate nothing.", True),
+            Field("count", "int", "Neighbours per fog node.", 2, minimum=0),
+            Field("request_bytes", "int", "Request size.", 1400, minimum=1),
+            Field("reply_bytes", "int", "Reply size.", 4000, minimum=1),
+            Field(
+                "periods",
+                "list[time]",
+                "Each exchange's period is drawn from these.",
+                ["200ms", "300ms", "400ms"],
+            ),
+            Field(
+                "reply_after",
+                "after",
+                'Reply offset: "random" or a time after the request.',
+                "random",
+            ),
+            Field(
+                "deadline", "time", "Deadline of each message (default: its period).", NO_DEFAULT
+            ),
+        ),
+    ),
+    "traffic.ml": Table(
+        "traffic.ml",
+        "The ML method's traffic. Sizes are measured with mlpayloads (cached) for the data "
+        "set and model, or given per method in [traffic.ml.bytes.<method>].",
+        (
+            Field(
+                "pacing",
+                "choice",
+                '"periodic": one round per period, as independent '
+                "periodic flows (the paper's model); \"rounds\": the training's round protocol, "
+                "each round starting when the previous one's download arrived.",
+                "periodic",
+                choices=("periodic", "rounds"),
+            ),
+            Field("period", "time", "periodic: one round per period.", "1000ms"),
+            Field(
+                "offsets",
+                "choice",
+                "periodic: start offsets of the ML flows drawn per flow "
+                '("random") or the same for every fog node ("aligned").',
+                "random",
+                choices=("random", "aligned"),
+            ),
+            Field(
+                "directions",
+                "choice",
+                'periodic: "paper" sends a request and a reply of '
+                'the round\'s upload + download bytes; "measured" the upload FN -> cloud and '
+                "the download cloud -> FN.",
+                "measured",
+                choices=("paper", "measured"),
+            ),
+            Field(
+                "request_bytes",
+                "int",
+                "periodic, directions = paper: the request's size.",
+                1200,
+                minimum=1,
+            ),
+            Field("reply_after", "after", "periodic: reply offset after the request.", "random"),
+            Field("dataset", "choice", "Data set.", "mnist", choices=("mnist", "cifar10")),
+            Field("model", "choice", "Model.", "mlp", choices=("mlp", "cnn", "lenet5", "vgg16")),
+            Field("batch_size", "int", "Batch size B per fog node and round.", 100, minimum=1),
+            Field(
+                "dtype",
+                "choice",
+                "Wire dtype of float tensors.",
+                "float32",
+                choices=("float32", "float16"),
+            ),
+            Field("split", "split", "FCDDT: the last layer on the fog node.", NO_DEFAULT),
+            Field("local_steps", "int", "FL: local SGD steps per round.", 1, minimum=1),
+            Field(
+                "rounds", "int", "Rounds trained to measure the sizes.", 2, minimum=1, shapes=False
+            ),
+            Field(
+                "accounting",
+                "choice",
+                '"measured": every message of the exact '
+                'implementation; "table1": only the messages the paper\'s Table 1 counts.',
+                "measured",
+                choices=("measured", "table1"),
+            ),
+            Field(
+                "bytes",
+                "table",
+                "Sizes per method instead of measuring.",
+                {},
+                table="traffic.ml.bytes",
+            ),
+            Field(
+                "policy",
+                "choice",
+                'rounds: which uploads the cloud aggregates: "all", '
+                '"quorum" (the first ceil((1-straggler_rate)p) to arrive) or "deadline" '
+                "(those within round_deadline of the round's start).",
+                "all",
+                choices=("all", "quorum", "deadline"),
+            ),
+            Field(
+                "straggler_rate",
+                "number",
+                "rounds, policy = quorum: the paper's alpha.",
+                0.0,
+                minimum=0.0,
+                maximum=1.0,
+            ),
+            Field(
+                "round_deadline",
+                "time",
+                "rounds, policy = deadline: time allowed for uploads after a round starts.",
+                NO_DEFAULT,
+            ),
+            Field(
+                "batch_period",
+                "time",
+                "rounds: a fresh batch arrives at each fog node every "
+                "batch_period; a round needs one.",
+                "100ms",
+            ),
+            Field(
+                "target_accuracy",
+                "number",
+                "rounds: accuracy whose simulated time a study reports (time to accuracy).",
+                0.8,
+                minimum=0.0,
+                maximum=1.0,
+                shapes=False,
+            ),
+            Field(
+                "lr",
+                "number",
+                "rounds: learning rate of plain SGD.",
+                0.05,
+                minimum=0.0,
+                shapes=False,
+            ),
+        ),
+    ),
+    "traffic.ml.bytes": Table(
+        "traffic.ml.bytes",
+        "Given sizes per method (cc, fl, fcddt): [traffic.ml.bytes.fl] upload = ..., download = ...",
+        values=Field("<method>", "table", "Bytes of one method.", table="traffic.ml.bytes.method"),
+    ),
+    "traffic.ml.bytes.method": Table(
+        "traffic.ml.bytes.method",
+        "Bytes per fog node and round of one method.",
+        (
+            Field("upload", "int", "Bytes a fog node sends per round.", minimum=0),
+            Field("download", "int", "Bytes a fog node receives per round.", minimum=0),
+        ),
+    ),
+    "traffic.flows[]": Table(
+        "traffic.flows[]",
+        "One flow ([[traffic.flows]]) between any two hosts; with reply_bytes, a request/reply "
+        "pair.",
+        _FLOW_FIELDS,
+    ),
+    "compute": Table(
+        "compute",
+        "Device speeds for the round protocol's compute steps (FLOPs counted from the model).",
+        (
+            Field("fog", "flops", "Speed of every fog node.", "5GFLOPS"),
+            Field("cloud", "flops", "Speed of the cloud.", "5TFLOPS"),
+            Field(
+                "fog_overrides",
+                "table",
+                'Per fog node speeds, e.g. fog3 = "1GFLOPS".',
+                {},
+                table="compute.fog_overrides",
+            ),
+        ),
+    ),
+    "compute.fog_overrides": Table(
+        "compute.fog_overrides",
+        "Speed of individual fog nodes (keys: fog0, fog1, ...).",
+        values=Field("<fog node>", "flops", "That fog node's speed."),
+    ),
+}
+
+
+def table(path: str) -> Table:
+    """The schema of a table path (array items end in `[]`)."""
+    return SCHEMA[path]
+
+
+def default_text(f: Field) -> str:
+    """A default as a profile would write it ("—" for required, "(none)" for optional)."""
+    if f.required:
+        return "required"
+    if f.default is NO_DEFAULT:
+        return "(none)"
+    return format_value(f.default)
+
+
+def format_value(value: Any) -> str:
+    """A value in TOML-like syntax, for messages and docs."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {format_value(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, list):
+        return "[" + ", ".join(format_value(v) for v in value) + "]"
+    return str(value)
+
+
+@dataclass
+class DefaultsUsed:
+    """Defaults that shaped a scenario: dotted field -> default text."""
+
+    entries: dict[str, str] = field(default_factory=dict)
