@@ -124,6 +124,10 @@ def cmd_render(args: argparse.Namespace) -> int:
     )
     for path in (paths.ned, paths.ini, paths.scenario_json, paths.manifest_json):
         print(f"  {path}")
+    if scenario.profile_defaults:
+        print("defaults used (not in the profile; recorded in scenario.json):")
+        for name, value in scenario.profile_defaults:
+            print(f"  {name} = {value}")
     return 0
 
 

@@ -17,10 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from fogcosim.errors import UserError
-from simulation import units
 from simulation.scenario import (
-    DEFAULT_MAX_HYPERPERIOD_PS,
-    SCHEDULING_MODES,
     TRAFFIC_CLASSES,
     MlPayload,
     Scenario,
@@ -40,8 +37,6 @@ from simulation.traffic import (
 )
 
 PROFILE_DIR = Path(__file__).with_name("profiles")
-DEFAULT_PRIORITIES = {"critical": 0, "ml": 1, "background": 1}
-PAPER_FOG_NODES = (4, 7, 10, 12, 15, 18)
 
 PayloadMeasurer = Callable[[Section, str, int], MlPayload]
 
@@ -79,17 +74,16 @@ class Profile:
     methods: tuple[str, ...]
     seeds: int
     document: dict[str, Any]
+    #: Published results the reports compare with ("none" or "sec21-table4").
+    reference: str = "none"
 
-    def section(self, dotted: str) -> Section:
-        """A fresh Section for a dotted table path ({} when absent)."""
-        node: Any = self.document
-        for part in dotted.split("."):
-            node = node.get(part, {}) if isinstance(node, dict) else {}
-        return Section(node if isinstance(node, dict) else {}, dotted, self.path)
+    def root(self, defaults: dict[str, str] | None = None) -> Section:
+        """The whole profile as a Section checked against the schema."""
+        return Section(self.document, "", self.path, "", defaults)
 
 
 def load_profile(name_or_path: str | Path) -> Profile:
-    """Read and check a profile's top-level structure (the rest is checked per build)."""
+    """Read a profile and check its structure and top-level facts (the rest per build)."""
     path = resolve_profile(name_or_path)
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -97,38 +91,51 @@ def load_profile(name_or_path: str | Path) -> Profile:
         raise ProfileError(f"{path}: not valid TOML: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ProfileError(f"{path}: cannot read: {exc}") from None
-    root = Section(document, "", path)
-    root.sub("topology")
-    for key in ("profile", "simulation", "traffic"):
-        root.sub(key, {})
-    root.reject_unknown()
+    root = Section(document, "", path, "")
+    _check_tables(root)
     meta = root.sub("profile")
-    name = meta.string("name")
+    name = meta.get("name")
     try:
         check_identifier(name.replace("-", "_"), "profile name")
     except ScenarioError as exc:
         raise meta.error("name", str(exc)) from None
-    description = meta.string("description", "")
-    meta.reject_unknown()
     topo = root.sub("topology")
-    network = topo.string("network")
+    network = topo.get("network")
     try:
         check_identifier(network, "network name")
     except ScenarioError as exc:
         raise topo.error("network", str(exc)) from None
-    sim = root.sub("simulation", {})
-    fog_nodes = sim.raw("fog_nodes", list(PAPER_FOG_NODES))
-    if not isinstance(fog_nodes, list) or not all(
-        isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in fog_nodes
-    ):
-        raise sim.error("fog_nodes", f"expected a list of integers >= 1, got {fog_nodes!r}")
-    methods = sim.raw("methods", list(METHODS))
-    if not isinstance(methods, list) or any(m not in METHODS for m in methods):
-        raise sim.error("methods", f"expected a list from {', '.join(METHODS)}, got {methods!r}")
-    seeds = sim.integer("seeds", 3, minimum=1)
+    sim = root.sub("simulation")
+    fog_nodes = sim.get("fog_nodes")
+    if not fog_nodes or any(n < 1 for n in fog_nodes):
+        raise sim.error("fog_nodes", f"expected a non-empty list of integers >= 1, got {fog_nodes}")
+    methods = sim.get("methods")
+    if not methods:
+        raise sim.error("methods", f"expected a non-empty list from {', '.join(METHODS)}")
     return Profile(
-        path, name, description, network, tuple(fog_nodes), tuple(methods), seeds, document
-    )
+        path, name, meta.get("description"), network, tuple(fog_nodes), tuple(methods),
+        sim.get("seeds"), document, meta.get("reference"),
+    )  # fmt: skip
+
+
+def _check_tables(section: Section) -> None:
+    """Check every nested table's keys against the schema (unknown keys are named at load)."""
+    for f in section.table.fields:
+        if f.kind in ("table", "link") and isinstance(section.data.get(f.key), dict):
+            sub = section.sub(f.key)
+            if sub.table.fields:
+                _check_tables(sub)
+            else:
+                for key, value in sub.data.items():
+                    if (
+                        sub.table.values
+                        and sub.table.values.kind == "table"
+                        and isinstance(value, dict)
+                    ):
+                        _check_tables(sub.sub(key))
+        elif f.kind == "tables" and f.key in section.data:
+            for item in section.tables(f.key):
+                _check_tables(item)
 
 
 def build_scenario(
@@ -143,41 +150,39 @@ def build_scenario(
         raise UserError(f"fog-node count {fog_nodes} is below 1 (allowed: 1 or more)")
     if method not in METHODS:
         raise UserError(f"unknown method {method!r} (allowed: {', '.join(METHODS)})")
-    sim = profile.section("simulation")
-    for key in ("fog_nodes", "methods", "seeds"):
-        sim.raw(key, None)
-    scheduling = sim.choice("scheduling", SCHEDULING_MODES, "fifo")
-    queue_capacity = sim.raw("queue_capacity", None)
-    if queue_capacity is not None:
-        queue_capacity = sim.integer("queue_capacity", minimum=1)
-    mtu = sim.integer("mtu", 1500)
-    max_hp = sim.quantity("max_hyperperiod", units.parse_time_ps, DEFAULT_MAX_HYPERPERIOD_PS)
-    warmup = sim.time_ps("warmup", 0, positive=False)
-    if warmup < 0:
-        raise sim.error("warmup", "must not be negative")
+    defaults: dict[str, str] = {}
+    root = profile.root(defaults)
+    sim = root.sub("simulation")
+    scheduling = sim.get("scheduling")
+    queue_capacity = sim.get("queue_capacity")
+    mtu = sim.get("mtu")
+    max_hp = sim.get("max_hyperperiod")
+    prio = sim.sub("priorities")
+    priorities = {cls: prio.get(cls) for cls in TRAFFIC_CLASSES}
+    warmup = sim.get("warmup")
     if sim.has("sim_time") and sim.has("hyperperiods"):
         raise sim.error("sim_time", "give either sim_time or hyperperiods, not both")
-    sim_time = sim.time_ps("sim_time", None)
-    hyperperiods = sim.integer("hyperperiods", None, minimum=1)
-    priorities = dict(DEFAULT_PRIORITIES)
-    prio = sim.sub("priorities", {})
-    for cls in TRAFFIC_CLASSES:
-        priorities[cls] = prio.integer(cls, priorities[cls], minimum=0)
-    prio.reject_unknown()
-    sim.reject_unknown()
+    sim_time = sim.get("sim_time")
+    hyperperiods = sim.get("hyperperiods")
 
-    topology = build_topology(profile.section("topology"), fog_nodes)
+    topology = build_topology(root.sub("topology"), fog_nodes)
     rng = random.Random(seed)
-    traffic = profile.section("traffic")
-    drafts = cloud_exchange(traffic.sub("cloud", {}), fog_nodes)
-    drafts += neighbour_exchange(traffic.sub("neighbours", {}), fog_nodes, rng)
-    drafts += explicit_flows(traffic.table_list("flows"))
-    ml = traffic.sub("ml", {})
-    payload = None if method == "none" else _payload(ml, method, fog_nodes, measure)
-    drafts += ml_exchange(ml, fog_nodes, payload)
-    ml_keys_used(ml)
-    ml.reject_unknown()
-    traffic.reject_unknown()
+    traffic = root.sub("traffic")
+    drafts: list[FlowDraft] = []
+    if traffic.has("cloud"):
+        drafts += cloud_exchange(traffic.sub("cloud"), fog_nodes)
+    if traffic.has("neighbours"):
+        drafts += neighbour_exchange(traffic.sub("neighbours"), fog_nodes, rng)
+    drafts += explicit_flows(traffic.tables("flows"))
+    payload = None
+    if method != "none":
+        if not traffic.has("ml"):
+            raise traffic.error(
+                "ml", f"missing: method {method!r} needs a [traffic.ml] table (or run method none)"
+            )
+        ml = traffic.sub("ml")
+        payload = _payload(ml, method, fog_nodes, measure)
+        drafts += ml_exchange(ml, fog_nodes, payload)
     flows = draw_offsets(drafts, rng, priorities)
     try:
         scenario = Scenario(
@@ -190,12 +195,13 @@ def build_scenario(
             nodes=topology.nodes,
             links=topology.links,
             flows=tuple(flows),
-            scheduling=scheduling,  # type: ignore[arg-type]
+            scheduling=scheduling,
             queue_capacity=queue_capacity,
             mtu=mtu,
             max_hyperperiod_ps=max_hp,
             ml_payload=payload,
             description=profile.description,
+            profile_defaults=tuple(sorted(defaults.items())),
         )
         return with_time(scenario, sim_time, hyperperiods, warmup)
     except ScenarioError as exc:
@@ -243,7 +249,6 @@ def _profile_field(field: str | None, drafts: list[FlowDraft]) -> str | None:
     return origin + _PROFILE_KEYS.get(rest, rest) if origin.startswith("traffic.flows") else origin
 
 
-_ML_KEYS = ("dataset", "model", "batch_size", "dtype", "split", "rounds", "accounting", "bytes")
 #: "measured": every message of a round; "table1": only those the paper's Table 1 counts
 #: (FCDDT's exact backward adds an exchange it leaves out; see mlpayloads).
 ACCOUNTING = ("measured", "table1")
@@ -253,12 +258,13 @@ def _payload(
     ml: Section, method: str, fog_nodes: int, measure: PayloadMeasurer | None
 ) -> MlPayload:
     """Per-round ML bytes: explicit in [traffic.ml.bytes.<method>], else measured."""
-    explicit = ml.sub("bytes", {})
+    explicit = ml.sub("bytes")
+    for key in explicit.data:
+        if key not in METHODS[1:]:
+            raise explicit.error(key, f"unknown method (allowed: {', '.join(METHODS[1:])})")
     if explicit.has(method):
         entry = explicit.sub(method)
-        up = entry.integer("upload", minimum=0)
-        down = entry.integer("download", minimum=0)
-        entry.reject_unknown()
+        up, down = entry.get("upload"), entry.get("download")
         return MlPayload(method, up, down, f"profile {ml.field('bytes')}.{method}")
     return (measure or measure_payload)(ml, method, fog_nodes)
 
@@ -271,13 +277,9 @@ def measure_payload(ml: Section, method: str, fog_nodes: int) -> MlPayload:
     """
     from mlpayloads.table import payload_record
 
-    dataset = ml.string("dataset", "mnist")
-    model = ml.string("model", "mlp")
-    batch = ml.integer("batch_size", 100, minimum=1)
-    dtype = ml.string("dtype", "float32")
-    split = ml.raw("split", None)
-    rounds = ml.integer("rounds", 3, minimum=1)
-    accounting = ml.choice("accounting", ACCOUNTING, "measured")
+    dataset, model, batch = ml.get("dataset"), ml.get("model"), ml.get("batch_size")
+    dtype, split, rounds = ml.get("dtype"), ml.get("split"), ml.get("rounds")
+    accounting = ml.get("accounting")
     try:
         rec = payload_record(dataset, model, method, batch, dtype, split=split, rounds=rounds)
     except UserError as exc:
@@ -291,9 +293,3 @@ def measure_payload(ml: Section, method: str, fog_nodes: int) -> MlPayload:
     return MlPayload(
         method, up, down, f"{what}: {dataset}/{model} B={batch} {dtype} ({rec.data_source})"
     )
-
-
-def ml_keys_used(ml: Section) -> None:
-    """Mark the measurement keys read (they are only read when a method measures)."""
-    for key in _ML_KEYS:
-        ml.raw(key, None)

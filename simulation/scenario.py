@@ -169,6 +169,8 @@ class Scenario:
     warmup_ps: int = 0
     #: Simulated time measured after the warm-up (None: one hyperperiod).
     duration_ps: int | None = None
+    #: Profile fields that took their schema default, as (dotted field, value) pairs.
+    profile_defaults: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -227,6 +229,7 @@ class Scenario:
             "hyperperiod_ps": self.hyperperiod_ps,
             "warmup_ps": self.warmup_ps,
             "duration_ps": self.duration_ps,
+            "profile_defaults": dict(self.profile_defaults),
             "ml_payload": None if self.ml_payload is None else vars(self.ml_payload),
             "nodes": [vars(n) for n in self.nodes],
             "links": [vars(lk) for lk in self.links],
@@ -256,6 +259,7 @@ def scenario_from_dict(data: dict[str, Any]) -> Scenario:
         description=data.get("description", ""),
         warmup_ps=data.get("warmup_ps", 0),
         duration_ps=data.get("duration_ps"),
+        profile_defaults=tuple((data.get("profile_defaults") or {}).items()),
     )
 
 

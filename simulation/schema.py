@@ -98,7 +98,10 @@ _LINK = (
 )  # fmt: skip
 
 _FLOW_FIELDS = (
-    Field("name", "name", "Flow name (unique); results are reported under it.", example='"plc1_loop"'),
+    Field(
+        "name", "name", "Flow name (unique); results are reported under it.",
+        example='"plc1_loop"',
+    ),
     Field(
         "class", "choice", "Traffic class: how the flow is summarised and prioritised.",
         choices=("critical", "ml", "background"), example='"critical"',
@@ -125,7 +128,8 @@ _FLOW_FIELDS = (
         NO_DEFAULT, minimum=1, example="1500",
     ),
     Field(
-        "reply_after", "time0", "Time from each request's send time to its reply's.", "0s",
+        "reply_after", "time0", "Time from each request's send time to its reply's (required "
+        "with reply_bytes).", NO_DEFAULT,
         example='"1ms"',
     ),
     Field(
@@ -523,7 +527,8 @@ SCHEMA: dict[str, Table] = {
     ),
     "traffic.ml.bytes": Table(
         "traffic.ml.bytes",
-        "Given sizes per method (cc, fl, fcddt): [traffic.ml.bytes.fl] upload = ..., download = ...",
+        "Given sizes per method (cc, fl, fcddt), e.g. [traffic.ml.bytes.fl] upload = ..., "
+        "download = ...",
         values=Field("<method>", "table", "Bytes of one method.", table="traffic.ml.bytes.method"),
     ),
     "traffic.ml.bytes.method": Table(

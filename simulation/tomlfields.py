@@ -1,20 +1,23 @@
-"""Typed, path-aware reads from a parsed TOML document.
+"""Typed, path-aware reads of a parsed TOML profile, checked against `simulation.schema`.
 
-Every error names the file, the dotted field and what is allowed, in one line,
-so a user editing a profile can fix it without reading code.
+A `Section` is one table of a profile with its schema. Creating it checks
+every key: an unknown key is an error that names it and suggests the closest
+valid one ("topology.fog_lnk: unknown field; did you mean 'fog_link'?").
+`get` returns a key's typed value or its schema default, and remembers each
+default that shapes the scenario so it can be recorded and printed. Every
+error names the file, the dotted field and what is allowed, in one line.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import difflib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from fogcosim.errors import UserError
-from simulation import units
-
-T = TypeVar("T")
-_MISSING: Any = object()
+from simulation import schema, units
+from simulation.schema import NO_DEFAULT, Field, Table
 
 
 class ProfileError(UserError):
@@ -22,13 +25,25 @@ class ProfileError(UserError):
 
 
 class Section:
-    """One TOML table; remembers its dotted path and the file it came from."""
+    """One TOML table of a profile, with its schema, dotted path and file."""
 
-    def __init__(self, data: dict[str, Any], path: str, file: Path | str) -> None:
+    def __init__(
+        self,
+        data: dict[str, Any],
+        path: str,
+        file: Path | str,
+        table: Table | str = "",
+        defaults: dict[str, str] | None = None,
+    ) -> None:
         self.data = data
         self.path = path
         self.file = file
-        self._used: set[str] = set()
+        self.table = schema.table(table) if isinstance(table, str) else table
+        #: dotted field -> default text, shared by every section of one profile build
+        self.defaults: dict[str, str] = {} if defaults is None else defaults
+        self._check_keys()
+
+    # ---- naming and errors
 
     def field(self, key: str) -> str:
         """The dotted name of `key` inside this section."""
@@ -38,84 +53,177 @@ class Section:
         """A ProfileError naming file and field."""
         return ProfileError(f"{self.file}: {self.field(key)}: {message}")
 
+    def _check_keys(self) -> None:
+        if self.table.values is not None and not self.table.fields:
+            return  # an open table: any key
+        known = self.table.keys
+        for key in self.data:
+            if key not in known:
+                close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                raise self.error(
+                    key, f"unknown field; {hint}(allowed here: {', '.join(known) or 'none'})"
+                )
+
+    def _schema_field(self, key: str) -> Field:
+        found = self.table.field(key)
+        if found is None:  # a programming error: the builders read only declared keys
+            raise KeyError(f"{self.table.path or 'top level'} declares no field {key!r}")
+        return found
+
+    # ---- reading
+
     def has(self, key: str) -> bool:
-        """Whether `key` is present."""
+        """Whether the profile gives `key` (defaults do not count)."""
         return key in self.data
 
-    def raw(self, key: str, default: Any = _MISSING) -> Any:
-        """The value as parsed, or `default`; missing and no default is an error."""
-        self._used.add(key)
+    def get(self, key: str) -> Any:
+        """The typed value of `key`, or its default (None for an optional key without one)."""
+        f = self._schema_field(key)
         if key not in self.data:
-            if default is _MISSING:
-                raise self.error(key, "missing (required)")
-            return default
-        return self.data[key]
+            if f.required:
+                raise self.error(key, f"missing (required; {schema.KINDS[f.kind]})")
+            if f.default is NO_DEFAULT:
+                return None
+            if f.shapes:
+                self.defaults[self.field(key)] = schema.format_value(f.default)
+            return _parse(self, key, f, f.default)
+        return _parse(self, key, f, self.data[key])
 
-    def typed(self, key: str, kind: type[T], default: Any = _MISSING) -> T:
-        """A value of a given Python type (bool is not accepted as int)."""
-        if key not in self.data and default is not _MISSING:
-            self._used.add(key)
-            return default
-        value = self.raw(key)
-        ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
-        if not ok:
-            raise self.error(key, f"expected {kind.__name__}, got {value!r}")
-        return value
+    def note_default(self, key: str, text: str) -> None:
+        """Record a default the builder derived (e.g. a deadline equal to the period)."""
+        self.defaults[self.field(key)] = text
 
-    def integer(self, key: str, default: Any = _MISSING, minimum: int | None = None) -> int:
-        """An integer, optionally bounded below."""
-        value = self.typed(key, int, default)
-        if minimum is not None and value is not None and value < minimum:
-            raise self.error(key, f"must be at least {minimum} (got {value})")
-        return value
+    def sub(self, key: str) -> Section:
+        """A nested table as a Section; an absent optional table becomes its default."""
+        f = self._schema_field(key)
+        if key in self.data:
+            value = self.data[key]
+        elif f.required:
+            raise self.error(key, "missing (required table)")
+        else:
+            value = f.default if isinstance(f.default, dict) else {}
+            if value and f.shapes:
+                self.defaults[self.field(key)] = schema.format_value(value)
+        if not isinstance(value, dict):
+            raise self.error(key, f"expected a table ({schema.KINDS[f.kind]}), got {value!r}")
+        return Section(dict(value), self.field(key), self.file, f.table, self.defaults)
 
-    def string(self, key: str, default: Any = _MISSING) -> str:
-        """A string."""
-        return self.typed(key, str, default)
+    def tables(self, key: str) -> list[Section]:
+        """An array of tables ([[key]]); empty when absent."""
+        f = self._schema_field(key)
+        value = self.data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise self.error(key, "expected an array of tables ([[...]])")
+        return [
+            Section(v, f"{self.field(key)}[{i}]", self.file, f.table, self.defaults)
+            for i, v in enumerate(value)
+        ]
 
-    def choice(self, key: str, allowed: Iterable[str], default: Any = _MISSING) -> str:
-        """A string from a closed set."""
-        options = tuple(allowed)
-        value = self.string(key, default)
-        if value not in options:
-            raise self.error(key, f"unknown value {value!r} (allowed: {', '.join(options)})")
-        return value
+    def items(self) -> list[tuple[str, Any]]:
+        """An open table's (key, typed value) pairs, in file order."""
+        f = self.table.values
+        if f is None:
+            raise KeyError(f"{self.table.path} is not an open table")
+        return [(k, _parse(self, k, f, v)) for k, v in self.data.items()]
 
-    def quantity(self, key: str, parse: Callable[[str], T], default: Any = _MISSING) -> T:
-        """A unit-bearing quantity string parsed with one of `simulation.units`' parsers."""
-        if key not in self.data and default is not _MISSING:
-            self._used.add(key)
-            return parse(default) if isinstance(default, str) else default
-        value = self.raw(key)
+
+# ---- kinds
+
+
+def _integer(sec: Section, key: str, f: Field, value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise sec.error(key, f"expected an integer, got {value!r}")
+    _bounds(sec, key, f, value)
+    return value
+
+
+def _number(sec: Section, key: str, f: Field, value: Any) -> float:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise sec.error(key, f"expected a number, got {value!r}")
+    _bounds(sec, key, f, value)
+    return float(value)
+
+
+def _bounds(sec: Section, key: str, f: Field, value: float) -> None:
+    if f.minimum is not None and value < f.minimum:
+        raise sec.error(key, f"must be at least {f.minimum:g} (got {value!r})")
+    if f.maximum is not None and value >= f.maximum:
+        raise sec.error(key, f"must be below {f.maximum:g} (got {value!r})")
+
+
+def _string(sec: Section, key: str, f: Field, value: Any) -> str:
+    if not isinstance(value, str):
+        raise sec.error(key, f"expected a string, got {value!r}")
+    return value
+
+
+def _choice(sec: Section, key: str, f: Field, value: Any) -> str:
+    text = _string(sec, key, f, value)
+    if text not in f.choices:
+        raise sec.error(key, f"unknown value {text!r} (allowed: {', '.join(f.choices)})")
+    return text
+
+
+def _bool(sec: Section, key: str, f: Field, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise sec.error(key, f"expected true or false, got {value!r}")
+    return value
+
+
+def _quantity(parse: Callable[[str], int]) -> Callable[[Section, str, Field, Any], int]:
+    def read(sec: Section, key: str, f: Field, value: Any) -> int:
         try:
             return parse(value)
         except units.QuantityError as exc:
-            raise self.error(key, str(exc)) from None
+            raise sec.error(key, str(exc)) from None
 
-    def time_ps(self, key: str, default: Any = _MISSING, positive: bool = True) -> int:
-        """A time quantity in picoseconds; zero or negative rejected when `positive`."""
-        value = self.quantity(key, units.parse_time_ps, default)
-        if positive and value is not None and value <= 0:
-            raise self.error(key, f"must be a positive time (got {self.data.get(key)!r})")
-        return value
+    return read
 
-    def sub(self, key: str, default: Any = _MISSING) -> Section:
-        """A nested table as a Section (an empty one when absent and `default` is {})."""
-        value = self.raw(key, default)
-        if not isinstance(value, dict):
-            raise self.error(key, f"expected a table, got {value!r}")
-        return Section(value, self.field(key), self.file)
 
-    def table_list(self, key: str) -> list[Section]:
-        """An array of tables ([[key]]); empty when absent."""
-        value = self.raw(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            raise self.error(key, "expected an array of tables ([[...]])")
-        return [Section(v, f"{self.field(key)}[{i}]", self.file) for i, v in enumerate(value)]
+def _time(sec: Section, key: str, f: Field, value: Any) -> int:
+    ps = _quantity(units.parse_time_ps)(sec, key, f, value)
+    if ps <= 0:
+        raise sec.error(key, f"must be a positive time (got {value!r})")
+    return ps
 
-    def reject_unknown(self) -> None:
-        """Fail on keys nobody read: catches typos such as 'perod'."""
-        extra = sorted(set(self.data) - self._used)
-        if extra:
-            allowed = ", ".join(sorted(self._used)) or "none"
-            raise self.error(extra[0], f"unknown field (allowed here: {allowed})")
+
+def _random_or_time(sec: Section, key: str, f: Field, value: Any) -> int | None:
+    if value == "random":
+        return None
+    return _quantity(units.parse_time_ps)(sec, key, f, value)
+
+
+def _list(item: Callable[[Section, str, Field, Any], Any]) -> Callable[..., list[Any]]:
+    def read(sec: Section, key: str, f: Field, value: Any) -> list[Any]:
+        if not isinstance(value, list):
+            raise sec.error(key, f"expected a list ({schema.KINDS[f.kind]}), got {value!r}")
+        return [item(sec, f"{key}[{i}]", f, v) for i, v in enumerate(value)]
+
+    return read
+
+
+_PARSERS: dict[str, Callable[[Section, str, Field, Any], Any]] = {
+    "int": _integer,
+    "number": _number,
+    "str": _string,
+    "name": _string,
+    "split": _string,
+    "bool": _bool,
+    "choice": _choice,
+    "time": _time,
+    "time0": _quantity(units.parse_time_ps),
+    "rate": _quantity(units.parse_rate_bps),
+    "flops": _quantity(units.parse_flops),
+    "after": _random_or_time,
+    "offset": _random_or_time,
+    "list[int]": _list(_integer),
+    "list[time]": _list(_time),
+    "list[choice]": _list(_choice),
+}
+
+
+def _parse(sec: Section, key: str, f: Field, value: Any) -> Any:
+    if f.kind in ("table", "link", "tables"):
+        raise KeyError(f"read {sec.field(key)} with sub() or tables(), not get()")
+    return _PARSERS[f.kind](sec, key, f, value)

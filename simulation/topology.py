@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from simulation import units
-from simulation.scenario import Link, Node
+from simulation.scenario import Link, Node, ScenarioError, check_identifier
 from simulation.tomlfields import Section
 
 
@@ -46,34 +46,33 @@ def fog_name(i: int) -> str:
     return f"fog{i}"
 
 
-def read_link(section: Section, key: str, default: dict[str, str] | None = None) -> LinkSpec:
+def read_link(section: Section, key: str) -> LinkSpec:
     """Read `{ datarate = "1Gbps", length = "10m" }` (or `delay = "50ns"` instead of length)."""
-    if not section.has(key) and default is not None:
-        sub = Section(dict(default), section.field(key), section.file)
-    else:
-        sub = section.sub(key)
-    rate = sub.quantity("datarate", units.parse_rate_bps)
+    sub = section.sub(key)
+    rate = sub.get("datarate")
     if sub.has("delay") and sub.has("length"):
         raise sub.error("delay", "give either delay or length, not both")
     if sub.has("delay"):
-        delay = sub.time_ps("delay", positive=False)
-        if delay < 0:
-            raise sub.error("delay", "must not be negative")
+        delay = sub.get("delay")
     else:
-        delay = units.cable_delay_ps(sub.quantity("length", units.parse_length_m, "10m"))
-    sub.reject_unknown()
+        try:
+            delay = units.cable_delay_ps(units.parse_length_m(sub.get("length")))
+        except units.QuantityError as exc:
+            raise sub.error("length", str(exc)) from None
     return LinkSpec(rate, delay)
-
-
-_GBIT = {"datarate": "1Gbps", "length": "10m"}
 
 
 def _attach_cloud(
     section: Section, nodes: list[Node], links: list[Link], to: str, cloud_link: LinkSpec
 ) -> None:
     """Connect the cloud to switch `to`, through a gateway router and WAN link if asked."""
-    if section.typed("gateway", bool, False):
-        wan = read_link(section, "wan_link", {"datarate": "100Mbps", "delay": "1ms"})
+    if section.get("gateway"):
+        if not section.has("wan_link"):
+            raise section.error(
+                "wan_link", "missing: gateway = true needs the WAN link to the cloud, e.g. "
+                'wan_link = { datarate = "100Mbps", delay = "2ms" }',
+            )  # fmt: skip
+        wan = read_link(section, "wan_link")
         nodes.append(Node("gw", "gateway"))
         links.append(cloud_link.link(to, "gw"))
         links.append(wan.link("gw", "cloud"))
@@ -86,8 +85,8 @@ def _attach_cloud(
 
 def star(section: Section, fog_nodes: int) -> Topology:
     """One switch `sw0`; every fog node and the cloud hang off it."""
-    fog_link = read_link(section, "fog_link", _GBIT)
-    cloud_link = read_link(section, "cloud_link", _GBIT)
+    fog_link = read_link(section, "fog_link")
+    cloud_link = read_link(section, "cloud_link")
     nodes = [Node("sw0", "switch")]
     links: list[Link] = []
     _attach_cloud(section, nodes, links, "sw0", cloud_link)
@@ -103,10 +102,10 @@ def line(section: Section, fog_nodes: int) -> Topology:
     Fog node i sits in cell i // fog_per_cell, so traffic from the far end of
     the line crosses every trunk link on its way to the cloud.
     """
-    per_cell = section.integer("fog_per_cell", 3, minimum=1)
-    fog_link = read_link(section, "fog_link", _GBIT)
-    trunk = read_link(section, "trunk_link", _GBIT)
-    cloud_link = read_link(section, "cloud_link", _GBIT)
+    per_cell = section.get("fog_per_cell")
+    fog_link = read_link(section, "fog_link")
+    trunk = read_link(section, "trunk_link")
+    cloud_link = read_link(section, "cloud_link")
     cells = math.ceil(fog_nodes / per_cell)
     nodes = [Node(f"cell{c}", "switch") for c in range(cells)]
     links = [trunk.link(f"cell{c}", f"cell{c + 1}") for c in range(cells - 1)]
@@ -121,12 +120,12 @@ def tree(section: Section, fog_nodes: int) -> Topology:
     """A two-tier plant: access switches `acc0..` under one aggregation switch `agg`.
 
     Fog node i attaches to access switch i // fog_per_access; the aggregation
-    switch reaches the cloud (by default through gateway `gw` and a WAN link).
+    switch reaches the cloud (through gateway `gw` and a WAN link if asked).
     """
-    per_access = section.integer("fog_per_access", 4, minimum=1)
-    fog_link = read_link(section, "fog_link", _GBIT)
-    uplink = read_link(section, "uplink", {"datarate": "10Gbps", "length": "100m"})
-    cloud_link = read_link(section, "cloud_link", _GBIT)
+    per_access = section.get("fog_per_access")
+    fog_link = read_link(section, "fog_link")
+    uplink = read_link(section, "uplink")
+    cloud_link = read_link(section, "cloud_link")
     accesses = math.ceil(fog_nodes / per_access)
     nodes = [Node("agg", "switch")] + [Node(f"acc{a}", "switch") for a in range(accesses)]
     links = [uplink.link(f"acc{a}", "agg") for a in range(accesses)]
@@ -142,12 +141,41 @@ LAYOUTS: dict[str, Callable[[Section, int], Topology]] = {
     "line": line,
     "tree": tree,
 }
+#: Keys that only one layout reads.
+LAYOUT_KEYS = {"line": ("fog_per_cell", "trunk_link"), "tree": ("fog_per_access", "uplink")}
+
+
+def named_hosts(section: Section, topo: Topology) -> Topology:
+    """Add the profile's [[topology.hosts]] (PLCs, HMIs, ...) to a layout's nodes and links."""
+    nodes, links = list(topo.nodes), list(topo.links)
+    names = {n.name for n in nodes}
+    switches = [n.name for n in nodes if n.kind == "switch"]
+    for host in section.tables("hosts"):
+        name = host.get("name")
+        try:
+            check_identifier(name, "host name")
+        except ScenarioError as exc:
+            raise host.error("name", str(exc)) from None
+        if name in names:
+            raise host.error("name", f"{name!r} is already a node of the layout or another host")
+        attach = host.get("attach")
+        if attach not in switches:
+            raise host.error(
+                "attach", f"{attach!r} is not a switch of this layout (allowed: "
+                f"{', '.join(switches[:12])}{', ...' if len(switches) > 12 else ''})",
+            )  # fmt: skip
+        host.get("role")
+        nodes.append(Node(name, "host"))
+        links.append(read_link(host, "link").link(name, attach))
+        names.add(name)
+    return Topology(tuple(nodes), tuple(links))
 
 
 def build_topology(section: Section, fog_nodes: int) -> Topology:
     """Instantiate the layout named in `section['layout']` for `fog_nodes` fog nodes."""
-    layout = section.choice("layout", LAYOUTS)
-    section.string("network")  # read by the profile; marked used here for reject_unknown
-    topo = LAYOUTS[layout](section, fog_nodes)
-    section.reject_unknown()
-    return topo
+    layout = section.get("layout")
+    for other, keys in LAYOUT_KEYS.items():
+        for key in keys:
+            if other != layout and section.has(key):
+                raise section.error(key, f"applies to layout {other!r} only (this is {layout!r})")
+    return named_hosts(section, LAYOUTS[layout](section, fog_nodes))

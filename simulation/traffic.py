@@ -18,7 +18,6 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from simulation import units
 from simulation.scenario import Flow, MlPayload, TrafficClass
 from simulation.tomlfields import Section
 from simulation.topology import fog_name
@@ -46,6 +45,11 @@ class FlowDraft:
     after_ps: int = 0
     #: The profile field this flow comes from, for error messages.
     origin: str = ""
+    deadline_ps: int | None = None
+    #: Priority level; None: the class's level from [simulation.priorities].
+    priority: int | None = None
+    #: Drafts with the same group share one drawn offset (aligned ML rounds).
+    group: str | None = None
 
 
 def neighbours(i: int, fog_nodes: int, count: int) -> list[int]:
@@ -64,41 +68,36 @@ def neighbours(i: int, fog_nodes: int, count: int) -> list[int]:
     return out
 
 
-def _size(section: Section, key: str, default: int) -> int:
-    return section.integer(key, default, minimum=1)
-
-
-def _reply_after(section: Section) -> int | None:
-    """`reply_after = "random"` (independent offset) or a time after the request."""
-    value = section.raw("reply_after", "random")
-    if value == "random":
-        return None
-    ps = section.quantity("reply_after", units.parse_time_ps)
-    if ps < 0:
-        raise section.error("reply_after", "must not be negative")
-    return ps
+def _pair(
+    section: Section, req: FlowDraft, rep_name: str, rep_bytes: int, deadline: int | None
+) -> list[FlowDraft]:
+    """A request and its reply (from the request's dst back to its src)."""
+    after = section.get("reply_after")
+    reply = FlowDraft(
+        rep_name, req.cls, req.dst, req.src, req.period_ps, rep_bytes,
+        after=None if after is None else req.name, after_ps=after or 0,
+        deadline_ps=deadline, priority=req.priority,
+    )  # fmt: skip
+    return [req, reply]
 
 
 def cloud_exchange(section: Section, fog_nodes: int) -> list[FlowDraft]:
-    """Each FN sends a critical request to the cloud; the cloud replies."""
-    if not section.typed("enabled", bool, True):
-        section.reject_unknown()
+    """Each FN sends a critical request to the cloud; the cloud replies (deadline: the period)."""
+    if not section.get("enabled"):
         return []
-    req = _size(section, "request_bytes", 1400)
-    rep = _size(section, "reply_bytes", 5000)
-    period = section.time_ps("period", "400ms")
-    after = _reply_after(section)
-    section.reject_unknown()
+    req, rep, period = (
+        section.get("request_bytes"),
+        section.get("reply_bytes"),
+        section.get("period"),
+    )
+    deadline = section.get("deadline") or period
     drafts: list[FlowDraft] = []
     for i in range(fog_nodes):
         fog = fog_name(i)
-        drafts.append(FlowDraft(f"creq_{fog}", "critical", fog, "cloud", period, req))
-        drafts.append(
-            FlowDraft(
-                f"crep_{fog}", "critical", "cloud", fog, period, rep,
-                after=None if after is None else f"creq_{fog}", after_ps=after or 0,
-            )
-        )  # fmt: skip
+        request = FlowDraft(
+            f"creq_{fog}", "critical", fog, "cloud", period, req, deadline_ps=deadline
+        )
+        drafts += _pair(section, request, f"crep_{fog}", rep, deadline)
     return _origin(drafts, section)
 
 
@@ -110,52 +109,45 @@ def _origin(drafts: list[FlowDraft], section: Section) -> list[FlowDraft]:
 
 def neighbour_exchange(section: Section, fog_nodes: int, rng: random.Random) -> list[FlowDraft]:
     """Each FN exchanges request/reply with `count` ring neighbours at a drawn period."""
-    if not section.typed("enabled", bool, True):
-        section.reject_unknown()
+    if not section.get("enabled"):
         return []
-    count = section.integer("count", 2, minimum=0)
-    req = _size(section, "request_bytes", 1400)
-    rep = _size(section, "reply_bytes", 4000)
-    raw_periods = section.raw("periods", ["200ms", "300ms", "400ms"])
-    if not isinstance(raw_periods, list) or not raw_periods:
-        raise section.error("periods", "expected a non-empty list of times, e.g. ['200ms']")
-    periods: list[int] = []
-    for k, text in enumerate(raw_periods):
-        try:
-            periods.append(units.parse_time_ps(text))
-        except units.QuantityError as exc:
-            raise section.error(f"periods[{k}]", str(exc)) from None
-        if periods[-1] <= 0:
-            raise section.error(f"periods[{k}]", "must be a positive time")
-    after = _reply_after(section)
-    section.reject_unknown()
+    count = section.get("count")
+    req, rep = section.get("request_bytes"), section.get("reply_bytes")
+    periods = section.get("periods")
+    if not periods:
+        raise section.error("periods", 'expected a non-empty list of times, e.g. ["200ms"]')
+    given_deadline = section.get("deadline")
+    if given_deadline is None:
+        section.note_default("deadline", "each exchange's period")
+    section.get("reply_after")
     drafts: list[FlowDraft] = []
     for i in range(fog_nodes):
         for j in neighbours(i, fog_nodes, count):
             period = rng.choice(periods)
+            deadline = given_deadline or period
             a, b = fog_name(i), fog_name(j)
-            drafts.append(FlowDraft(f"nreq_{a}_{b}", "critical", a, b, period, req))
-            drafts.append(
-                FlowDraft(
-                    f"nrep_{b}_{a}", "critical", b, a, period, rep,
-                    after=None if after is None else f"nreq_{a}_{b}", after_ps=after or 0,
-                )
-            )  # fmt: skip
+            request = FlowDraft(
+                f"nreq_{a}_{b}", "critical", a, b, period, req, deadline_ps=deadline
+            )
+            drafts += _pair(section, request, f"nrep_{b}_{a}", rep, deadline)
     return _origin(drafts, section)
 
 
 def ml_exchange(section: Section, fog_nodes: int, payload: MlPayload | None) -> list[FlowDraft]:
-    """The ML traffic of one round per period, for each FN.
+    """The ML traffic as periodic flows, one round per period, for each FN (`pacing = "periodic"`).
 
     `directions = "paper"`: the paper's pair, an FN request of `request_bytes`
     and a cloud reply of the method's per-round data (upload + download bytes,
     Table 1's per-FN communication cost). `directions = "measured"`: the
     measured upload travels FN -> cloud and the measured download cloud -> FN.
+    `offsets = "aligned"`: every FN's upload starts at one drawn offset (and every
+    download at one), the synchronised variant of the paper's model.
     """
-    period = section.time_ps("period", "1000ms")
-    directions = section.choice("directions", ML_DIRECTIONS, "measured")
-    request = _size(section, "request_bytes", 1200)
-    after = _reply_after(section)
+    period = section.get("period")
+    directions = section.get("directions")
+    request = section.get("request_bytes") if directions == "paper" else 0
+    after = section.get("reply_after")
+    aligned = section.get("offsets") == "aligned"
     if payload is None:
         return []
     drafts: list[FlowDraft] = []
@@ -166,36 +158,66 @@ def ml_exchange(section: Section, fog_nodes: int, payload: MlPayload | None) -> 
         else:
             up, down = payload.upload_bytes, payload.download_bytes
         if up > 0:
-            drafts.append(FlowDraft(f"mlup_{fog}", "ml", fog, "cloud", period, up))
+            drafts.append(
+                FlowDraft(
+                    f"mlup_{fog}", "ml", fog, "cloud", period, up,
+                    group="mlup" if aligned else None,
+                )
+            )  # fmt: skip
         if down > 0:
             link_to = f"mlup_{fog}" if (after is not None and up > 0) else None
             drafts.append(
                 FlowDraft(
                     f"mldown_{fog}", "ml", "cloud", fog, period, down,
                     after=link_to, after_ps=after or 0,
+                    group="mldown" if aligned and link_to is None else None,
                 )
             )  # fmt: skip
     return _origin(drafts, section)
 
 
+#: Classes whose flows are one-way (a reply makes no sense for them).
+ONE_WAY_CLASSES = ("ml",)
+
+
 def explicit_flows(sections: list[Section]) -> list[FlowDraft]:
-    """A profile's [[traffic.flows]]: named flows between named hosts."""
+    """A profile's [[traffic.flows]]: named flows between any hosts, maybe request/reply pairs."""
     drafts = []
     for s in sections:
-        offset = s.raw("offset", "random")
-        drafts.append(
-            FlowDraft(
-                name=s.string("name"),
-                cls=s.choice("class", ("critical", "ml", "background")),  # type: ignore[arg-type]
-                src=s.string("src"),
-                dst=s.string("dst"),
-                period_ps=s.time_ps("period"),
-                size_bytes=s.integer("size_bytes", minimum=1),
-                offset_ps=None if offset == "random" else s.time_ps("offset", positive=False),
-                origin=s.path,
-            )
+        request = FlowDraft(
+            name=s.get("name"),
+            cls=s.get("class"),
+            src=s.get("src"),
+            dst=s.get("dst"),
+            period_ps=s.get("period"),
+            size_bytes=s.get("size_bytes"),
+            offset_ps=s.get("offset"),
+            origin=s.path,
+            deadline_ps=s.get("deadline"),
+            priority=s.get("priority"),
         )
-        s.reject_unknown()
+        reply_bytes = s.get("reply_bytes")
+        if reply_bytes is None:
+            for key in ("reply_after", "reply_deadline"):
+                if s.has(key):
+                    raise s.error(key, "applies to request/reply flows only (set reply_bytes)")
+            drafts.append(request)
+            continue
+        if request.cls in ONE_WAY_CLASSES:
+            raise s.error(
+                "reply_bytes",
+                f"class {request.cls!r} is one-way (replies are allowed for: critical, background)",
+            )
+        if not s.has("reply_after"):
+            raise s.error(
+                "reply_after", "missing: with reply_bytes, give the time from each request's "
+                'send time to its reply\'s, e.g. reply_after = "1ms"',
+            )  # fmt: skip
+        deadline = s.get("reply_deadline") or request.deadline_ps
+        pair = _pair(s, request, f"{request.name}_reply", reply_bytes, deadline)
+        for d in pair:
+            d.origin = s.path
+        drafts += pair
     return drafts
 
 
@@ -205,17 +227,22 @@ def draw_offsets(
     """Give every draft its start offset and priority; offsets are whole nanoseconds.
 
     A reply tied to a request (`after`) starts `after_ps` after it, wrapped
-    into [0, period).
+    into [0, period); drafts of one `group` share the offset drawn for the first.
     """
     by_name = {d.name: d for d in drafts}
     offsets: dict[str, int] = {}
+    groups: dict[str, int] = {}
     for d in drafts:
-        if d.after is None:
-            offsets[d.name] = (
-                d.offset_ps
-                if d.offset_ps is not None
-                else rng.randrange(max(1, d.period_ps // 1000)) * 1000
-            )
+        if d.after is not None:
+            continue
+        if d.offset_ps is not None:
+            offsets[d.name] = d.offset_ps
+        elif d.group is not None and d.group in groups:
+            offsets[d.name] = groups[d.group] % d.period_ps
+        else:
+            offsets[d.name] = rng.randrange(max(1, d.period_ps // 1000)) * 1000
+            if d.group is not None:
+                groups[d.group] = offsets[d.name]
     flows = []
     for d in drafts:
         if d.after is not None:
@@ -229,7 +256,8 @@ def draw_offsets(
                 period_ps=d.period_ps,
                 size_bytes=d.size_bytes,
                 offset_ps=offsets[d.name],
-                priority=priorities[d.cls],
+                priority=priorities[d.cls] if d.priority is None else d.priority,
+                deadline_ps=d.deadline_ps,
             )
         )
     return flows

@@ -27,6 +27,14 @@ RATE_UNITS: dict[str, int] = {
     "Mbps": 10**6,
     "Gbps": 10**9,
 }
+FLOPS_UNITS: dict[str, int] = {
+    "FLOPS": 1,
+    "kFLOPS": 10**3,
+    "MFLOPS": 10**6,
+    "GFLOPS": 10**9,
+    "TFLOPS": 10**12,
+    "PFLOPS": 10**15,
+}
 LENGTH_UNITS: dict[str, Decimal] = {"m": Decimal(1), "km": Decimal(1000), "cm": Decimal("0.01")}
 
 _QUANTITY = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]+)\s*$")
@@ -65,6 +73,14 @@ def parse_time_ps(text: str) -> int:
 def parse_rate_bps(text: str) -> int:
     """Parse a data rate such as '1Gbps' into integer bit/s."""
     return _exact(text, RATE_UNITS, "data rate", "is not a whole number of bit/s")
+
+
+def parse_flops(text: str) -> int:
+    """Parse a compute speed such as '5GFLOPS' into floating-point operations per second."""
+    value = _exact(text, FLOPS_UNITS, "compute speed", "is not a whole number of FLOPS")
+    if value <= 0:
+        raise QuantityError(f"{text!r} must be a positive compute speed")
+    return value
 
 
 def parse_length_m(text: str) -> Decimal:
