@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 PROFILE ?= paper-sec21
 OUT    ?= results
 
-.PHONY: setup test lint bench sweep wheel payloads omnetpp golden fixtures agreement clean
+.PHONY: setup test lint bench sweep wheel payloads omnetpp golden fixtures agreement clean docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -65,3 +65,7 @@ agreement: $(STAMP)
 
 clean:
 	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache
+
+# Regenerate docs/profile-reference.md from the profile schema (a test keeps it in sync).
+docs: $(STAMP)
+	$(BIN)/python -m simulation.profile_reference > docs/profile-reference.md

@@ -16,12 +16,29 @@ import os
 from pathlib import Path
 from typing import Any
 
-from simulation.backends import BACKEND_NAMES
-from simulation.cli import add_time_args, int_list, method_list, positive_int
+from simulation.backends import BACKEND_NAMES, get_backend
+from simulation.cli import (
+    add_scenario_args,
+    add_time_args,
+    int_list,
+    method_list,
+    positive_int,
+    scenario_from_args,
+)
+from simulation.estimate import check_size
 
 
 def register(sub: Any) -> None:
-    """Add `sweep` and `report` to the fogcosim command."""
+    """Add `run`, `sweep` and `report` to the fogcosim command."""
+    p = sub.add_parser(
+        "run", help="simulate one scenario; write its results, flows.csv and queues.csv"
+    )
+    add_scenario_args(p)
+    p.add_argument("--backend", choices=BACKEND_NAMES, default="auto")
+    p.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS")
+    p.add_argument("--force", action="store_true", help="run even if estimated to be huge")
+    p.set_defaults(func=cmd_run)
+
     p = sub.add_parser(
         "sweep", help="run a profile across fog-node counts, methods and seeds; then report"
     )
@@ -73,13 +90,51 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    """Simulate one scenario with the chosen backend, then write its per-flow tables."""
+    from analysis.metrics import summarize_run
+
+    scenario = scenario_from_args(args)
+    check_size(scenario, force=args.force)
+    backend = get_backend(args.backend)
+    print(f"running {scenario.name} with backend {backend.name}")
+    result = backend.run(scenario, args.out, record_vectors=args.vectors, timeout_s=args.timeout)
+    events = f", {result.events} events" if result.events is not None else ""
+    print(f"done in {result.wall_seconds:.2f}s{events}; results:")
+    for path in result.scalar_files + result.vector_files:
+        print(f"  {path}")
+    metrics = summarize_run(args.out)
+    print(f"  {args.out / 'flows.csv'}, {args.out / 'queues.csv'}")
+    print(_flow_summary(metrics))
+    for line in result.warnings:
+        print(f"WARNING: {line}")
+    return 0
+
+
+def _flow_summary(metrics: dict[str, Any]) -> str:
+    """One line: messages lost and deadline misses, with the worst flow."""
+    parts = [f"{metrics.get('flows', 0)} flows"]
+    parts.append(f"{metrics.get('dropped_messages', 0)} messages dropped by full queues")
+    if "deadline_misses" in metrics:
+        parts.append(
+            f"{metrics['deadline_misses']} deadline misses (worst: {metrics['worst_miss_flow']}, "
+            f"{metrics['worst_flow_miss_ratio']:.1%} of its messages)"
+        )
+    if "worst_flow_max_delay_us" in metrics:
+        parts.append(
+            f"largest delay {metrics['worst_flow_max_delay_us']:.1f} us "
+            f"({metrics['worst_delay_flow']})"
+        )
+    return "; ".join(parts)
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run a sweep, write summary.csv and the report; non-zero if any run failed.
 
     The output folder stays locked from the first run to the report, so no other
     sweep cleans a run folder while this one reads it.
     """
-    from analysis.metrics import run_metrics
+    from analysis.metrics import summarize_run
     from analysis.report import write_report
     from analysis.summary import write_summary
     from simulation.folderlock import folder_lock
@@ -98,7 +153,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     with folder_lock(out):
         outcome = run_sweep(
             profile, points, out, backend=args.backend, workers=workers, dask_address=args.dask,
-            record_vectors=not args.no_vectors, timeout_s=args.timeout, summarize=run_metrics,
+            record_vectors=not args.no_vectors, timeout_s=args.timeout, summarize=summarize_run,
             force=args.force, sim_time_ps=args.sim_time, hyperperiods=args.hyperperiods,
             warmup_ps=args.warmup,
         )  # fmt: skip

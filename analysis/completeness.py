@@ -24,6 +24,9 @@ from fogcosim.resultfiles import reader as R
 from simulation.naming import link_directions
 from simulation.scenario import scenario_from_dict
 
+#: Per-flow counters the FlowRecorder writes as `<flow>:<stat>:count`.
+FLOW_COUNTS = ("sent", "delivered", "dropped", "inFlight", "deadlineMisses")
+QUEUE_DROPS = "droppedPacketsQueueOverflow:count"
 #: How many missing results an error names (the rest are counted).
 SHOWN = 3
 
@@ -63,6 +66,17 @@ def expected_results(
             )
         elif app["role"] == "source":
             out.append(ExpectedResult(app["module"], "packetSent:count"))
+        elif app["role"] == "flow":
+            out += [
+                ExpectedResult(app["module"], f"{app['flow']}:{stat}:count") for stat in FLOW_COUNTS
+            ]
+            out.append(
+                ExpectedResult(
+                    app["module"], f"{app['flow']}:delay:histogram", (R.HISTOGRAM, R.STATISTIC)
+                )
+            )
+        elif app["role"] == "queue":
+            out.append(ExpectedResult(app["module"], QUEUE_DROPS))
     sc = scenario_from_dict(scenario)
     for direction in link_directions(sc):
         channel = direction.channel_module(sc.network)

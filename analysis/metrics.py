@@ -29,8 +29,10 @@ import numpy as np
 import pandas as pd
 
 from analysis.completeness import check_complete, expected_results
+from analysis.flows import flow_table, queue_table, write_tables
 from analysis.pivots import scalars, statistics, vector_samples
 from fogcosim.resultfiles.reader import read_result_files
+from simulation.load import offered_load
 from simulation.naming import link_directions
 from simulation.scenario import TRAFFIC_CLASSES, scenario_from_dict
 
@@ -115,9 +117,49 @@ def _delay_summary(stats: pd.DataFrame, samples: pd.DataFrame, prefix: str) -> d
     return out
 
 
+def summarize_run(run_dir: Path) -> dict[str, Any]:
+    """Write the run's flows.csv and queues.csv, and return its metrics (a summary row).
+
+    The sweep's and `fogcosim run`'s per-run step (picklable, for worker processes).
+    """
+    scenario, manifest, raw = load_run(run_dir)
+    write_tables(run_dir, manifest, raw)
+    return _metrics(scenario, manifest, raw)
+
+
 def run_metrics(run_dir: Path) -> dict[str, Any]:
     """All metrics of one run folder, as a flat dict (one summary.csv row)."""
-    scenario, manifest, raw = load_run(run_dir)
+    return _metrics(*load_run(run_dir))
+
+
+def _flow_metrics(manifest: list[dict[str, Any]], raw: pd.DataFrame) -> dict[str, Any]:
+    """Per-flow extremes: the worst flow's deadline miss ratio and delay, drops."""
+    flows = flow_table(manifest, raw)
+    if flows.empty:
+        return {}
+    out: dict[str, Any] = {
+        "flows": len(flows),
+        "flows_with_drops": int(flows["lost"].sum()),
+        "dropped_messages": int(flows["dropped"].sum()),
+        "in_flight_messages": int(flows["in_flight"].sum()),
+    }
+    with_deadline = flows.dropna(subset=["miss_ratio"])
+    if len(with_deadline):
+        worst = with_deadline.loc[with_deadline["miss_ratio"].idxmax()]
+        out["worst_flow_miss_ratio"] = float(worst["miss_ratio"])
+        out["worst_miss_flow"] = worst["flow"]
+        out["deadline_misses"] = int(with_deadline["deadline_misses"].sum())
+    delayed = flows.dropna(subset=["delay_max_us"])
+    if len(delayed):
+        worst = delayed.loc[delayed["delay_max_us"].idxmax()]
+        out["worst_flow_max_delay_us"] = float(worst["delay_max_us"])
+        out["worst_delay_flow"] = worst["flow"]
+    return out
+
+
+def _metrics(
+    scenario: dict[str, Any], manifest: list[dict[str, Any]], raw: pd.DataFrame
+) -> dict[str, Any]:
     links = link_utilization(scenario, raw)
     sinks = _sinks(manifest)
     stats = statistics(raw, include_itervars=False)
@@ -163,4 +205,14 @@ def run_metrics(run_dir: Path) -> dict[str, Any]:
             if r["role"] == "source" and not r["chunk"] and r["class"] == cls
         ]
         out[f"{cls}_sent"] = int(sent.reindex(senders).fillna(0).sum())
+    out |= _flow_metrics(manifest, raw)
+    queues = queue_table(manifest, raw)
+    if len(queues):
+        out["queue_drops"] = int(queues["drops"].sum())
+    loads = offered_load(scenario_from_dict(scenario))
+    if loads:
+        busiest = max(loads, key=lambda d: d.load)
+        out["max_offered_load"] = busiest.load
+        out["max_offered_load_link"] = busiest.label
+        out["overloaded"] = busiest.load > 1.0
     return out

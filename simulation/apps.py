@@ -20,6 +20,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+from simulation.naming import link_directions
 from simulation.scenario import MAX_UDP_PAYLOAD, TRAFFIC_CLASSES, Flow, Scenario, TrafficClass
 
 #: UDP port of each class's message sink; the chunk sink is this + CHUNK_PORT_OFFSET.
@@ -97,9 +98,19 @@ def plan_apps(scenario: Scenario) -> dict[str, list[App]]:
     return plan
 
 
+#: The per-flow statistics module of every rendered network (omnetpp_src/fogcosim).
+FLOW_RECORDER = "flowStats"
+
+
 def manifest(scenario: Scenario) -> list[dict[str, object]]:
-    """The plan as flat records (written beside results; analysis maps modules to classes)."""
-    rows = []
+    """What a run's result files hold, as flat records (written beside the results).
+
+    Role "sink"/"source": an application (analysis maps modules to classes);
+    "flow": a flow's statistics on the FlowRecorder module; "queue": an
+    interface queue (one per priority level under strict priority) whose
+    overflow drops are recorded.
+    """
+    rows: list[dict[str, object]] = []
     for apps in plan_apps(scenario).values():
         for app in apps:
             rows.append(
@@ -118,6 +129,37 @@ def manifest(scenario: Scenario) -> list[dict[str, object]]:
                     "start_ps": app.start_ps,
                     "chunk_index": app.chunk_index,
                     "chunk_count": app.chunk_count,
+                }
+            )
+    for flow in scenario.flows:
+        rows.append(
+            {
+                "module": f"{scenario.network}.{FLOW_RECORDER}",
+                "role": "flow",
+                "flow": flow.name,
+                "class": flow.cls,
+                "host": flow.src,
+                "dest": flow.dst,
+                "size_bytes": flow.size_bytes,
+                "period_ps": flow.period_ps,
+                "start_ps": flow.offset_ps,
+                "chunk_count": len(chunk_sizes(flow.size_bytes)),
+                "deadline_ps": flow.deadline_ps,
+                "priority": flow.priority,
+            }
+        )
+    levels = len({f.priority for f in scenario.flows})
+    strict = scenario.scheduling == "strict-priority"
+    for d in link_directions(scenario):
+        queue = f"{scenario.network}.{d.src}.eth[{d.src_gate}].queue"
+        for level in range(levels) if strict else (None,):
+            rows.append(
+                {
+                    "module": queue if level is None else f"{queue}.queue[{level}]",
+                    "role": "queue",
+                    "host": d.src,
+                    "dest": d.dst,
+                    "level": level,
                 }
             )
     return rows

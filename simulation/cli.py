@@ -1,7 +1,7 @@
-"""`fogcosim render` and `fogcosim run`: one scenario, rendered or simulated.
+"""`fogcosim render`: one scenario's NED and ini; argument helpers for the other commands.
 
-`fogcosim sweep` (simulate, then summarise and report) is registered by `analysis.cli`,
-since it uses both packages and `analysis` sits above `simulation`.
+`fogcosim run` and `fogcosim sweep` (simulate, then summarise) are registered by
+`analysis.cli`, since they use both packages and `analysis` sits above `simulation`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from typing import Any
 
 from fogcosim.errors import UserError
 from simulation import units
-from simulation.backends import BACKEND_NAMES, get_backend
-from simulation.estimate import check_size
 from simulation.profile import build_scenario, load_profile, with_time
 from simulation.render import render
 from simulation.scenario import Scenario
@@ -98,15 +96,9 @@ def register(sub: Any) -> None:
     add_scenario_args(p)
     p.set_defaults(func=cmd_render)
 
-    p = sub.add_parser("run", help="simulate one scenario over its hyperperiod")
-    add_scenario_args(p)
-    p.add_argument("--backend", choices=BACKEND_NAMES, default="auto")
-    p.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS")
-    p.add_argument("--force", action="store_true", help="run even if estimated to be huge")
-    p.set_defaults(func=cmd_run)
 
-
-def _scenario(args: argparse.Namespace) -> Scenario:
+def scenario_from_args(args: argparse.Namespace) -> Scenario:
+    """The scenario that `add_scenario_args` names, with its simulated-time options."""
     scenario = build_scenario(load_profile(args.profile), args.fog_nodes, args.method, args.seed)
     if args.sim_time is not None and args.sim_time <= 0:
         raise UserError(f"--sim-time must be positive (got {args.sim_time} ps)")
@@ -115,7 +107,7 @@ def _scenario(args: argparse.Namespace) -> Scenario:
 
 def cmd_render(args: argparse.Namespace) -> int:
     """Render one scenario into --out."""
-    scenario = _scenario(args)
+    scenario = scenario_from_args(args)
     paths = render(scenario, args.out, record_vectors=args.vectors)
     print(
         f"rendered {scenario.name}: hyperperiod {scenario.hyperperiod_ps / 1e12:g}s, "
@@ -128,18 +120,4 @@ def cmd_render(args: argparse.Namespace) -> int:
         print("defaults used (not in the profile; recorded in scenario.json):")
         for name, value in scenario.profile_defaults:
             print(f"  {name} = {value}")
-    return 0
-
-
-def cmd_run(args: argparse.Namespace) -> int:
-    """Simulate one scenario with the chosen backend."""
-    scenario = _scenario(args)
-    check_size(scenario, force=args.force)
-    backend = get_backend(args.backend)
-    print(f"running {scenario.name} with backend {backend.name}")
-    result = backend.run(scenario, args.out, record_vectors=args.vectors, timeout_s=args.timeout)
-    events = f", {result.events} events" if result.events is not None else ""
-    print(f"done in {result.wall_seconds:.2f}s{events}; results:")
-    for path in result.scalar_files + result.vector_files:
-        print(f"  {path}")
     return 0

@@ -19,7 +19,7 @@ from fogcosim import __version__, atomic
 from simulation import units
 from simulation.apps import MESSAGE_PORTS, App, chunk_sizes, manifest, plan_apps
 from simulation.naming import NED_TYPES
-from simulation.scenario import Scenario, priority_levels
+from simulation.scenario import PriorityLevel, Scenario, priority_levels
 from simulation.shipped import data_folder
 
 NED_IMPORTS = {
@@ -61,8 +61,8 @@ def queue_lines(scenario: Scenario) -> tuple[str, list[str]]:
             f"**.eth[*].queue.packetCapacity = {capacity}"
         ]
     levels = priority_levels(scenario)
-    filters = ", ".join('"' + " or ".join(f"{cls}_*" for cls in level) + '"' for level in levels)
-    comment = "strict priority, " + " > ".join("/".join(lv) for lv in levels) + f", {cap_text}"
+    filters = ", ".join(f'"{_level_filter(level)}"' for level in levels)
+    comment = "strict priority, " + " > ".join(_level_label(lv) for lv in levels) + f", {cap_text}"
     return comment, [
         '**.eth[*].queue.typename = "PriorityQueue"',
         f"**.eth[*].queue.numQueues = {len(levels)}",
@@ -75,6 +75,21 @@ def queue_lines(scenario: Scenario) -> tuple[str, list[str]]:
         # the interface's default capacity (1000) would be exceeded, not enforced
         "**.eth[*].queue.packetCapacity = -1",
     ]
+
+
+def _level_filter(level: PriorityLevel) -> str:
+    """A cMatchExpression on packet names (`<class>_<flow>_<chunk>-<n>`) selecting one level."""
+    taken = [f"{cls}_*" for cls in level.classes] + [f"{f.cls}_{f.name}_*" for f in level.included]
+    expression = " or ".join(taken)
+    if level.excluded:
+        others = " or ".join(f"{f.cls}_{f.name}_*" for f in level.excluded)
+        expression = f"({expression}) and not ({others})"
+    return expression
+
+
+def _level_label(level: PriorityLevel) -> str:
+    parts = list(level.classes) + [f.name for f in level.included]
+    return "/".join(parts)
 
 
 def drop_lines(scenario: Scenario) -> list[str]:

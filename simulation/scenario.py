@@ -263,16 +263,44 @@ def scenario_from_dict(data: dict[str, Any]) -> Scenario:
     )
 
 
-def priority_levels(scenario: Scenario) -> list[list[str]]:
-    """Classes grouped by priority value, highest priority (lowest value) first."""
-    prio: dict[str, int] = {}
+@dataclass(frozen=True)
+class PriorityLevel:
+    """One queue level under strict priority: the classes it serves, and single flows moved."""
+
+    priority: int
+    #: classes whose flows are at this level (but for `excluded`)
+    classes: tuple[str, ...]
+    #: flows of other classes' levels that a profile moved here (`priority = ...`)
+    included: tuple[Flow, ...]
+    #: flows of `classes` that a profile moved to another level
+    excluded: tuple[Flow, ...]
+
+
+def priority_levels(scenario: Scenario) -> list[PriorityLevel]:
+    """The queue levels, highest priority (lowest value) first.
+
+    A class sits at the level most of its flows have (its [simulation.priorities]
+    value); a flow whose `priority` differs is an exception moved to its own level.
+    """
+    counts: dict[str, dict[int, int]] = {}
     for flow in scenario.flows:
-        prio.setdefault(flow.cls, flow.priority)
-    levels: dict[int, list[str]] = {}
-    for cls in TRAFFIC_CLASSES:
-        if cls in prio:
-            levels.setdefault(prio[cls], []).append(cls)
-    return [levels[p] for p in sorted(levels)]
+        per = counts.setdefault(flow.cls, {})
+        per[flow.priority] = per.get(flow.priority, 0) + 1
+    class_level = {cls: min(per, key=lambda p: (-per[p], p)) for cls, per in counts.items()}
+    levels = sorted({f.priority for f in scenario.flows})
+    out = []
+    for p in levels:
+        classes = tuple(c for c in TRAFFIC_CLASSES if class_level.get(c) == p)
+        moved_in = tuple(f for f in scenario.flows if f.priority == p and class_level[f.cls] != p)
+        moved_out = tuple(f for f in scenario.flows if f.cls in classes and f.priority != p)
+        out.append(PriorityLevel(p, classes, moved_in, moved_out))
+    return out
+
+
+def flow_levels(scenario: Scenario) -> dict[str, int]:
+    """Each flow's queue level (index into `priority_levels`)."""
+    index = {p: i for i, p in enumerate(sorted({f.priority for f in scenario.flows}))}
+    return {f.name: index[f.priority] for f in scenario.flows}
 
 
 def _hyperperiod(flows: tuple[Flow, ...]) -> int:

@@ -25,7 +25,7 @@ KINDS = {
     "str": "string",
     "name": "name (letters, digits, _)",
     "bool": "boolean",
-    "choice": "one of the listed values",
+    "choice": "one of",
     "time": 'time, e.g. "400ms" (s, ms, us, ns, ps)',
     "time0": 'time, zero allowed, e.g. "0s"',
     "rate": 'data rate, e.g. "1Gbps" (bps, kbps, Mbps, Gbps)',
@@ -35,7 +35,7 @@ KINDS = {
     "tables": "array of tables ([[...]])",
     "list[int]": "list of integers",
     "list[time]": "list of times",
-    "list[choice]": "list of the listed values",
+    "list[choice]": "list of",
     "after": '"random" or a time after the request',
     "offset": '"random" or a time',
     "split": "layer name (FCDDT split), or omitted for the model's default",
@@ -577,7 +577,7 @@ def default_text(f: Field) -> str:
     """A default as a profile would write it ("—" for required, "(none)" for optional)."""
     if f.required:
         return "required"
-    if f.default is NO_DEFAULT:
+    if f.default is NO_DEFAULT or f.default == {}:
         return "(none)"
     return format_value(f.default)
 

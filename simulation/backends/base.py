@@ -41,6 +41,8 @@ class RunResult:
     wall_seconds: float = 0.0
     events: int | None = None
     detail: dict[str, str] = field(default_factory=dict)
+    #: Things a user must know about this run's results (overloaded links, ...).
+    warnings: list[str] = field(default_factory=list)
 
     def write(self) -> Path:
         """Write run.json into the run's directory (atomically) and return its path."""

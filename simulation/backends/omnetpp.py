@@ -22,6 +22,7 @@ from pathlib import Path
 from fogcosim.errors import FogcosimError
 from simulation.backends import omnetlib
 from simulation.backends.base import RESULT_SUBDIR, Availability, RunResult
+from simulation.load import overload_warnings
 from simulation.render import render
 from simulation.scenario import Scenario
 
@@ -239,6 +240,7 @@ class OmnetppBackend:
             wall_seconds=wall,
             events=int(events[-1]) if events else None,
             detail={"opp_run": str(install.opp_run), "inet_root": str(install.inet_root)},
+            warnings=overload_warnings(scenario),
         )
         result.write()
         return result

@@ -9,6 +9,7 @@ from pathlib import Path
 from simulation.backends.base import RESULT_SUBDIR, Availability, RunResult, write_inputs
 from simulation.embedded.engine import Engine
 from simulation.embedded.output import write_results
+from simulation.load import overload_warnings
 from simulation.scenario import Scenario
 
 
@@ -45,6 +46,7 @@ class EmbeddedBackend:
             wall_seconds=time.perf_counter() - start,
             events=engine_result.events,
             detail={"engine_seconds": f"{engine_result.wall_seconds:.4f}"},
+            warnings=overload_warnings(scenario),
         )
         run.write()
         return run

@@ -41,7 +41,7 @@ from simulation.embedded.stats import (
     SourceStats,
 )
 from simulation.naming import LinkDirection, link_directions
-from simulation.scenario import Scenario, priority_levels
+from simulation.scenario import Scenario, flow_levels
 
 SEND, ARRIVE, ENDTX, ENDIFG, ENQUEUE = 0, 1, 2, 3, 4
 #: Chain depth of the events scheduled while the simulation initialises (before any event).
@@ -176,9 +176,8 @@ class Engine:
         names = [n.name for n in scenario.nodes]
         index = {name: i for i, name in enumerate(names)}
         is_host = [n.is_host for n in scenario.nodes]
-        levels = priority_levels(scenario)
-        self.level_of = {cls: i for i, group in enumerate(levels) for cls in group}
-        nlevels = max(1, len(levels))
+        self.level_of = flow_levels(scenario)
+        nlevels = max(1, len(set(self.level_of.values())))
         strict = scenario.scheduling == "strict-priority"
         self.ports: list[Port] = []
         self.queues: list[QueueStats] = []
@@ -211,7 +210,7 @@ class Engine:
                 if app.role != "source":
                     continue
                 flow = flows[app.flow]
-                level = self.level_of[flow.cls] if strict else 0
+                level = self.level_of[flow.name] if strict else 0
                 self.sources.append(
                     _Source(
                         SourceStats(app),

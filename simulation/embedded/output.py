@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fogcosim.resultfiles.writer import RunHeader, ScalarFileWriter, VectorFileWriter
+from simulation.apps import FLOW_RECORDER
 from simulation.backends.base import RESULT_SUBDIR
 from simulation.embedded.histogram import OmnetppHistogram
 from simulation.embedded.stats import EngineResult, FlowStats, QueueStats, SinkStats, SourceStats
@@ -62,8 +63,6 @@ _DELAY_ATTRS = {
 }
 
 
-#: The project's per-flow statistics module in the rendered network (see omnetpp_src/).
-FLOW_RECORDER = "flowStats"
 _FLOW_DELAY_ATTRS = {"interpolationmode": "none", "title": "message delay", "unit": "s"}
 _QUEUE_DROP_ATTRS = {
     "interpolationmode": "none",
