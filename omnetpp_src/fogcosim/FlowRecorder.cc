@@ -33,9 +33,14 @@ void FlowRecorder::initialize()
             flow.deadline = SimTime(deadlinePs, SIMTIME_PS);
         flow.delays = new cHistogram("histogram");
         if (recordVectors) {
-            flow.vector = new cOutVector((flow.name + ":delay").c_str());
+            flow.vector = new cOutVector((flow.name + ":delay:vector").c_str());
             flow.vector->setUnit("s");
             flow.vector->setInterpolationMode(cOutVector::NONE);
+            flow.vector->setAttribute("recordingmode", "vector");
+            flow.vector->setAttribute("title", "message delay");
+            // register now: a vector registers under the module in context at its first
+            // record, which would be the application whose signal we are handling
+            flow.vector->registerVector();
         }
         flowIndex[flow.name] = flows.size();
         flows.push_back(flow);
@@ -147,12 +152,11 @@ void FlowRecorder::finish()
         recordScalar((prefix + "inFlight:count").c_str(), flow.sent - flow.delivered - flow.dropped);
         long misses = flow.deadline >= SIMTIME_ZERO ? flow.late + flow.dropped : 0;
         recordScalar((prefix + "deadlineMisses:count").c_str(), misses);
-        opp_string_map attributes = {
-            {"interpolationmode", "none"},
-            {"recordingmode", "histogram"},
-            {"title", "message delay"},
-            {"unit", "s"},
-        };
+        opp_string_map attributes;
+        attributes["interpolationmode"] = "none";
+        attributes["recordingmode"] = "histogram";
+        attributes["title"] = "message delay";
+        attributes["unit"] = "s";
         getEnvir()->recordStatistic(this, (prefix + "delay:histogram").c_str(), flow.delays,
                                     &attributes);
     }

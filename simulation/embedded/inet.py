@@ -25,14 +25,18 @@ chain INET runs, counted in zero-delay events:
   the application receiving the reassembled datagram.
 
 Only equal-time orderings depend on these numbers; every other result is
-independent of them. They were counted from OMNeT++ 6.1 + INET 4.5.4 event
-logs of the rendered model (`record-eventlog = true`) and are checked by the
-tie-heavy agreement scenarios (`tests/simulation/test_agreement.py`).
+independent of them. They were counted in OMNeT++ 6.1 + INET 4.5.4 event logs
+of rendered models (`record-eventlog = true`: a host sending through a switch
+and through a gateway) and are checked by the tie-heavy agreement scenarios
+(`tests/simulation/test_agreement.py`). A MAC starts a transmission in the
+event that hands it the frame when it is idle, and otherwise at its end of
+inter-frame gap; it schedules its end of transmission when it starts one and
+its end of gap at the end of transmission.
 """
 
 from __future__ import annotations
 
-APP_TO_QUEUE = 4
-RELAY = 6
-ROUTER = 8
-RX_TO_APP = 4
+APP_TO_QUEUE = 4  # app -> udp -> ipv4.ip -> ethernet -> eth[i].queue (the MAC sends here)
+RELAY = 4  # eth[i].mac -> ethernet -> bridging -> ethernet -> eth[j].queue
+ROUTER = 4  # eth[i].mac -> ethernet -> ipv4.ip -> ethernet -> eth[j].queue
+RX_TO_APP = 4  # eth[i].mac -> ethernet -> ipv4.ip (reassembly) -> udp -> app
