@@ -21,13 +21,14 @@ from dataclasses import dataclass
 from typing import Literal
 
 from simulation.naming import link_directions
+from simulation.roundspec import ROUND_PORT
 from simulation.scenario import MAX_UDP_PAYLOAD, TRAFFIC_CLASSES, Flow, Scenario, TrafficClass
 
 #: UDP port of each class's message sink; the chunk sink is this + CHUNK_PORT_OFFSET.
 MESSAGE_PORTS: dict[str, int] = {"critical": 5000, "ml": 5001, "background": 5002}
 CHUNK_PORT_OFFSET = 100
 
-AppRole = Literal["sink", "source"]
+AppRole = Literal["sink", "source", "rounds"]
 
 
 @dataclass(frozen=True)
@@ -95,11 +96,21 @@ def plan_apps(scenario: Scenario) -> dict[str, list[App]]:
                     )
                 )  # fmt: skip
         plan[host] = apps
+    rounds = scenario.rounds
+    if rounds is not None:  # one round-protocol app on every fog node and on the cloud
+        for host in (*rounds.fog_nodes, rounds.cloud):
+            apps = plan[host]
+            apps.append(App(host, len(apps), "rounds", "ml", ROUND_PORT, chunk=False))
     return plan
 
 
 #: The per-flow statistics module of every rendered network (omnetpp_src/fogcosim).
 FLOW_RECORDER = "flowStats"
+
+
+def all_flows(scenario: Scenario) -> list[Flow]:
+    """The periodic flows and the round protocol's message streams (`Scenario.all_flows`)."""
+    return scenario.all_flows()
 
 
 def manifest(scenario: Scenario) -> list[dict[str, object]]:
@@ -131,7 +142,7 @@ def manifest(scenario: Scenario) -> list[dict[str, object]]:
                     "chunk_count": app.chunk_count,
                 }
             )
-    for flow in scenario.flows:
+    for flow in all_flows(scenario):
         rows.append(
             {
                 "module": f"{scenario.network}.{FLOW_RECORDER}",
@@ -148,7 +159,7 @@ def manifest(scenario: Scenario) -> list[dict[str, object]]:
                 "priority": flow.priority,
             }
         )
-    levels = len({f.priority for f in scenario.flows})
+    levels = len({f.priority for f in scenario.all_flows()})
     strict = scenario.scheduling == "strict-priority"
     for d in link_directions(scenario):
         queue = f"{scenario.network}.{d.src}.eth[{d.src_gate}].queue"

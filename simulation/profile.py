@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from fogcosim.errors import UserError
+from simulation.rounds_build import rounds_spec
 from simulation.scenario import (
     TRAFFIC_CLASSES,
     MlPayload,
@@ -169,6 +170,7 @@ def build_scenario(
     rng = random.Random(seed)
     traffic = root.sub("traffic")
     drafts: list[FlowDraft] = []
+    rounds = None
     if traffic.has("cloud"):
         drafts += cloud_exchange(traffic.sub("cloud"), fog_nodes)
     if traffic.has("neighbours"):
@@ -181,8 +183,21 @@ def build_scenario(
                 "ml", f"missing: method {method!r} needs a [traffic.ml] table (or run method none)"
             )
         ml = traffic.sub("ml")
-        payload = _payload(ml, method, fog_nodes, measure)
-        drafts += ml_exchange(ml, fog_nodes, payload)
+        pacing = ml.get("pacing")
+        _check_pacing_keys(ml, pacing)
+        if pacing == "rounds":
+            if ml.has("bytes"):
+                raise ml.error(
+                    "bytes",
+                    'applies to pacing = "periodic" only (rounds measure every message\'s size)',
+                )
+            rounds = rounds_spec(ml, root.sub("compute"), method, fog_nodes, priorities["ml"])
+            up = sum(st.up_bytes for st in rounds.stages)
+            down = sum(st.down_bytes for st in rounds.stages)
+            payload = MlPayload(method, up, down, rounds.source)
+        else:
+            payload = _payload(ml, method, fog_nodes, measure)
+            drafts += ml_exchange(ml, fog_nodes, payload)
     flows = draw_offsets(drafts, rng, priorities)
     try:
         scenario = Scenario(
@@ -202,12 +217,29 @@ def build_scenario(
             ml_payload=payload,
             description=profile.description,
             profile_defaults=tuple(sorted(defaults.items())),
+            rounds=rounds,
         )
         return with_time(scenario, sim_time, hyperperiods, warmup)
     except ScenarioError as exc:
         field = _profile_field(exc.field, drafts)
         where = f"{field}: " if field else ""
         raise ScenarioError(f"{profile.path}: {where}{exc}", field) from None
+
+
+#: [traffic.ml] keys that apply to one pacing only.
+PACING_KEYS = {
+    "periodic": ("period", "offsets", "directions", "request_bytes", "reply_after", "bytes"),
+    "rounds": ("policy", "straggler_rate", "round_deadline", "batch_period", "target_accuracy"),
+}
+
+
+def _check_pacing_keys(ml: Section, pacing: str) -> None:
+    for other, keys in PACING_KEYS.items():
+        if other == pacing:
+            continue
+        for key in keys:
+            if ml.has(key) and key != "bytes":
+                raise ml.error(key, f"applies to pacing = {other!r} only (this is {pacing!r})")
 
 
 def with_time(

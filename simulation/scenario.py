@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cached_property
 from typing import Any, Literal, get_args
 
 from fogcosim.errors import UserError
+from simulation.roundspec import POLICIES, RoundsSpec, Stage
 from simulation.tree import Forest
 
 NodeKind = Literal["fog", "cloud", "host", "switch", "gateway"]
@@ -171,6 +172,8 @@ class Scenario:
     duration_ps: int | None = None
     #: Profile fields that took their schema default, as (dotted field, value) pairs.
     profile_defaults: tuple[tuple[str, str], ...] = ()
+    #: The training's round protocol (`pacing = "rounds"`); None: ML traffic is periodic flows.
+    rounds: RoundsSpec | None = None
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -180,6 +183,20 @@ class Scenario:
     def hyperperiod_ps(self) -> int:
         """Least common multiple of all flow periods: the simulated duration."""
         return _hyperperiod(self.flows)
+
+    def all_flows(self) -> list[Flow]:
+        """The periodic flows, then the round protocol's message streams (period 0).
+
+        Per-flow results cover both; a round-protocol stream is named by message kind and
+        fog node (`gradient_fog3`) and its messages are numbered by round.
+        """
+        flows = list(self.flows)
+        if self.rounds is not None:
+            flows += [
+                Flow(name, "ml", src, dst, 0, size, priority=self.rounds.priority)
+                for name, _, src, dst, size in self.rounds.flows()
+            ]
+        return flows
 
     @property
     def measured_ps(self) -> int:
@@ -230,6 +247,7 @@ class Scenario:
             "warmup_ps": self.warmup_ps,
             "duration_ps": self.duration_ps,
             "profile_defaults": dict(self.profile_defaults),
+            "rounds": None if self.rounds is None else asdict(self.rounds),
             "ml_payload": None if self.ml_payload is None else vars(self.ml_payload),
             "nodes": [vars(n) for n in self.nodes],
             "links": [vars(lk) for lk in self.links],
@@ -260,6 +278,22 @@ def scenario_from_dict(data: dict[str, Any]) -> Scenario:
         warmup_ps=data.get("warmup_ps", 0),
         duration_ps=data.get("duration_ps"),
         profile_defaults=tuple((data.get("profile_defaults") or {}).items()),
+        rounds=None if data.get("rounds") is None else rounds_from_dict(data["rounds"]),
+    )
+
+
+def rounds_from_dict(data: dict[str, Any]) -> RoundsSpec:
+    """Rebuild a RoundsSpec from `asdict` output."""
+    stages = tuple(
+        Stage(**{**st, "fog_before_ps": tuple(st["fog_before_ps"])}) for st in data["stages"]
+    )
+    return RoundsSpec(
+        **{
+            **data,
+            "fog_nodes": tuple(data["fog_nodes"]),
+            "stages": stages,
+            "fog_flops": tuple(data.get("fog_flops", ())),
+        }
     )
 
 
@@ -283,7 +317,8 @@ def priority_levels(scenario: Scenario) -> list[PriorityLevel]:
     value); a flow whose `priority` differs is an exception moved to its own level.
     """
     counts: dict[str, dict[int, int]] = {}
-    for flow in scenario.flows:
+    flows = scenario.all_flows()
+    for flow in flows:
         per = counts.setdefault(flow.cls, {})
         per[flow.priority] = per.get(flow.priority, 0) + 1
     class_level = {cls: min(per, key=lambda p: (-per[p], p)) for cls, per in counts.items()}
@@ -299,8 +334,9 @@ def priority_levels(scenario: Scenario) -> list[PriorityLevel]:
 
 def flow_levels(scenario: Scenario) -> dict[str, int]:
     """Each flow's queue level (index into `priority_levels`)."""
-    index = {p: i for i, p in enumerate(sorted({f.priority for f in scenario.flows}))}
-    return {f.name: index[f.priority] for f in scenario.flows}
+    flows = scenario.all_flows()
+    index = {p: i for i, p in enumerate(sorted({f.priority for f in flows}))}
+    return {f.name: index[f.priority] for f in flows}
 
 
 def _hyperperiod(flows: tuple[Flow, ...]) -> int:
@@ -336,6 +372,38 @@ def _validate(sc: Scenario) -> None:
         )
     _validate_nodes_and_links(sc)
     _validate_flows(sc)
+    if sc.rounds is not None:
+        _validate_rounds(sc, sc.rounds)
+    if sc.measured_ps <= 0:
+        raise ScenarioError(
+            "nothing to simulate: no periodic flow sets a hyperperiod; give the simulated time "
+            "(--sim-time, or [simulation] sim_time)",
+            "simulation.sim_time",
+        )
+
+
+def _validate_rounds(sc: Scenario, spec: RoundsSpec) -> None:
+    hosts = {n.name for n in sc.nodes if n.is_host}
+    for name in (*spec.fog_nodes, spec.cloud):
+        if name not in hosts:
+            raise ScenarioError(f"round protocol host {name!r} is not a host", "traffic.ml")
+    p = len(spec.fog_nodes)
+    if spec.policy not in POLICIES:
+        raise ScenarioError(
+            f"unknown policy {spec.policy!r} (allowed: {', '.join(POLICIES)})", "traffic.ml.policy"
+        )
+    if not 1 <= spec.quorum <= p:
+        raise ScenarioError(f"quorum {spec.quorum} outside 1..{p}", "traffic.ml.straggler_rate")
+    if spec.policy == "deadline" and not (spec.round_deadline_ps or 0) > 0:
+        raise ScenarioError(
+            "policy 'deadline' needs a positive round_deadline", "traffic.ml.round_deadline"
+        )
+    if spec.batch_period_ps <= 0:
+        raise ScenarioError("batch_period must be positive", "traffic.ml.batch_period")
+    if spec.rounds is not None and spec.rounds < 1:
+        raise ScenarioError(f"rounds {spec.rounds} must be at least 1", "rounds")
+    if not spec.stages or any(len(st.fog_before_ps) != p for st in spec.stages):
+        raise ScenarioError("round protocol: every stage needs one fog compute time per FN")
 
 
 def _validate_nodes_and_links(sc: Scenario) -> None:

@@ -29,9 +29,10 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
-from simulation.apps import chunk_sizes, plan_apps
+from simulation.apps import all_flows, chunk_sizes, plan_apps
 from simulation.embedded import inet
 from simulation.embedded.frames import ETH_IFG, datagram_wire_bytes, ps_per_byte
+from simulation.embedded.roundapp import CloudApp, FogApp, RoundApp
 from simulation.embedded.stats import (
     EngineResult,
     FlowStats,
@@ -43,7 +44,7 @@ from simulation.embedded.stats import (
 from simulation.naming import LinkDirection, link_directions
 from simulation.scenario import Scenario, flow_levels
 
-SEND, ARRIVE, ENDTX, ENDIFG, ENQUEUE = 0, 1, 2, 3, 4
+SEND, ARRIVE, ENDTX, ENDIFG, ENQUEUE, TIMER, APPMSG = 0, 1, 2, 3, 4, 5, 6
 #: Chain depth of the events scheduled while the simulation initialises (before any event).
 INIT_DEPTH = -1
 NEVER = 1 << 62
@@ -103,9 +104,9 @@ class Port:
 
 
 class Message:
-    """One message of a flow: its chunks (datagrams) are sent together, by one app each."""
+    """One message of a flow: its chunks (datagrams) are sent together (by one app each)."""
 
-    __slots__ = ("chunks_left", "counted", "created", "dropped", "flow", "key")
+    __slots__ = ("app", "chunks_left", "counted", "created", "dropped", "flow", "info", "key")
 
     def __init__(self, flow: FlowStats, created: int, counted: bool, key: tuple[int, int]) -> None:
         self.flow = flow
@@ -114,6 +115,9 @@ class Message:
         self.key = key
         self.chunks_left = flow.chunks
         self.dropped = False
+        #: the round-protocol app it is for, and (stage, direction, fog, round)
+        self.app: RoundApp | None = None
+        self.info: tuple[int, str, int, int] = (0, "", 0, 0)
 
 
 class Datagram:
@@ -125,7 +129,7 @@ class Datagram:
         self,
         created: int,
         remaining: int,
-        sink: SinkStats,
+        sink: SinkStats | None,
         size: int,
         seq: int,
         message: Message,
@@ -197,7 +201,7 @@ class Engine:
         plan = plan_apps(scenario)
         flows = {f.name: f for f in scenario.flows}
         self.flows: dict[str, FlowStats] = {}
-        for f in scenario.flows:
+        for f in all_flows(scenario):
             self.flows[f.name] = FlowStats(f, len(chunk_sizes(f.size_bytes)))
         self.sinks: dict[tuple[str, int], SinkStats] = {}
         for host, apps in plan.items():
@@ -221,6 +225,30 @@ class Engine:
                         level,
                     )
                 )
+        #: ("source", module) / ("rounds", module) in OMNeT++'s initialisation order
+        self._plan_order = [
+            (app.role, f"{scenario.network}.{app.module}")
+            for apps in plan.values()
+            for app in apps
+            if app.role in ("source", "rounds")
+        ]
+        self.apps: list[RoundApp] = []
+        rounds = scenario.rounds
+        if rounds is not None:
+            for host, apps in plan.items():
+                for app in apps:
+                    if app.role != "rounds":
+                        continue
+                    module = f"{scenario.network}.{app.module}"
+                    if host == rounds.cloud:
+                        self.apps.append(CloudApp(rounds, host, module))
+                    else:
+                        fog_index = rounds.fog_nodes.index(host)
+                        self.apps.append(FogApp(rounds, host, module, index=fog_index))
+            cloud = next(a for a in self.apps if isinstance(a, CloudApp))
+            for a in self.apps:
+                if isinstance(a, FogApp):
+                    a.cloud_app = cloud
         self._chain = [
             inet.APP_TO_QUEUE
             if is_host[i]
@@ -252,15 +280,15 @@ class Engine:
         heap: list[tuple[int, int, int, int, int, int, object, object]] = []
         push, pop = heapq.heappush, heapq.heappop
         seq = 0
-        for i, src in enumerate(self.sources):
-            if src.stats.app.start_ps <= limit:
-                heap.append((src.stats.app.start_ps, 0, INIT_DEPTH, 0, seq, SEND, i, None))
-                seq += 1
-        heapq.heapify(heap)
         pos = 0
+        now = 0
         datagrams = 0
+        stopped = False
         open_messages: dict[tuple[int, int], Message] = {}
         chain_depth = self._chain
+        mtu = self.scenario.mtu
+        # where the current handler sits in INET's chain of events: depth and root event
+        ctx_depth, ctx_root = INIT_DEPTH, 0
 
         def transmit(port: Port, frame: Frame, now: int, depth: int, ipos: int) -> None:
             nonlocal seq
@@ -336,6 +364,90 @@ class Engine:
             for frame in frames:
                 enqueue(port, frame, now, depth, root)
 
+        # ---- what a round-protocol app may do (simulation.embedded.roundapp.Host)
+        apps_by_host = {a.host_name: a for a in self.apps}
+
+        class AppHost:
+            @staticmethod
+            def now() -> int:
+                return now
+
+            @staticmethod
+            def send(
+                app: RoundApp, dst: str, stage: int, direction: str, fog: int, rnd: int
+            ) -> None:
+                nonlocal datagrams
+                spec = app.spec
+                st = spec.stages[stage]
+                size = st.up_bytes if direction == "up" else st.down_bytes
+                flow = self.flows[spec.flow_name(stage, direction, fog)]
+                counted = now >= warmup
+                key = (id(flow), rnd)
+                message = Message(flow, now, counted, key)
+                message.app = apps_by_host[dst]
+                message.info = (stage, direction, fog, rnd)
+                if counted:
+                    flow.sent += 1
+                if flow.chunks > 1:
+                    open_messages[key] = message
+                path = self.path(app.host_name, dst)
+                level = self.level_of[flow.flow.name] if self.strict else 0
+                for chunk in chunk_sizes(size):
+                    datagrams += 1
+                    wires = datagram_wire_bytes(chunk, mtu)
+                    dgram = Datagram(now, len(wires), None, chunk, datagrams, message, path)
+                    forward(
+                        path[0], [(w, dgram, level, 0) for w in wires], now,
+                        ctx_depth + inet.APP_TO_QUEUE, ctx_root,
+                    )  # fmt: skip
+
+            @staticmethod
+            def schedule(app: RoundApp, at: int, tag: str, data: int = 0) -> None:
+                nonlocal seq
+                if at <= limit:
+                    push(heap, (at, now, ctx_depth, ctx_root, seq, TIMER, app, (tag, data)))
+                    seq += 1
+
+            @staticmethod
+            def record(app: RoundApp, vector: str, value: float) -> None:
+                times, values, events = app.vectors.setdefault(vector, ([], [], []))
+                times.append(now)
+                values.append(value)
+                events.append(pos)
+
+            @staticmethod
+            def end() -> None:
+                nonlocal stopped
+                stopped = True
+
+        def to_app(message: Message, now: int, root: int) -> None:
+            """A message is complete at its app: the app sees it at the end of INET's rx chain."""
+            nonlocal seq, ctx_depth, ctx_root
+            assert message.app is not None
+            if heap and heap[0][0] == now:
+                push(heap, (now, now, inet.RX_TO_APP, root, seq, APPMSG, message.app, message.info))
+                seq += 1
+                return
+            ctx_depth, ctx_root = inet.RX_TO_APP, root
+            message.app.on_message(*message.info)
+
+        # ---- initialisation, in OMNeT++'s module order: hosts, then each host's apps
+        host = AppHost()
+        source_index = 0
+        round_apps = {a.module: a for a in self.apps}
+        for app_plan in self._plan_order:
+            if app_plan[0] == "source":
+                src = self.sources[source_index]
+                if src.stats.app.start_ps <= limit:
+                    push(
+                        heap,
+                        (src.stats.app.start_ps, 0, INIT_DEPTH, 0, seq, SEND, source_index, None),
+                    )
+                    seq += 1
+                source_index += 1
+            else:
+                round_apps[app_plan[1]].initialize(host)
+
         while heap:
             now, _sched, depth, _ipos, _seq, kind, a, b = pop(heap)
             if now > horizon:
@@ -350,7 +462,9 @@ class Engine:
                 if port.to_host:
                     dgram.remaining -= 1
                     if dgram.remaining == 0 and not dgram.dropped:
-                        self._deliver(dgram, now, pos, open_messages)
+                        done = self._deliver(dgram, now, pos, open_messages)
+                        if done is not None and done.app is not None:
+                            to_app(done, now, pos)
                 else:
                     hop = frame[3] + 1
                     nxt = dgram.path[hop]
@@ -405,18 +519,27 @@ class Engine:
                 if nxt <= limit:
                     push(heap, (nxt, now, 0, pos, seq, SEND, a, None))
                     seq += 1
-            else:  # ENQUEUE: the deferred end of a chain
+            elif kind == ENQUEUE:  # the deferred end of a chain
                 port = a  # type: ignore[assignment]
                 for frame in b:  # type: ignore[attr-defined]
                     enqueue(port, frame, now, depth, _ipos)
-        return self._result(pos, time.perf_counter() - started)
+            elif kind == TIMER:
+                ctx_depth, ctx_root = 0, pos
+                a.on_timer(*b)  # type: ignore[attr-defined,misc]
+            else:  # APPMSG: a deferred delivery to a round-protocol app
+                ctx_depth, ctx_root = depth, _ipos
+                a.on_message(*b)  # type: ignore[attr-defined,misc]
+            if stopped:
+                break
+        end = now if stopped else limit
+        return self._result(pos, time.perf_counter() - started, end)
 
     def _deliver(
         self, dgram: Datagram, now: int, pos: int, open_messages: dict[tuple[int, int], Message]
-    ) -> None:
-        """A datagram's last fragment arrived: the sink records it, the message may complete."""
-        if now >= self.warmup:
-            sink = dgram.sink
+    ) -> Message | None:
+        """A datagram's last fragment arrived: its sink records it; returns a completed message."""
+        sink = dgram.sink
+        if sink is not None and now >= self.warmup:
             sink.received += 1
             sink.bytes += dgram.size
             sink.delays_ps.append(now - dgram.created)
@@ -430,6 +553,7 @@ class Engine:
             flow.delays_ps.append(now - message.created)
             flow.arrival_ps.append(now)
             flow.events.append(pos)
+        return message if complete and not message.dropped else None
 
     @staticmethod
     def _resolve_chunk(message: Message, open_messages: dict[tuple[int, int], Message]) -> bool:
@@ -441,8 +565,8 @@ class Engine:
             del open_messages[message.key]
         return True
 
-    def _result(self, events: int, wall: float) -> EngineResult:
-        limit, warmup = self.limit, self.warmup
+    def _result(self, events: int, wall: float, end: int) -> EngineResult:
+        limit, warmup = end, self.warmup
         ports = []
         for p in self.ports:
             # the channel's end-of-run emission: idle at the end of its last transmission
@@ -467,4 +591,5 @@ class Engine:
             ports=ports,
             flows=list(self.flows.values()),
             queues=self.queues,
+            apps=self.apps,
         )

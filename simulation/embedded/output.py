@@ -63,6 +63,8 @@ _DELAY_ATTRS = {
 }
 
 
+#: Attributes of the round-protocol vectors (fogcosim.RoundApp records them the same way).
+ROUND_VECTOR_ATTRS = {"interpolationmode": "none", "recordingmode": "vector"}
 _FLOW_DELAY_ATTRS = {"interpolationmode": "none", "title": "message delay", "unit": "s"}
 _QUEUE_DROP_ATTRS = {
     "interpolationmode": "none",
@@ -136,32 +138,40 @@ def write_results(result: EngineResult, out_dir: Path, record_vectors: bool) -> 
             _write_queue(sca, net, queue)
         for flow in result.flows:
             _write_flow(sca, f"{net}.{FLOW_RECORDER}", flow)
-    if record_vectors:
+    round_vectors = [
+        (events[0], app.module, name, times, values, events)
+        for app in result.apps
+        for name, (times, values, events) in app.vectors.items()
+    ]
+    if record_vectors or round_vectors:
         vec_path = folder / f"{header.file_stem}.vec"
         epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0"))
+        # (first event, module, name, times ps, values, events, attributes), in OMNeT++'s
+        # order: a vector is declared when it records its first value
+        vectors: list[tuple[int, str, str, list[int], list[float], list[int], dict[str, str]]]
+        vectors = [
+            (e[0], module, name, t, v, e, {**ROUND_VECTOR_ATTRS, "title": name.split(":")[0]})
+            for _, module, name, t, v, e in round_vectors
+        ]
+        if record_vectors:
+            for s in result.sinks:
+                if s.delays_ps:
+                    vectors.append(
+                        (s.events[0], f"{net}.{s.app.module}", "endToEndDelay:vector",
+                         s.arrival_ps, [d * 1e-12 for d in s.delays_ps], s.events,
+                         {**_DELAY_ATTRS, "recordingmode": "vector"})
+                    )  # fmt: skip
+            for f in result.flows:
+                if f.delays_ps:
+                    vectors.append(
+                        (f.events[0], f"{net}.{FLOW_RECORDER}", f"{f.flow.name}:delay:vector",
+                         f.arrival_ps, [d * 1e-12 for d in f.delays_ps], f.events,
+                         {**_FLOW_DELAY_ATTRS, "recordingmode": "vector"})
+                    )  # fmt: skip
+        vectors.sort(key=lambda r: (r[0], r[1], r[2]))
         with VectorFileWriter(vec_path, *header, mtime=epoch) as vec:
-            recorded: list[tuple[int, str, str, SinkStats | FlowStats]] = [
-                (s.events[0], f"{net}.{s.app.module}", "endToEndDelay:vector", s)
-                for s in result.sinks
-                if s.delays_ps
-            ]
-            recorded += [
-                (f.events[0], f"{net}.{FLOW_RECORDER}", f"{f.flow.name}:delay:vector", f)
-                for f in result.flows
-                if f.delays_ps
-            ]
-            recorded.sort(key=lambda r: (r[0], r[1], r[2]))
-            for _, module, name, stats in recorded:
-                attrs = _DELAY_ATTRS if isinstance(stats, SinkStats) else _FLOW_DELAY_ATTRS
-                vec.vector(
-                    module,
-                    name,
-                    stats.arrival_ps,
-                    [d * 1e-12 for d in stats.delays_ps],
-                    {**attrs, "recordingmode": "vector"},
-                    event_numbers=stats.events,
-                    time_unit="ps",
-                )
+            for _, module, name, times, samples, events, attrs in vectors:
+                vec.vector(module, name, times, samples, attrs, event_numbers=events, time_unit="ps")
         written.append(vec_path)
     return written
 

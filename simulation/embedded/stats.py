@@ -9,6 +9,7 @@ the warm-up, so a flow's sent = delivered + dropped + in flight holds exactly.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from simulation.apps import App
 from simulation.naming import LinkDirection
@@ -121,6 +122,8 @@ class EngineResult:
     ports: list[PortResult]
     flows: list[FlowStats]
     queues: list[QueueStats]
+    #: the round-protocol apps (their recorded vectors), if the scenario has rounds
+    apps: list[Any] = field(default_factory=list)
 
     @property
     def dropped_messages(self) -> int:

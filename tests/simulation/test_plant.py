@@ -50,17 +50,45 @@ def test_flows_csv_adds_up_with_drops_and_deadline_misses(tmp_path):
 @pytest.mark.parametrize(
     ("old", "new", "pattern"),
     [
-        ('attach = "cell1"', 'attach = "cell9"', r"topology\.hosts\[0\]\.attach: 'cell9' is not a switch of this layout \(allowed: cell0, cell1, cell2"),
+        (
+            'attach = "cell1"',
+            'attach = "cell9"',
+            r"topology\.hosts\[0\]\.attach: 'cell9' is not a switch of this layout \(allowed: cell0, cell1, cell2",
+        ),
         ('name = "hmi"', 'name = "plc1"', r"topology\.hosts\[1\]\.name: 'plc1' is already a node"),
         ('name = "hmi"', 'name = "fog2"', r"topology\.hosts\[1\]\.name: 'fog2' is already a node"),
         ('attach = "cell0"\n', "\n", r"topology\.hosts\[1\]\.attach: missing \(required"),
-        ('deadline = "2ms"', 'deadline = "0ms"', r"traffic\.flows\[1\]\.deadline: must be a positive time"),
-        ('class = "background"', 'class = "ml"\nreply_bytes = 10\nreply_after = "1ms"', r"traffic\.flows\[2\]\.reply_bytes: class 'ml' is one-way"),
+        (
+            'deadline = "2ms"',
+            'deadline = "0ms"',
+            r"traffic\.flows\[1\]\.deadline: must be a positive time",
+        ),
+        (
+            'class = "background"',
+            'class = "ml"\nreply_bytes = 10\nreply_after = "1ms"',
+            r"traffic\.flows\[2\]\.reply_bytes: class 'ml' is one-way",
+        ),
         ('reply_after = "2ms"', "", r"traffic\.flows\[0\]\.reply_after: missing: with reply_bytes"),
-        ('fog_per_cell = 2', 'fog_per_cell = 2\ngateway = true', r"topology\.wan_link: missing: gateway = true needs the WAN link"),
-        ('fog_per_cell = 2', 'fog_per_cel = 2', r"topology\.fog_per_cel: unknown field; did you mean 'fog_per_cell'\?"),
-        ('fog_per_cell = 2', 'fog_per_cell = 2\nuplink = { datarate = "1Gbps" }', r"topology\.uplink: applies to layout 'tree' only"),
-        ('dst = "hmi"', 'dst = "hmi2"', r"traffic\.flows\[1\]\.dst: flow 'safety' dst 'hmi2' is not a host"),
+        (
+            "fog_per_cell = 2",
+            "fog_per_cell = 2\ngateway = true",
+            r"topology\.wan_link: missing: gateway = true needs the WAN link",
+        ),
+        (
+            "fog_per_cell = 2",
+            "fog_per_cel = 2",
+            r"topology\.fog_per_cel: unknown field; did you mean 'fog_per_cell'\?",
+        ),
+        (
+            "fog_per_cell = 2",
+            'fog_per_cell = 2\nuplink = { datarate = "1Gbps" }',
+            r"topology\.uplink: applies to layout 'tree' only",
+        ),
+        (
+            'dst = "hmi"',
+            'dst = "hmi2"',
+            r"traffic\.flows\[1\]\.dst: flow 'safety' dst 'hmi2' is not a host",
+        ),
     ],
 )
 def test_bad_plant_profiles_name_file_field_and_allowed(tmp_path, old, new, pattern):

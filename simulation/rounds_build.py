@@ -1,0 +1,145 @@
+"""Build a `RoundsSpec` from a profile: measured message sizes, counted FLOPs, device speeds.
+
+Sizes come from the method's `mlpayloads` payload record (each message kind
+measured as `len(bytes)` on the wire), compute times from its compute profile
+(FLOPs of each step of the actual model and split) over the devices' speeds
+in `[compute]`. Both are cached by mlpayloads and looked up without torch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fogcosim.errors import UserError
+from mlpayloads.arrivals import aggregated_count
+from mlpayloads.flops import CLOUD, COMPUTE, ComputeProfile, Step, compute_profile
+from mlpayloads.records import PayloadRecord
+from mlpayloads.table import payload_record
+from simulation.roundspec import RoundsSpec, Stage
+from simulation.tomlfields import ProfileError, Section
+from simulation.topology import fog_name
+
+PS_PER_S = 10**12
+
+
+def _ps(flops: int, speed: int) -> int:
+    """Seconds of `flops` on a device of `speed` FLOP/s, in whole picoseconds (rounded)."""
+    return (flops * PS_PER_S + speed // 2) // speed
+
+
+@dataclass
+class _Draft:
+    """A stage while the protocol is read."""
+
+    up_kind: str
+    up_bytes: int
+    fog_before_ps: tuple[int, ...]
+    cloud_fixed_ps: int = 0
+    cloud_per_fn_ps: int = 0
+    down_kind: str = ""
+    down_bytes: int = 0
+    down_to_all: bool = True
+
+    def stage(self) -> Stage:
+        return Stage(
+            self.up_kind, self.up_bytes, self.cloud_fixed_ps, self.cloud_per_fn_ps,
+            self.down_kind, self.down_bytes, self.down_to_all, self.fog_before_ps,
+        )  # fmt: skip
+
+
+def stages(
+    record: PayloadRecord, profile: ComputeProfile, fog_speeds: list[int], cloud_speed: int
+) -> tuple[Stage, ...]:
+    """The protocol's stages: each upload, the cloud's work on it, and the download."""
+    drafts: list[_Draft] = []
+    fog_before = [0] * len(fog_speeds)
+    entries = list(profile.protocol)
+    last_down = max((i for i, (what, _) in enumerate(entries) if what == "down"), default=-1)
+    for i, (what, name) in enumerate(entries):
+        if what == COMPUTE:
+            step: Step = profile.steps[name]
+            if step.where == CLOUD:  # a cloud step follows an upload
+                drafts[-1].cloud_fixed_ps += _ps(step.flops_fixed, cloud_speed)
+                drafts[-1].cloud_per_fn_ps += _ps(step.flops_per_fn, cloud_speed)
+            else:
+                fog_before = [
+                    b + _ps(step.flops_fixed, s)
+                    for b, s in zip(fog_before, fog_speeds, strict=True)
+                ]
+        elif what == "up":
+            drafts.append(_Draft(name, record.message_bytes(name, "up"), tuple(fog_before)))
+            fog_before = [0] * len(fog_speeds)
+        else:  # a download ends a stage; only the last goes to every FN
+            drafts[-1].down_kind = name
+            drafts[-1].down_bytes = record.message_bytes(name, "down")
+            drafts[-1].down_to_all = i == last_down
+    return tuple(d.stage() for d in drafts)
+
+
+def rounds_spec(
+    ml: Section, compute: Section, method: str, fog_nodes: int, priority: int
+) -> RoundsSpec:
+    """The round protocol of `method` over `fog_nodes` FNs as the profile describes it."""
+    dataset, model, batch = ml.get("dataset"), ml.get("model"), ml.get("batch_size")
+    dtype, split, local_steps = ml.get("dtype"), ml.get("split"), ml.get("local_steps")
+    accounting = ml.get("accounting")
+    policy = ml.get("policy")
+    alpha = ml.get("straggler_rate")
+    if alpha and policy != "quorum":
+        raise ml.error("straggler_rate", f'applies to policy = "quorum" only (this is {policy!r})')
+    deadline = ml.get("round_deadline")
+    if policy == "deadline" and deadline is None:
+        raise ml.error("round_deadline", 'missing: policy = "deadline" needs a positive time')
+    if deadline is not None and policy != "deadline":
+        raise ml.error(
+            "round_deadline", f'applies to policy = "deadline" only (this is {policy!r})'
+        )
+    batch_period = ml.get("batch_period")
+    for key in ("target_accuracy", "lr", "rounds"):
+        ml.get(key)
+    fog_speed, cloud_speed = compute.get("fog"), compute.get("cloud")
+    names = [fog_name(i) for i in range(fog_nodes)]
+    overrides = compute.sub("fog_overrides")
+    speeds = dict.fromkeys(names, fog_speed)
+    for name, speed in overrides.items():
+        if name not in speeds:
+            raise overrides.error(name, f"not a fog node of this run (fog0..fog{fog_nodes - 1})")
+        speeds[name] = speed
+    try:
+        record = payload_record(
+            dataset,
+            model,
+            method,
+            batch,
+            dtype,
+            split=split,
+            local_steps=local_steps,
+            rounds=ml.get("rounds"),
+        )
+        profile = compute_profile(
+            dataset,
+            model,
+            method,
+            batch,
+            split=split,
+            local_steps=local_steps,
+            accounting=accounting,
+        )
+    except UserError as exc:  # named in the profile's terms
+        raise ProfileError(f"{ml.file}: {ml.path}: {exc}") from None
+    fog_speeds = [speeds[n] for n in names]
+    return RoundsSpec(
+        method=method,
+        cloud="cloud",
+        fog_nodes=tuple(names),
+        stages=stages(record, profile, fog_speeds, cloud_speed),
+        policy=policy,
+        quorum=aggregated_count(fog_nodes, alpha) if policy == "quorum" else fog_nodes,
+        round_deadline_ps=deadline,
+        batch_period_ps=batch_period,
+        fog_flops=tuple(fog_speeds),
+        cloud_flops=cloud_speed,
+        source=f"measured: {dataset}/{model} B={batch} {dtype} ({record.data_source}); FLOPs "
+        f"counted with torch FlopCounterMode; accounting {accounting}",
+        priority=priority,
+    )

@@ -1,0 +1,100 @@
+"""The training's round protocol as the network runs it (`[traffic.ml] pacing = "rounds"`).
+
+Instead of independent periodic flows, each fog node (FN) and the cloud run the
+scheme's rounds as real messages in the order the algorithm needs them, with
+each message's measured size and each computation's time (its FLOPs, counted
+from the model, over the device's speed):
+
+- an FN starts round r when it has round r-1's last download (none for CC)
+  and a fresh batch (batch r arrives at r x `batch_period`), computes its
+  first steps (`Stage` 0's `fog_before_ps`), and sends stage 0's upload;
+- the cloud decides the round's aggregated set from the stage-0 uploads by
+  its `policy`: all FNs; the first `quorum` to arrive; or those arrived within
+  `round_deadline_ps` of the round's start (at least the first one, never an
+  empty set); uploads of a round the cloud already closed are discarded;
+- per stage, once it has the stage's uploads of the aggregated FNs (stage 0:
+  the set), the cloud computes (`cloud_fixed_ps + cloud_per_fn_ps * k`) and
+  sends the stage's download to the aggregated FNs or to every FN; an FN that
+  receives a non-final download computes (`fog_after_ps`) and sends the next
+  stage's upload; the last stage's download (to every FN) ends its round;
+- the cloud's next round starts when it sends the last stage's download (or,
+  with no download, when its last computation ends).
+
+Message sizes and times do not depend on the weights' values, so the network
+run alone decides each round's times and aggregated set; training then uses
+those sets (see `analysis.cosim`). Both backends run this same protocol: the
+embedded engine's `simulation.embedded.roundapp` and the OMNeT++ module
+`fogcosim.RoundApp` (omnetpp_src/), with equal event order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Policy = Literal["all", "quorum", "deadline"]
+POLICIES: tuple[str, ...] = ("all", "quorum", "deadline")
+#: UDP port of every round-protocol application.
+ROUND_PORT = 6000
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One upload -> cloud computation -> download exchange of a round."""
+
+    up_kind: str
+    up_bytes: int
+    cloud_fixed_ps: int
+    cloud_per_fn_ps: int
+    #: "" when the stage sends nothing down (CC)
+    down_kind: str = ""
+    down_bytes: int = 0
+    #: True: the download goes to every FN (and ends the round); False: to the aggregated FNs
+    down_to_all: bool = True
+    #: Per FN: compute time before this stage's upload (after the previous download).
+    fog_before_ps: tuple[int, ...] = ()
+
+    def cloud_ps(self, k: int) -> int:
+        """The cloud's computation time with k aggregated FNs."""
+        return self.cloud_fixed_ps + self.cloud_per_fn_ps * k
+
+
+@dataclass(frozen=True)
+class RoundsSpec:
+    """Everything both backends need to run the round protocol."""
+
+    method: str
+    cloud: str
+    fog_nodes: tuple[str, ...]
+    stages: tuple[Stage, ...]
+    policy: Policy
+    quorum: int
+    round_deadline_ps: int | None
+    batch_period_ps: int
+    #: Stop the simulation when every FN has this many rounds' last downloads (None: run on).
+    rounds: int | None = None
+    #: FLOP/s of each FN and of the cloud (for reports; the times above come from them).
+    fog_flops: tuple[int, ...] = ()
+    cloud_flops: int = 0
+    #: The mlpayloads record and compute profile these sizes and times come from.
+    source: str = ""
+    #: Priority level of the protocol's messages (the ml class's).
+    priority: int = 1
+
+    def flow_name(self, stage: int, direction: str, fog: int) -> str:
+        """The flow a message belongs to, e.g. `gradient_fog3` (per-flow results)."""
+        s = self.stages[stage]
+        kind = s.up_kind if direction == "up" else s.down_kind
+        return f"{kind}_{self.fog_nodes[fog]}"
+
+    def flows(self) -> list[tuple[str, str, str, str, int]]:
+        """(flow, kind, src, dst, bytes) of every message stream of the protocol."""
+        out = []
+        for i, fog in enumerate(self.fog_nodes):
+            for j, s in enumerate(self.stages):
+                out.append((self.flow_name(j, "up", i), s.up_kind, fog, self.cloud, s.up_bytes))
+                if s.down_kind:
+                    out.append(
+                        (self.flow_name(j, "down", i), s.down_kind, self.cloud, fog, s.down_bytes)
+                    )
+        return out
