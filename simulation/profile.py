@@ -266,6 +266,17 @@ def with_time(
     return dataclasses.replace(scenario, duration_ps=duration, warmup_ps=warmup)
 
 
+def with_rounds(scenario: Scenario, rounds: int) -> Scenario:
+    """The scenario's round protocol stopping after `rounds` rounds (the simulation ends then)."""
+    if scenario.rounds is None:
+        raise UserError(
+            f'{scenario.name}: no round protocol to stop (set [traffic.ml] pacing = "rounds")'
+        )
+    if rounds < 1:
+        raise UserError(f"rounds {rounds} must be at least 1")
+    return dataclasses.replace(scenario, rounds=dataclasses.replace(scenario.rounds, rounds=rounds))
+
+
 _FLOW_FIELD = re.compile(r"^flows\[(\d+)\](.*)$")
 #: Scenario flow attributes -> the profile keys that set them.
 _PROFILE_KEYS = {".size": ".size_bytes", ".class": ".class"}

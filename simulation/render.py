@@ -101,7 +101,7 @@ def drop_lines(scenario: Scenario) -> list[str]:
 def flow_entries(scenario: Scenario) -> str:
     """The FlowRecorder's `flows` parameter: name, chunks per message, deadline (ps or -1)."""
     entries = []
-    for f in scenario.flows:
+    for f in scenario.all_flows():
         deadline = -1 if f.deadline_ps is None else f.deadline_ps
         entries.append(f"{f.name} {len(chunk_sizes(f.size_bytes))} {deadline}")
     return ";".join(entries)
@@ -119,11 +119,45 @@ def time_comment(scenario: Scenario) -> str:
     return f"Simulated time: {window}."
 
 
-def _app_view(app: App) -> dict[str, object]:
+def _app_view(app: App, scenario: Scenario) -> dict[str, object]:
     view = dict(vars(app))
     view["period"] = units.format_time(app.period_ps)
     view["start"] = units.format_time(app.start_ps)
+    if app.role == "rounds":
+        view["params"] = round_app_params(scenario, app)
     return view
+
+
+def round_app_params(scenario: Scenario, app: App) -> list[tuple[str, str]]:
+    """The ini parameters of one fogcosim.RoundApp (simulation/roundspec.py)."""
+    spec = scenario.rounds
+    assert spec is not None
+    stages = ";".join(
+        f"{s.up_kind} {s.up_bytes} {s.cloud_fixed_ps} {s.cloud_per_fn_ps} {s.down_kind or '-'} "
+        f"{s.down_bytes} {1 if s.down_to_all else 0}"
+        for s in spec.stages
+    )
+    cloud_app = next(a for a in plan_apps(scenario)[spec.cloud] if a.role == "rounds")
+    params = [
+        ("role", '"cloud"' if app.host == spec.cloud else '"fog"'),
+        ("fogNodes", '"' + " ".join(spec.fog_nodes) + '"'),
+        ("cloud", f'"{spec.cloud}"'),
+        ("port", str(app.port)),
+        ("stages", f'"{stages}"'),
+        ("policy", f'"{spec.policy}"'),
+        ("quorum", str(spec.quorum)),
+        ("roundDeadlinePs", str(-1 if spec.round_deadline_ps is None else spec.round_deadline_ps)),
+        ("batchPeriodPs", str(spec.batch_period_ps)),
+        ("rounds", str(-1 if spec.rounds is None else spec.rounds)),
+    ]
+    if app.host != spec.cloud:
+        i = spec.fog_nodes.index(app.host)
+        params += [
+            ("fogIndex", str(i)),
+            ("fogBeforePs", '"' + " ".join(str(s.fog_before_ps[i]) for s in spec.stages) + '"'),
+            ("cloudApp", f'"{scenario.network}.{cloud_app.module}"'),
+        ]
+    return params
 
 
 def render_text(
@@ -170,10 +204,14 @@ def render_text(
         queue_comment=comment,
         queue_lines=qlines,
         record_vectors=record_vectors,
+        rounds=scenario.rounds is not None,
         backend=backend,
         ml_payload=ml_text,
         ports=", ".join(f"{c} {p}" for c, p in MESSAGE_PORTS.items()),
-        hosts=[{"name": host, "apps": [_app_view(a) for a in apps]} for host, apps in plan.items()],
+        hosts=[
+            {"name": host, "apps": [_app_view(a, scenario) for a in apps]}
+            for host, apps in plan.items()
+        ],
     )
     return ned, ini
 

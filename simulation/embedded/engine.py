@@ -569,6 +569,9 @@ class Engine:
         limit, warmup = end, self.warmup
         ports = []
         for p in self.ports:
+            if p.last_end is not None and p.last_end > end and p.first is not None:
+                # ended early (endSimulation): the transmission in progress counts up to the end
+                p.busy -= min(p.last_end, self.limit) - end
             # the channel's end-of-run emission: idle at the end of its last transmission
             last = min(p.last_end, limit) if p.last_end is not None else 0
             first = p.first

@@ -171,7 +171,9 @@ def write_results(result: EngineResult, out_dir: Path, record_vectors: bool) -> 
         vectors.sort(key=lambda r: (r[0], r[1], r[2]))
         with VectorFileWriter(vec_path, *header, mtime=epoch) as vec:
             for _, module, name, times, samples, events, attrs in vectors:
-                vec.vector(module, name, times, samples, attrs, event_numbers=events, time_unit="ps")
+                vec.vector(
+                    module, name, times, samples, attrs, event_numbers=events, time_unit="ps"
+                )
         written.append(vec_path)
     return written
 

@@ -1,0 +1,377 @@
+// fogcosim: one side of a distributed-training round protocol (see RoundApp.ned).
+// The state machine mirrors simulation/embedded/roundapp.py line for line.
+#include "RoundApp.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <sstream>
+
+#include "inet/common/ModuleAccess.h"
+#include "inet/common/Simsignals.h"
+#include "inet/common/TimeTag_m.h"
+#include "inet/common/packet/Packet.h"
+#include "inet/common/packet/chunk/ByteCountChunk.h"
+#include "inet/networklayer/common/L3AddressResolver.h"
+
+using namespace omnetpp;
+using namespace inet;
+
+namespace fogcosim {
+
+Define_Module(RoundApp);
+
+static const long MAX_UDP_PAYLOAD = 65507;
+
+void RoundApp::initialize(int initStage)
+{
+    ApplicationBase::initialize(initStage);
+    if (initStage != INITSTAGE_LOCAL)
+        return;
+    isCloud = strcmp(par("role").stringValue(), "cloud") == 0;
+    fogIndex = par("fogIndex");
+    cloudName = par("cloud").stdstringValue();
+    port = par("port");
+    policy = par("policy").stdstringValue();
+    quorum = par("quorum");
+    long long deadlinePs = par("roundDeadlinePs").intValue();
+    roundDeadline = deadlinePs >= 0 ? SimTime(deadlinePs, SIMTIME_PS) : SimTime::ZERO;
+    batchPeriod = SimTime(par("batchPeriodPs").intValue(), SIMTIME_PS);
+    rounds = par("rounds");
+    {
+        std::istringstream names(par("fogNodes").stdstringValue());
+        std::string name;
+        while (names >> name)
+            fogNodes.push_back(name);
+    }
+    {
+        std::istringstream entries(par("stages").stdstringValue());
+        std::string entry;
+        while (std::getline(entries, entry, ';')) {
+            std::istringstream fields(entry);
+            Stage s;
+            long long fixedPs, perFnPs;
+            int toAll;
+            if (!(fields >> s.upKind >> s.upBytes >> fixedPs >> perFnPs >> s.downKind >> s.downBytes >> toAll))
+                throw cRuntimeError("bad stages entry '%s'", entry.c_str());
+            if (s.downKind == "-")
+                s.downKind.clear();
+            s.cloudFixed = SimTime(fixedPs, SIMTIME_PS);
+            s.cloudPerFn = SimTime(perFnPs, SIMTIME_PS);
+            s.downToAll = toAll != 0;
+            stages.push_back(s);
+        }
+    }
+    {
+        std::istringstream times(par("fogBeforePs").stdstringValue());
+        long long ps;
+        while (times >> ps)
+            fogBefore.push_back(SimTime(ps, SIMTIME_PS));
+    }
+    for (int j = 0; j < (int)stages.size(); j++) {
+        for (int i = 0; i < (int)fogNodes.size(); i++) {
+            routes[flowName(j, true, i)] = Route{j, true, i};
+            if (!stages[j].downKind.empty())
+                routes[flowName(j, false, i)] = Route{j, false, i};
+        }
+    }
+    if (isCloud) {
+        initVector(uploadVector, "roundUpload");
+        initVector(aggregatedVector, "roundAggregated");
+        initVector(cloudComputeVector, "roundCloudCompute");
+        initVector(doneVector, "roundDone");
+    }
+    else {
+        if (fogIndex < 0 || fogIndex >= (int)fogNodes.size() || fogBefore.size() != stages.size())
+            throw cRuntimeError("fog node app needs fogIndex and one fogBeforePs per stage");
+        initVector(roundStartVector, "roundStart");
+        initVector(fogComputeVector, "roundFogCompute");
+        initVector(downloadVector, "roundDownload");
+    }
+}
+
+void RoundApp::initVector(cOutVector& vector, const char *name)
+{
+    vector.setName((std::string(name) + ":vector").c_str());
+    vector.setInterpolationMode(cOutVector::NONE);
+    vector.setAttribute("recordingmode", "vector");
+    vector.setAttribute("title", name);
+    vector.setRecordDuringWarmupPeriod(true);
+    vector.registerVector();
+}
+
+void RoundApp::handleStartOperation(LifecycleOperation *operation)
+{
+    socket.setOutputGate(gate("socketOut"));
+    socket.bind(port);
+    socket.setCallback(this);
+    if (isCloud)
+        openRound();
+    else
+        schedule(SIMTIME_ZERO, START, 0);  // like UdpBasicApp: start in an event of its own
+}
+
+void RoundApp::schedule(simtime_t at, int kind, int data)
+{
+    auto timer = new cMessage("roundTimer", kind);
+    timer->setContextPointer(reinterpret_cast<void *>(static_cast<intptr_t>(data)));
+    scheduleAt(at, timer);
+}
+
+void RoundApp::handleMessageWhenUp(cMessage *msg)
+{
+    if (msg->isSelfMessage()) {
+        int kind = msg->getKind();
+        int data = static_cast<int>(reinterpret_cast<intptr_t>(msg->getContextPointer()));
+        delete msg;
+        onTimer(kind, data);
+    }
+    else
+        socket.processMessage(msg);
+}
+
+std::string RoundApp::flowName(int s, bool up, int fog) const
+{
+    return (up ? stages[s].upKind : stages[s].downKind) + "_" + fogNodes[fog];
+}
+
+void RoundApp::sendMessage(const std::string& dst, int s, bool up, int fog, int rnd)
+{
+    std::string flow = flowName(s, up, fog);
+    long size = up ? stages[s].upBytes : stages[s].downBytes;
+    auto found = addresses.find(dst);
+    if (found == addresses.end())
+        found = addresses.emplace(dst, L3AddressResolver().resolve(dst.c_str())).first;
+    long count = (size + MAX_UDP_PAYLOAD - 1) / MAX_UDP_PAYLOAD;
+    for (long k = 0; k < count; k++) {
+        long bytes = k < count - 1 ? MAX_UDP_PAYLOAD : size - MAX_UDP_PAYLOAD * (count - 1);
+        std::ostringstream name;
+        name << "ml_" << flow << "_" << k << "-" << rnd;
+        auto packet = new Packet(name.str().c_str());
+        auto payload = makeShared<ByteCountChunk>(B(bytes));
+        payload->addTag<CreationTimeTag>()->setCreationTime(simTime());
+        packet->insertAtBack(payload);
+        emit(packetSentSignal, packet);
+        socket.sendTo(packet, found->second, port);
+    }
+}
+
+void RoundApp::socketDataArrived(UdpSocket *, Packet *packet)
+{
+    emit(packetReceivedSignal, packet);
+    std::string text(packet->getName());
+    delete packet;
+    size_t frag = text.find("-frag");
+    if (frag != std::string::npos)
+        text.erase(frag);
+    size_t dash = text.rfind('-');
+    size_t last = text.rfind('_', dash);
+    if (text.compare(0, 3, "ml_") != 0 || dash == std::string::npos || last == std::string::npos)
+        return;
+    std::string flow = text.substr(3, last - 3);
+    auto route = routes.find(flow);
+    if (route == routes.end())
+        return;
+    long rnd = std::atol(text.c_str() + dash + 1);
+    const Stage& s = stages[route->second.stage];
+    long size = route->second.up ? s.upBytes : s.downBytes;
+    int needed = (int)((size + MAX_UDP_PAYLOAD - 1) / MAX_UDP_PAYLOAD);
+    auto key = std::make_pair(flow, rnd);
+    if (++chunks[key] < needed)
+        return;
+    chunks.erase(key);
+    onMessage(route->second.stage, route->second.up, route->second.fog, (int)rnd);
+}
+
+void RoundApp::socketErrorArrived(UdpSocket *, Indication *indication)
+{
+    delete indication;
+}
+
+void RoundApp::onTimer(int kind, int data)
+{
+    if (!isCloud) {
+        if (kind == START)
+            beginRound();
+        else if (kind == FOG_DONE) {
+            fogComputeVector.record(fogBefore[data]);
+            sendUp(data);
+        }
+        return;
+    }
+    if (kind == DEADLINE) {
+        if (data == round && !decided) {
+            deadlinePassed = true;
+            tryDecide();
+        }
+    }
+    else if (kind == CLOUD_DONE)
+        cloudDone(data);
+}
+
+void RoundApp::onMessage(int s, bool up, int fog, int rnd)
+{
+    if (!isCloud) {
+        if (rnd != round || up)
+            return;
+        if (s == (int)stages.size() - 1) {
+            downloadVector.record(round);
+            roundDone();
+        }
+        else
+            computeThenSend(s + 1);
+        return;
+    }
+    if (!up || rnd < round)
+        return;  // a straggler's upload of a round already closed
+    int p = fogNodes.size();
+    if (s == 0) {
+        uploadVector.record((double)rnd * p + fog);
+        arrivals[rnd].push_back(fog);
+        if (rnd == round)
+            tryDecide();
+    }
+    else if (rnd == round && s == stage && decided &&
+             std::find(aggregated.begin(), aggregated.end(), fog) != aggregated.end()) {
+        stageArrivals.insert(fog);
+        if (stageArrivals.size() == aggregated.size())
+            compute(s);
+    }
+}
+
+// ---- fog node
+
+void RoundApp::startRound()
+{
+    if (rounds >= 0 && round >= rounds)
+        return;
+    simtime_t batchAt = batchPeriod * round;
+    if (batchAt > simTime()) {
+        schedule(batchAt, START, round);
+        return;
+    }
+    beginRound();
+}
+
+void RoundApp::beginRound()
+{
+    roundStartVector.record(round);
+    computeThenSend(0);
+}
+
+void RoundApp::computeThenSend(int s)
+{
+    simtime_t duration = fogBefore[s];
+    if (duration > SIMTIME_ZERO)
+        schedule(simTime() + duration, FOG_DONE, s);
+    else
+        sendUp(s);
+}
+
+void RoundApp::sendUp(int s)
+{
+    sendMessage(cloudName, s, true, fogIndex, round);
+    if (stages.back().downKind.empty() && s == (int)stages.size() - 1)
+        roundDone();  // nothing comes down (CC): the next batch starts the next round
+}
+
+void RoundApp::roundDone()
+{
+    round++;
+    if (rounds >= 0 && round >= rounds && !stages.back().downKind.empty()) {
+        if (cloudApp == nullptr)
+            cloudApp = check_and_cast<RoundApp *>(getModuleByPath(par("cloudApp").stringValue()));
+        cloudApp->fogFinished();
+        return;
+    }
+    startRound();
+}
+
+// ---- cloud
+
+void RoundApp::openRound()
+{
+    stage = 0;
+    decided = false;
+    aggregated.clear();
+    deadlinePassed = false;
+    stageArrivals.clear();
+    if (policy == "deadline" && !roundsOver())
+        schedule(simTime() + roundDeadline, DEADLINE, round);
+    tryDecide();
+}
+
+void RoundApp::tryDecide()
+{
+    if (decided || computing || roundsOver())
+        return;
+    const std::vector<int>& arrived = arrivals[round];
+    int p = fogNodes.size();
+    bool ready;
+    std::vector<int> chosen(arrived);
+    if (policy == "all")
+        ready = (int)arrived.size() == p;
+    else if (policy == "quorum") {
+        ready = (int)arrived.size() >= quorum;
+        if (ready)
+            chosen.resize(quorum);
+    }
+    else
+        ready = (int)arrived.size() == p || (deadlinePassed && !arrived.empty());
+    if (!ready)
+        return;
+    std::sort(chosen.begin(), chosen.end());
+    aggregated = chosen;
+    decided = true;
+    for (int fog : aggregated)
+        aggregatedVector.record((double)round * p + fog);
+    compute(0);
+}
+
+void RoundApp::compute(int s)
+{
+    stage = s;
+    computing = true;
+    simtime_t duration = stages[s].cloudFixed + stages[s].cloudPerFn * (int)aggregated.size();
+    schedule(simTime() + duration, CLOUD_DONE, s);
+}
+
+void RoundApp::cloudDone(int s)
+{
+    computing = false;
+    const Stage& st = stages[s];
+    cloudComputeVector.record(st.cloudFixed + st.cloudPerFn * (int)aggregated.size());
+    bool last = s == (int)stages.size() - 1;
+    if (last)
+        doneVector.record(round);
+    if (!st.downKind.empty()) {
+        if (st.downToAll) {
+            for (int fog = 0; fog < (int)fogNodes.size(); fog++)
+                sendMessage(fogNodes[fog], s, false, fog, round);
+        }
+        else {
+            for (int fog : aggregated)
+                sendMessage(fogNodes[fog], s, false, fog, round);
+        }
+    }
+    if (!last) {
+        stage = s + 1;
+        stageArrivals.clear();
+        return;
+    }
+    arrivals.erase(round);
+    round++;
+    if (roundsOver() && st.downKind.empty()) {
+        endSimulation();  // CC: the last round's training is the end
+        return;
+    }
+    openRound();
+}
+
+void RoundApp::fogFinished()
+{
+    Enter_Method_Silent();
+    if (++finishedFogs == (int)fogNodes.size())
+        endSimulation();
+}
+
+}  // namespace fogcosim

@@ -1,0 +1,100 @@
+// fogcosim: one side of a distributed-training round protocol (see RoundApp.ned).
+#ifndef FOGCOSIM_ROUNDAPP_H
+#define FOGCOSIM_ROUNDAPP_H
+
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "inet/applications/base/ApplicationBase.h"
+#include "inet/networklayer/common/L3Address.h"
+#include "inet/transportlayer/contract/udp/UdpSocket.h"
+
+namespace fogcosim {
+
+class RoundApp : public inet::ApplicationBase, public inet::UdpSocket::ICallback
+{
+  protected:
+    enum TimerKind { START = 1, FOG_DONE, CLOUD_DONE, DEADLINE };
+    struct Stage {
+        std::string upKind, downKind;
+        long upBytes = 0, downBytes = 0;
+        omnetpp::simtime_t cloudFixed, cloudPerFn;
+        bool downToAll = true;
+    };
+    struct Route {
+        int stage = 0;
+        bool up = true;
+        int fog = 0;
+    };
+
+    // parameters
+    bool isCloud = false;
+    int fogIndex = -1;
+    std::vector<std::string> fogNodes;
+    std::string cloudName;
+    int port = 6000;
+    std::vector<Stage> stages;
+    std::vector<omnetpp::simtime_t> fogBefore;
+    std::string policy;
+    int quorum = 1;
+    omnetpp::simtime_t roundDeadline, batchPeriod;
+    int rounds = -1;
+
+    // state
+    inet::UdpSocket socket;
+    std::map<std::string, inet::L3Address> addresses;
+    std::map<std::string, Route> routes;                 // flow name -> what it is
+    std::map<std::pair<std::string, long>, int> chunks;  // (flow, round) -> chunks received
+    int round = 0;
+    // cloud
+    int stage = 0;
+    std::map<int, std::vector<int>> arrivals;  // round -> stage-0 uploads in arrival order
+    std::set<int> stageArrivals;
+    std::vector<int> aggregated;
+    bool decided = false, computing = false, deadlinePassed = false;
+    int finishedFogs = 0;
+    RoundApp *cloudApp = nullptr;
+
+    omnetpp::cOutVector roundStartVector, fogComputeVector, downloadVector;
+    omnetpp::cOutVector uploadVector, aggregatedVector, cloudComputeVector, doneVector;
+
+  protected:
+    virtual int numInitStages() const override { return inet::NUM_INIT_STAGES; }
+    virtual void initialize(int stage) override;
+    virtual void handleMessageWhenUp(omnetpp::cMessage *msg) override;
+    virtual void handleStartOperation(inet::LifecycleOperation *operation) override;
+    virtual void handleStopOperation(inet::LifecycleOperation *operation) override {}
+    virtual void handleCrashOperation(inet::LifecycleOperation *operation) override {}
+    virtual void socketDataArrived(inet::UdpSocket *socket, inet::Packet *packet) override;
+    virtual void socketErrorArrived(inet::UdpSocket *socket, inet::Indication *indication) override;
+    virtual void socketClosed(inet::UdpSocket *socket) override {}
+
+    void schedule(omnetpp::simtime_t at, int kind, int data);
+    void initVector(omnetpp::cOutVector& vector, const char *name);
+    std::string flowName(int stage, bool up, int fog) const;
+    void sendMessage(const std::string& dst, int stage, bool up, int fog, int rnd);
+    void onMessage(int stage, bool up, int fog, int rnd);
+    void onTimer(int kind, int data);
+    // fog node
+    void startRound();
+    void beginRound();
+    void computeThenSend(int stage);
+    void sendUp(int stage);
+    void roundDone();
+    // cloud
+    void openRound();
+    bool roundsOver() const { return rounds >= 0 && round >= rounds; }
+    void tryDecide();
+    void compute(int stage);
+    void cloudDone(int stage);
+
+  public:
+    void fogFinished();
+};
+
+}  // namespace fogcosim
+
+#endif
