@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from fogcosim.errors import UserError
 from simulation.backends import BACKEND_NAMES, get_backend
 from simulation.cli import (
     add_scenario_args,
@@ -26,6 +27,7 @@ from simulation.cli import (
     scenario_from_args,
 )
 from simulation.estimate import check_size
+from simulation.profile import with_rounds
 
 
 def register(sub: Any) -> None:
@@ -38,6 +40,18 @@ def register(sub: Any) -> None:
     p.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS")
     p.add_argument("--force", action="store_true", help="run even if estimated to be huge")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser(
+        "cosim",
+        help="co-simulate training rounds with the network, then train with the sets it decided",
+    )
+    add_scenario_args(p)
+    p.add_argument("--rounds", type=positive_int, metavar="R", help="default: the profile's")
+    p.add_argument("--backend", choices=BACKEND_NAMES, default="auto")
+    p.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS")
+    p.add_argument("--force", action="store_true", help="run even if estimated to be huge")
+    p.add_argument("--no-progress", action="store_true", help="no training progress bar")
+    p.set_defaults(func=cmd_cosim)
 
     p = sub.add_parser(
         "sweep", help="run a profile across fog-node counts, methods and seeds; then report"
@@ -111,6 +125,60 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cosim(args: argparse.Namespace) -> int:
+    """Simulate R rounds with the network, train with their aggregated sets, write the tables."""
+    from analysis.cosim import train_run
+    from analysis.metrics import summarize_run
+
+    scenario = scenario_from_args(args)
+    if scenario.rounds is None:
+        raise UserError(
+            f'profile {args.profile!r}: cosim needs [traffic.ml] pacing = "rounds" '
+            "(e.g. --profile paper-sec21-rounds)"
+        )
+    if args.rounds is not None:
+        scenario = with_rounds(scenario, args.rounds)
+    check_size(scenario, force=args.force)
+    backend = get_backend(args.backend)
+    spec = scenario.rounds
+    assert spec is not None
+    print(f"co-simulating {spec.rounds} rounds of {scenario.name} with backend {backend.name}")
+    result = backend.run(scenario, args.out, record_vectors=True, timeout_s=args.timeout)
+    events = f", {result.events} events" if result.events is not None else ""
+    print(f"network: {result.wall_seconds:.2f}s{events}")
+    metrics = summarize_run(args.out)
+    metrics |= train_run(args.out, progress=not args.no_progress)
+    print(_flow_summary(metrics))
+    print(_training_summary(metrics))
+    for name in ("rounds.csv", "accuracy.csv", "flows.csv", "queues.csv"):
+        print(f"  {args.out / name}")
+    for line in result.warnings:
+        print(f"WARNING: {line}")
+    if metrics.get("rounds_unfinished"):
+        print(
+            f"WARNING: {metrics['rounds_unfinished']} rounds did not finish within the simulated "
+            "time; raise --sim-time"
+        )
+    return 0
+
+
+def _training_summary(metrics: dict[str, Any]) -> str:
+    """One line: rounds, round time, stragglers, accuracy and the time to the target."""
+    reached = metrics.get("time_to_target_s")
+    target = (
+        f"{metrics['target_accuracy']:.0%} accuracy after {reached:.3f} s simulated "
+        f"(round {metrics['rounds_to_target']})"
+        if reached == reached
+        else f"{metrics['target_accuracy']:.0%} accuracy not reached"
+    )
+    label = " [stand-in data]" if "stand-in" in str(metrics.get("training_data")) else ""
+    return (
+        f"{metrics['rounds_done']} rounds, {metrics['mean_round_s'] * 1e3:.1f} ms per round, "
+        f"effective straggler rate {metrics['straggler_rate_eff']:.2f}; final accuracy "
+        f"{metrics['final_accuracy']:.3f}{label}; {target}"
+    )
+
+
 def _flow_summary(metrics: dict[str, Any]) -> str:
     """One line: messages lost and deadline misses, with the worst flow."""
     parts = [f"{metrics.get('flows', 0)} flows"]
@@ -134,7 +202,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     The output folder stays locked from the first run to the report, so no other
     sweep cleans a run folder while this one reads it.
     """
-    from analysis.metrics import summarize_run
+    from analysis.cosim import summarize_point
     from analysis.report import write_report
     from analysis.summary import write_summary
     from simulation.folderlock import folder_lock
@@ -153,7 +221,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     with folder_lock(out):
         outcome = run_sweep(
             profile, points, out, backend=args.backend, workers=workers, dask_address=args.dask,
-            record_vectors=not args.no_vectors, timeout_s=args.timeout, summarize=summarize_run,
+            record_vectors=not args.no_vectors, timeout_s=args.timeout, summarize=summarize_point,
             force=args.force, sim_time_ps=args.sim_time, hyperperiods=args.hyperperiods,
             warmup_ps=args.warmup,
         )  # fmt: skip

@@ -18,6 +18,7 @@ from typing import Any
 
 from fogcosim.errors import UserError
 from simulation.rounds_build import rounds_spec
+from simulation.roundspec import RoundsSpec
 from simulation.scenario import (
     TRAFFIC_CLASSES,
     MlPayload,
@@ -219,6 +220,9 @@ def build_scenario(
             profile_defaults=tuple(sorted(defaults.items())),
             rounds=rounds,
         )
+        if rounds is not None and sim_time is None and hyperperiods is None:
+            sim_time = rounds_time_cap(rounds)
+            root.sub("simulation").note_default("sim_time", "a cap the rounds end before")
         return with_time(scenario, sim_time, hyperperiods, warmup)
     except ScenarioError as exc:
         field = _profile_field(exc.field, drafts)
@@ -229,7 +233,14 @@ def build_scenario(
 #: [traffic.ml] keys that apply to one pacing only.
 PACING_KEYS = {
     "periodic": ("period", "offsets", "directions", "request_bytes", "reply_after", "bytes"),
-    "rounds": ("policy", "straggler_rate", "round_deadline", "batch_period", "target_accuracy"),
+    "rounds": (
+        "policy",
+        "straggler_rate",
+        "round_deadline",
+        "batch_period",
+        "target_accuracy",
+        "train_rounds",
+    ),
 }
 
 
@@ -266,15 +277,29 @@ def with_time(
     return dataclasses.replace(scenario, duration_ps=duration, warmup_ps=warmup)
 
 
+def rounds_time_cap(spec: RoundsSpec) -> int:
+    """Default simulated time of a rounds-paced run: far more than its rounds need.
+
+    The simulation ends when every fog node has the last round's download; this
+    cap only stops a protocol that cannot finish (a lost message, say).
+    """
+    return (spec.rounds or 1) * (spec.batch_period_ps + 60 * 10**12)
+
+
 def with_rounds(scenario: Scenario, rounds: int) -> Scenario:
     """The scenario's round protocol stopping after `rounds` rounds (the simulation ends then)."""
-    if scenario.rounds is None:
+    spec = scenario.rounds
+    if spec is None:
         raise UserError(
-            f'{scenario.name}: no round protocol to stop (set [traffic.ml] pacing = "rounds")'
+            f'{scenario.name}: no round protocol to train (set [traffic.ml] pacing = "rounds")'
         )
     if rounds < 1:
         raise UserError(f"rounds {rounds} must be at least 1")
-    return dataclasses.replace(scenario, rounds=dataclasses.replace(scenario.rounds, rounds=rounds))
+    new = dataclasses.replace(spec, rounds=rounds)
+    duration = scenario.duration_ps
+    if duration == rounds_time_cap(spec):
+        duration = rounds_time_cap(new)
+    return dataclasses.replace(scenario, rounds=new, duration_ps=duration)
 
 
 _FLOW_FIELD = re.compile(r"^flows\[(\d+)\](.*)$")

@@ -15,7 +15,7 @@ from mlpayloads.arrivals import aggregated_count
 from mlpayloads.flops import CLOUD, COMPUTE, ComputeProfile, Step, compute_profile
 from mlpayloads.records import PayloadRecord
 from mlpayloads.table import payload_record
-from simulation.roundspec import RoundsSpec, Stage
+from simulation.roundspec import RoundsSpec, Stage, Training
 from simulation.tomlfields import ProfileError, Section
 from simulation.topology import fog_name
 
@@ -95,8 +95,9 @@ def rounds_spec(
             "round_deadline", f'applies to policy = "deadline" only (this is {policy!r})'
         )
     batch_period = ml.get("batch_period")
-    for key in ("target_accuracy", "lr", "rounds"):
-        ml.get(key)
+    training = Training(
+        dataset, model, batch, dtype, split, local_steps, ml.get("lr"), ml.get("target_accuracy")
+    )
     fog_speed, cloud_speed = compute.get("fog"), compute.get("cloud")
     names = [fog_name(i) for i in range(fog_nodes)]
     overrides = compute.sub("fog_overrides")
@@ -142,4 +143,6 @@ def rounds_spec(
         source=f"measured: {dataset}/{model} B={batch} {dtype} ({record.data_source}); FLOPs "
         f"counted with torch FlopCounterMode; accounting {accounting}",
         priority=priority,
+        rounds=ml.get("train_rounds"),
+        training=training,
     )

@@ -60,6 +60,20 @@ class Stage:
 
 
 @dataclass(frozen=True)
+class Training:
+    """The training a round protocol runs: model, data, SGD settings, the target accuracy."""
+
+    dataset: str
+    model: str
+    batch_size: int
+    dtype: str
+    split: str | None
+    local_steps: int
+    lr: float
+    target_accuracy: float
+
+
+@dataclass(frozen=True)
 class RoundsSpec:
     """Everything both backends need to run the round protocol."""
 
@@ -80,6 +94,8 @@ class RoundsSpec:
     source: str = ""
     #: Priority level of the protocol's messages (the ml class's).
     priority: int = 1
+    #: What training the sizes and times describe (`analysis.cosim` trains it).
+    training: Training | None = None
 
     def flow_name(self, stage: int, direction: str, fog: int) -> str:
         """The flow a message belongs to, e.g. `gradient_fog3` (per-flow results)."""

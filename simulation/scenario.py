@@ -19,7 +19,7 @@ from functools import cached_property
 from typing import Any, Literal, get_args
 
 from fogcosim.errors import UserError
-from simulation.roundspec import POLICIES, RoundsSpec, Stage
+from simulation.roundspec import POLICIES, RoundsSpec, Stage, Training
 from simulation.tree import Forest
 
 NodeKind = Literal["fog", "cloud", "host", "switch", "gateway"]
@@ -287,12 +287,14 @@ def rounds_from_dict(data: dict[str, Any]) -> RoundsSpec:
     stages = tuple(
         Stage(**{**st, "fog_before_ps": tuple(st["fog_before_ps"])}) for st in data["stages"]
     )
+    training = data.get("training")
     return RoundsSpec(
         **{
             **data,
             "fog_nodes": tuple(data["fog_nodes"]),
             "stages": stages,
             "fog_flops": tuple(data.get("fog_flops", ())),
+            "training": None if training is None else Training(**training),
         }
     )
 

@@ -507,6 +507,14 @@ SCHEMA: dict[str, Table] = {
                 "100ms",
             ),
             Field(
+                "train_rounds",
+                "int",
+                "rounds: rounds a run trains; the simulation ends when every fog node has the "
+                "last one's download.",
+                20,
+                minimum=1,
+            ),
+            Field(
                 "target_accuracy",
                 "number",
                 "rounds: accuracy whose simulated time a study reports (time to accuracy).",
