@@ -68,3 +68,44 @@ def overload_warnings(scenario: Scenario) -> list[str]:
                 "long as the traffic lasts, so delays depend on the simulated time"
             )
     return lines
+
+
+def uncontended_delay_ps(scenario: Scenario, src: str, dst: str, size_bytes: int) -> int:
+    """Delay of one message on an otherwise idle path: store-and-forward of its frames.
+
+    The least time any message of that size can take from `src` to `dst`.
+    """
+    wires = [
+        w for size in chunk_sizes(size_bytes) for w in datagram_wire_bytes(size, scenario.mtu)
+    ]
+    links = {frozenset((lk.a, lk.b)): lk for lk in scenario.links}
+    ready = [0] * len(wires)  # when each frame is at the current node, ready to be sent
+    for a, b in itertools.pairwise(scenario.path(src, dst)):
+        link = links[frozenset((a, b))]
+        per_byte = 8 * 10**12 // link.datarate_bps
+        free = 0
+        for i, w in enumerate(wires):
+            start = max(ready[i], free)
+            end = start + w * per_byte
+            free = end + ETH_IFG * per_byte
+            ready[i] = end + link.delay_ps
+    return ready[-1] if ready else 0
+
+
+def unmeetable_deadline(scenario: Scenario) -> str | None:
+    """Why the round deadline is shorter than any fog node's first upload can take, if it is."""
+    spec = scenario.rounds
+    if spec is None or spec.policy != "deadline" or spec.round_deadline_ps is None:
+        return None
+    first = spec.stages[0]
+    fastest = min(
+        first.fog_before_ps[i] + uncontended_delay_ps(scenario, fog, spec.cloud, first.up_bytes)
+        for i, fog in enumerate(spec.fog_nodes)
+    )
+    if spec.round_deadline_ps >= fastest:
+        return None
+    return (
+        f"round_deadline {spec.round_deadline_ps / 1e9:g} ms is shorter than any fog node's "
+        f"first upload can take (at least {fastest / 1e9:.3f} ms: compute, then sending "
+        f"{first.up_bytes:,} B over an idle path): no fog node can meet it"
+    )

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from fogcosim.errors import UserError
+from simulation.load import unmeetable_deadline
 from simulation.rounds_build import rounds_spec
 from simulation.roundspec import RoundsSpec
 from simulation.scenario import (
@@ -220,6 +221,10 @@ def build_scenario(
             profile_defaults=tuple(sorted(defaults.items())),
             rounds=rounds,
         )
+        if rounds is not None:
+            problem = unmeetable_deadline(scenario)
+            if problem:
+                raise ScenarioError(problem, "traffic.ml.round_deadline")
         if rounds is not None and sim_time is None and hyperperiods is None:
             sim_time = rounds_time_cap(rounds)
             root.sub("simulation").note_default("sim_time", "a cap the rounds end before")

@@ -110,11 +110,17 @@ void RoundApp::handleStartOperation(LifecycleOperation *operation)
         schedule(SIMTIME_ZERO, START, 0);  // like UdpBasicApp: start in an event of its own
 }
 
-void RoundApp::schedule(simtime_t at, int kind, int data)
+RoundApp::~RoundApp()
+{
+    cancelAndDelete(fogTimer);
+}
+
+cMessage *RoundApp::schedule(simtime_t at, int kind, int data)
 {
     auto timer = new cMessage("roundTimer", kind);
     timer->setContextPointer(reinterpret_cast<void *>(static_cast<intptr_t>(data)));
     scheduleAt(at, timer);
+    return timer;
 }
 
 void RoundApp::handleMessageWhenUp(cMessage *msg)
@@ -122,6 +128,8 @@ void RoundApp::handleMessageWhenUp(cMessage *msg)
     if (msg->isSelfMessage()) {
         int kind = msg->getKind();
         int data = static_cast<int>(reinterpret_cast<intptr_t>(msg->getContextPointer()));
+        if (msg == fogTimer)
+            fogTimer = nullptr;
         delete msg;
         onTimer(kind, data);
     }
@@ -214,6 +222,9 @@ void RoundApp::onMessage(int s, bool up, int fog, int rnd)
         if (rnd != round || up)
             return;
         if (s == (int)stages.size() - 1) {
+            // the cloud closed the round: a computation still under way is stale, drop it
+            cancelAndDelete(fogTimer);
+            fogTimer = nullptr;
             downloadVector.record(round);
             roundDone();
         }
@@ -262,7 +273,7 @@ void RoundApp::computeThenSend(int s)
 {
     simtime_t duration = fogBefore[s];
     if (duration > SIMTIME_ZERO)
-        schedule(simTime() + duration, FOG_DONE, s);
+        fogTimer = schedule(simTime() + duration, FOG_DONE, s);
     else
         sendUp(s);
 }

@@ -57,6 +57,7 @@ class RoundApp : public inet::ApplicationBase, public inet::UdpSocket::ICallback
     bool decided = false, computing = false, deadlinePassed = false;
     int finishedFogs = 0;
     RoundApp *cloudApp = nullptr;
+    omnetpp::cMessage *fogTimer = nullptr;  // the computation under way (fog node)
 
     omnetpp::cOutVector roundStartVector, fogComputeVector, downloadVector;
     omnetpp::cOutVector uploadVector, aggregatedVector, cloudComputeVector, doneVector;
@@ -72,7 +73,7 @@ class RoundApp : public inet::ApplicationBase, public inet::UdpSocket::ICallback
     virtual void socketErrorArrived(inet::UdpSocket *socket, inet::Indication *indication) override;
     virtual void socketClosed(inet::UdpSocket *socket) override {}
 
-    void schedule(omnetpp::simtime_t at, int kind, int data);
+    omnetpp::cMessage *schedule(omnetpp::simtime_t at, int kind, int data);
     void initVector(omnetpp::cOutVector& vector, const char *name);
     std::string flowName(int stage, bool up, int fog) const;
     void sendMessage(const std::string& dst, int stage, bool up, int fog, int rnd);
@@ -92,6 +93,7 @@ class RoundApp : public inet::ApplicationBase, public inet::UdpSocket::ICallback
     void cloudDone(int stage);
 
   public:
+    virtual ~RoundApp();
     void fogFinished();
 };
 

@@ -70,6 +70,9 @@ class FogApp(RoundApp):
     index: int = 0
     round: int = 0
     cloud_app: CloudApp | None = None
+    #: the stage whose computation is under way (None: none), and its timer's serial number
+    computing: int | None = None
+    serial: int = 0
 
     def initialize(self, host: Host) -> None:  # noqa: D102
         super().initialize(host)
@@ -97,7 +100,9 @@ class FogApp(RoundApp):
         assert self.host is not None
         duration = self.spec.stages[stage].fog_before_ps[self.index]
         if duration > 0:
-            self.host.schedule(self, self.host.now() + duration, FOG_DONE, stage)
+            self.computing = stage
+            self.serial += 1
+            self.host.schedule(self, self.host.now() + duration, FOG_DONE, self.serial)
         else:
             self._send_up(stage)
 
@@ -113,9 +118,12 @@ class FogApp(RoundApp):
         if tag == START:
             self._begin()
         elif tag == FOG_DONE:
-            duration = self.spec.stages[data].fog_before_ps[self.index]
+            if self.computing is None or data != self.serial:
+                return  # cancelled (OMNeT++ cancels the timer itself)
+            stage, self.computing = self.computing, None
+            duration = self.spec.stages[stage].fog_before_ps[self.index]
             self.host.record(self, "roundFogCompute:vector", duration * 1e-12)
-            self._send_up(data)
+            self._send_up(stage)
 
     def on_message(self, stage: int, direction: str, fog: int, rnd: int) -> None:
         """Every chunk of a download arrived."""
@@ -123,6 +131,8 @@ class FogApp(RoundApp):
         if rnd != self.round or direction != DOWN:
             return
         if stage == len(self.spec.stages) - 1:
+            # the cloud closed the round: a computation still under way is stale, drop it
+            self.computing = None
             self.host.record(self, "roundDownload:vector", self.round)
             self._round_done()
         else:

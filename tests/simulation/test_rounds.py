@@ -1,0 +1,101 @@
+"""The round protocol: who is aggregated, when rounds start, what is refused."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from analysis.metrics import load_run
+from analysis.rounds import rounds_table
+from fogcosim.errors import UserError
+from simulation.embedded.backend import EmbeddedBackend
+from simulation.profile import build_scenario, load_profile, with_rounds
+
+from .conftest import PROFILES, write_profile
+
+STAR = PROFILES / "rounds-star.toml"
+
+
+def _timeline(tmp_path, text: str, fog_nodes: int, method: str, rounds: int = 8) -> pd.DataFrame:
+    profile = load_profile(write_profile(tmp_path, text))
+    sc = with_rounds(build_scenario(profile, fog_nodes, method, 0), rounds)
+    EmbeddedBackend().run(sc, tmp_path / "run")
+    scenario, manifest, raw = load_run(tmp_path / "run")
+    return rounds_table(scenario, manifest, raw)
+
+
+@pytest.mark.parametrize("method", ["fl", "fcddt"])
+def test_policy_all_aggregates_everyone_and_rounds_wait_for_the_download(tmp_path, method):
+    table = _timeline(tmp_path, STAR.read_text(), 8, method)
+    assert table["round"].nunique() == 8
+    assert table["aggregated"].all()
+    for fn, rows in table.groupby("fn"):
+        rows = rows.sort_values("round")
+        starts = rows["round_start_s"].to_numpy()[1:]
+        previous_download = rows["download_done_s"].to_numpy()[:-1]
+        assert (starts >= previous_download).all(), fn
+        # a fresh batch every 20 ms: round r never starts before r * 20 ms
+        assert (rows["round_start_s"] >= rows["round"] * 0.020 - 1e-12).all()
+
+
+def test_quorum_takes_the_first_arrivals(tmp_path):
+    text = STAR.read_text().replace('policy = "all"', 'policy = "quorum"\nstraggler_rate = 0.25')
+    table = _timeline(tmp_path, text, 8, "fl")
+    for r, rows in table.groupby("round"):
+        chosen = set(rows.loc[rows["aggregated"], "fn"])
+        assert len(chosen) == 6, r
+        first = set(rows.sort_values(["upload_done_s", "fn"])["fn"].head(6))
+        assert chosen == first, r
+        assert rows["download_done_s"].notna().all()  # stragglers get the broadcast too
+
+
+def test_a_tight_deadline_leaves_slow_fog_nodes_out(tmp_path):
+    # fog0 computes 10x slower: its gradients arrive after the deadline
+    text = STAR.read_text().replace('policy = "all"', 'policy = "deadline"\nround_deadline = "40ms"')
+    text += '\n[compute.fog_overrides]\nfog0 = "500MFLOPS"\n'
+    table = _timeline(tmp_path, text, 4, "fl")
+    assert not table.loc[table["fn"] == 0, "aggregated"].any()
+    assert table.loc[table["fn"] != 0, "aggregated"].all()
+
+
+def test_cc_uploads_every_batch_period_and_nothing_comes_down(tmp_path):
+    table = _timeline(tmp_path, STAR.read_text(), 4, "cc")
+    assert table["download_done_s"].isna().all()
+    assert table["aggregated"].all()
+    starts = table.groupby("round")["round_start_s"].first().to_numpy()
+    assert list(starts) == pytest.approx([r * 0.020 for r in range(len(starts))])
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "pattern"),
+    [
+        ('pacing = "rounds"', 'pacing = "bursts"', r"traffic\.ml\.pacing: unknown value 'bursts' \(allowed: periodic, rounds\)"),
+        ('policy = "all"', 'policy = "fastest"', r"traffic\.ml\.policy: unknown value 'fastest' \(allowed: all, quorum, deadline\)"),
+        ('policy = "all"', 'policy = "quorum"\nstraggler_rate = 1.0', r"traffic\.ml\.straggler_rate: must be below 1"),
+        ('policy = "all"', 'policy = "quorum"\nstraggler_rate = -0.1', r"traffic\.ml\.straggler_rate: must be at least 0"),
+        ('fog = "5GFLOPS"', 'fog = "0GFLOPS"', r"compute\.fog: '0GFLOPS' must be a positive compute speed"),
+        ('batch_period = "20ms"', 'batch_period = "0ms"', r"traffic\.ml\.batch_period: must be a positive time"),
+        ('train_rounds = 10', "train_rounds = 0", r"traffic\.ml\.train_rounds: must be at least 1"),
+        ('policy = "all"', 'policy = "deadline"', r"traffic\.ml\.round_deadline: missing: policy = \"deadline\" needs"),
+        ('policy = "all"', 'policy = "deadline"\nround_deadline = "1ms"', r"round_deadline 1 ms is shorter than any fog node's first upload can take .* no fog node can meet it"),
+        ('policy = "all"', 'policy = "deadline"\nround_deadline = "0ms"', r"traffic\.ml\.round_deadline: must be a positive time"),
+        ('batch_period = "20ms"', 'batch_period = "20ms"\nperiod = "1s"', r"traffic\.ml\.period: applies to pacing = 'periodic' only"),
+    ],
+)
+def test_bad_round_settings_are_one_line_errors(tmp_path, old, new, pattern):
+    text = STAR.read_text()
+    assert old in text
+    path = write_profile(tmp_path, text.replace(old, new, 1))
+    with pytest.raises(UserError) as info:
+        build_scenario(load_profile(path), 4, "fl", 0)
+    message = str(info.value)
+    assert "\n" not in message and str(path) in message
+    assert re.search(pattern, message), message
+
+
+def test_rounds_below_one_are_refused():
+    sc = build_scenario(load_profile(STAR), 4, "fl", 0)
+    with pytest.raises(UserError, match="rounds 0 must be at least 1"):
+        with_rounds(sc, 0)
