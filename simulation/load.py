@@ -75,9 +75,7 @@ def uncontended_delay_ps(scenario: Scenario, src: str, dst: str, size_bytes: int
 
     The least time any message of that size can take from `src` to `dst`.
     """
-    wires = [
-        w for size in chunk_sizes(size_bytes) for w in datagram_wire_bytes(size, scenario.mtu)
-    ]
+    wires = [w for size in chunk_sizes(size_bytes) for w in datagram_wire_bytes(size, scenario.mtu)]
     links = {frozenset((lk.a, lk.b)): lk for lk in scenario.links}
     ready = [0] * len(wires)  # when each frame is at the current node, ready to be sent
     for a, b in itertools.pairwise(scenario.path(src, dst)):

@@ -128,6 +128,15 @@ def _app_view(app: App, scenario: Scenario) -> dict[str, object]:
     return view
 
 
+def itervars(scenario: Scenario) -> list[tuple[str, str]]:
+    """The run's iteration variables in ini order, values as the ini writes them."""
+    return [
+        ("fogNodes", str(scenario.fog_nodes)),
+        ("method", f'"{scenario.method}"'),
+        ("seed", str(scenario.seed)),
+    ]
+
+
 def round_app_params(scenario: Scenario, app: App) -> list[tuple[str, str]]:
     """The ini parameters of one fogcosim.RoundApp (simulation/roundspec.py)."""
     spec = scenario.rounds
@@ -205,6 +214,7 @@ def render_text(
         queue_lines=qlines,
         record_vectors=record_vectors,
         rounds=scenario.rounds is not None,
+        itervars=itervars(scenario),
         backend=backend,
         ml_payload=ml_text,
         ports=", ".join(f"{c} {p}" for c, p in MESSAGE_PORTS.items()),

@@ -77,12 +77,14 @@ class RunHeader(tuple[str, dict[str, str], dict[str, str], list[tuple[str, str]]
         datetime: Datetime | None = None,
         processid: int | None = None,
         config: Sequence[tuple[str, str]] = (),
+        run_id: str | None = None,
     ) -> RunHeader:
         """The 16 run attributes OMNeT++ 6.1 records, computed as its configuration does.
 
         `itervars` in their ini order (it orders ``iterationvars``); defaults are
         OMNeT++'s: experiment = configname, measurement = iterationvars,
-        replication = ``#<repetition>``, seedset = runnumber, now, this process.
+        replication = ``#<repetition>``, seedset = runnumber, now, this process, and the
+        run id ``<configname>-<runnumber>-<datetime>-<processid>``.
         """
         variables = dict(itervars or {})
         segments = [
@@ -110,7 +112,8 @@ class RunHeader(tuple[str, dict[str, str], dict[str, str], list[tuple[str, str]]
             "runnumber": str(runnumber),
             "seedset": str(runnumber if seedset is None else seedset),
         }
-        return cls(f"{configname}-{runnumber}-{stamp}-{pid}", attrs, variables, config)
+        default_id = f"{configname}-{runnumber}-{stamp}-{pid}"
+        return cls(default_id if run_id is None else run_id, attrs, variables, config)
 
 
 def _unquote(value: str) -> str:

@@ -16,6 +16,8 @@ byte-identical files.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 from datetime import UTC, datetime
@@ -26,10 +28,13 @@ from simulation.apps import FLOW_RECORDER
 from simulation.backends.base import RESULT_SUBDIR
 from simulation.embedded.histogram import OmnetppHistogram
 from simulation.embedded.stats import EngineResult, FlowStats, QueueStats, SinkStats, SourceStats
-from simulation.render import render_text
+from simulation.render import itervars, render_text
+from simulation.scenario import Scenario
 
 CONFIG_NAME = "General"
 _INI_LINE = re.compile(r"^\s*([^#;=\s][^=]*?)\s*=\s*(.*?)\s*$")
+#: `${name=value}`: an iteration variable with one value, recorded as that value
+_ITERVAR = re.compile(r"\$\{(\w+)=([^}]*)\}")
 _CHANNEL_ATTRS = {
     "packetBytes:sum": {
         "interpolationmode": "none",
@@ -85,7 +90,7 @@ def ini_config(ini_text: str) -> list[tuple[str, str]]:
         match = _INI_LINE.match(stripped)
         if not match:
             continue
-        key, value = match.group(1), match.group(2)
+        key, value = match.group(1), _ITERVAR.sub(r"\2", match.group(2))
         unquoted = "." not in key or key.endswith(".typename")
         if unquoted and len(value) >= 2 and value[0] == value[-1] == '"':
             value = value[1:-1]  # OMNeT++ records option strings and type names unquoted
@@ -93,10 +98,18 @@ def ini_config(ini_text: str) -> list[tuple[str, str]]:
     return entries
 
 
+def run_id(scenario: Scenario) -> str:
+    """A run id unique to the run's inputs and the same every time (OMNeT++: date and pid)."""
+    text = json.dumps(scenario.to_dict(), sort_keys=True) + "\0embedded"
+    return f"{CONFIG_NAME}-0-{hashlib.sha256(text.encode()).hexdigest()[:20]}"
+
+
 def _header(result: EngineResult, config: list[tuple[str, str]]) -> RunHeader:
     epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0"))
     sc = result.scenario
     return RunHeader.omnetpp(
+        run_id=run_id(sc),
+        itervars=dict(itervars(sc)),
         configname=CONFIG_NAME,
         network=sc.network,
         seedset=sc.seed,
@@ -110,7 +123,7 @@ def _header(result: EngineResult, config: list[tuple[str, str]]) -> RunHeader:
 
 
 def write_results(result: EngineResult, out_dir: Path, record_vectors: bool) -> list[Path]:
-    """Write `results/General-#0.sca` (and `.vec` with vectors) under `out_dir`."""
+    """Write `results/<config>-<itervars>-#0.sca` (and `.vec`) under `out_dir`, as OMNeT++ does."""
     sc = result.scenario
     net = sc.network
     _, ini = render_text(sc, record_vectors=record_vectors, backend="embedded")

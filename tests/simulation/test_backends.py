@@ -43,7 +43,8 @@ def test_backend_conformance(tmp_path, line_profile, backend_cls):
     result = backend_cls().run(sc, tmp_path, record_vectors=True)
     for name in ("scenario.json", "manifest.json", "run.json"):
         assert (tmp_path / name).is_file()
-    assert [p.rsplit("/", 1)[-1] for p in result.scalar_files] == ["General-#0.sca"]
+    stem = "General-fogNodes=4,method=cc,seed=1-#0"
+    assert [p.rsplit("/", 1)[-1] for p in result.scalar_files] == [f"{stem}.sca"]
     raw = read_result_files(tmp_path / "results")
     attrs = runs(raw).iloc[0]
     assert attrs["network"] == sc.network
@@ -66,12 +67,13 @@ def test_embedded_results_are_byte_identical_for_the_same_seed(tmp_path, star_pr
     a, b = tmp_path / "a", tmp_path / "b"
     EmbeddedBackend().run(sc, a, record_vectors=True)
     EmbeddedBackend().run(sc, b, record_vectors=True)
-    for name in ("General-#0.sca", "General-#0.vec", "General-#0.vci"):
+    stem = "General-fogNodes=3,method=fl,seed=0-#0"
+    for name in (f"{stem}.sca", f"{stem}.vec", f"{stem}.vci"):
         assert (a / "results" / name).read_bytes() == (b / "results" / name).read_bytes()
     other = build_scenario(star_profile, 3, "fl", 1)
     EmbeddedBackend().run(other, tmp_path / "c")
-    assert (tmp_path / "c/results/General-#0.sca").read_bytes() != (
-        a / "results/General-#0.sca"
+    assert (tmp_path / "c/results/General-fogNodes=3,method=fl,seed=1-#0.sca").read_bytes() != (
+        a / f"results/{stem}.sca"
     ).read_bytes()
 
 
@@ -116,7 +118,7 @@ def test_cli_run_and_render(tmp_path):
                 "--fog-nodes", "3", "--method", "fl", "--out", str(tmp_path / "run"))  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "with backend embedded" in done.stdout
-    assert (tmp_path / "run/results/General-#0.sca").is_file()
+    assert list((tmp_path / "run/results").glob("General-*#0.sca"))
     done = _cli("render", "--profile", str(PROFILES / "golden-star.toml"), "--fog-nodes", "3",
                 "--method", "none", "--out", str(tmp_path / "r"))  # fmt: skip
     assert done.returncode == 0 and (tmp_path / "r/GoldenStar.ned").is_file()

@@ -53,7 +53,9 @@ def test_quorum_takes_the_first_arrivals(tmp_path):
 
 def test_a_tight_deadline_leaves_slow_fog_nodes_out(tmp_path):
     # fog0 computes 10x slower: its gradients arrive after the deadline
-    text = STAR.read_text().replace('policy = "all"', 'policy = "deadline"\nround_deadline = "40ms"')
+    text = STAR.read_text().replace(
+        'policy = "all"', 'policy = "deadline"\nround_deadline = "40ms"'
+    )
     text += '\n[compute.fog_overrides]\nfog0 = "500MFLOPS"\n'
     table = _timeline(tmp_path, text, 4, "fl")
     assert not table.loc[table["fn"] == 0, "aggregated"].any()
@@ -71,17 +73,57 @@ def test_cc_uploads_every_batch_period_and_nothing_comes_down(tmp_path):
 @pytest.mark.parametrize(
     ("old", "new", "pattern"),
     [
-        ('pacing = "rounds"', 'pacing = "bursts"', r"traffic\.ml\.pacing: unknown value 'bursts' \(allowed: periodic, rounds\)"),
-        ('policy = "all"', 'policy = "fastest"', r"traffic\.ml\.policy: unknown value 'fastest' \(allowed: all, quorum, deadline\)"),
-        ('policy = "all"', 'policy = "quorum"\nstraggler_rate = 1.0', r"traffic\.ml\.straggler_rate: must be below 1"),
-        ('policy = "all"', 'policy = "quorum"\nstraggler_rate = -0.1', r"traffic\.ml\.straggler_rate: must be at least 0"),
-        ('fog = "5GFLOPS"', 'fog = "0GFLOPS"', r"compute\.fog: '0GFLOPS' must be a positive compute speed"),
-        ('batch_period = "20ms"', 'batch_period = "0ms"', r"traffic\.ml\.batch_period: must be a positive time"),
-        ('train_rounds = 10', "train_rounds = 0", r"traffic\.ml\.train_rounds: must be at least 1"),
-        ('policy = "all"', 'policy = "deadline"', r"traffic\.ml\.round_deadline: missing: policy = \"deadline\" needs"),
-        ('policy = "all"', 'policy = "deadline"\nround_deadline = "1ms"', r"round_deadline 1 ms is shorter than any fog node's first upload can take .* no fog node can meet it"),
-        ('policy = "all"', 'policy = "deadline"\nround_deadline = "0ms"', r"traffic\.ml\.round_deadline: must be a positive time"),
-        ('batch_period = "20ms"', 'batch_period = "20ms"\nperiod = "1s"', r"traffic\.ml\.period: applies to pacing = 'periodic' only"),
+        (
+            'pacing = "rounds"',
+            'pacing = "bursts"',
+            r"traffic\.ml\.pacing: unknown value 'bursts' \(allowed: periodic, rounds\)",
+        ),
+        (
+            'policy = "all"',
+            'policy = "fastest"',
+            r"traffic\.ml\.policy: unknown value 'fastest' \(allowed: all, quorum, deadline\)",
+        ),
+        (
+            'policy = "all"',
+            'policy = "quorum"\nstraggler_rate = 1.0',
+            r"traffic\.ml\.straggler_rate: must be below 1",
+        ),
+        (
+            'policy = "all"',
+            'policy = "quorum"\nstraggler_rate = -0.1',
+            r"traffic\.ml\.straggler_rate: must be at least 0",
+        ),
+        (
+            'fog = "5GFLOPS"',
+            'fog = "0GFLOPS"',
+            r"compute\.fog: '0GFLOPS' must be a positive compute speed",
+        ),
+        (
+            'batch_period = "20ms"',
+            'batch_period = "0ms"',
+            r"traffic\.ml\.batch_period: must be a positive time",
+        ),
+        ("train_rounds = 10", "train_rounds = 0", r"traffic\.ml\.train_rounds: must be at least 1"),
+        (
+            'policy = "all"',
+            'policy = "deadline"',
+            r"traffic\.ml\.round_deadline: missing: policy = \"deadline\" needs",
+        ),
+        (
+            'policy = "all"',
+            'policy = "deadline"\nround_deadline = "1ms"',
+            r"round_deadline 1 ms is shorter than any fog node's first upload can take .* no fog node can meet it",
+        ),
+        (
+            'policy = "all"',
+            'policy = "deadline"\nround_deadline = "0ms"',
+            r"traffic\.ml\.round_deadline: must be a positive time",
+        ),
+        (
+            'batch_period = "20ms"',
+            'batch_period = "20ms"\nperiod = "1s"',
+            r"traffic\.ml\.period: applies to pacing = 'periodic' only",
+        ),
     ],
 )
 def test_bad_round_settings_are_one_line_errors(tmp_path, old, new, pattern):
