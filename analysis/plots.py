@@ -130,7 +130,10 @@ def _finish(fig: Figure, title: str, note: str, ncol: int = 4) -> None:
             if text not in labels:
                 handles.append(handle)
                 labels.append(text)
-    order = sorted(range(len(labels)), key=lambda i: labels[i].startswith("paper"))
+    order = sorted(  # ours, then the overload ring, then the paper's
+        range(len(labels)),
+        key=lambda i: (labels[i].startswith("paper"), labels[i] == OVERLOAD_LABEL),
+    )
     fig.legend(
         [handles[i] for i in order], [labels[i] for i in order], loc="outside lower center",
         ncol=ncol, frameon=False, fontsize=9, title=note or None, title_fontsize=8,

@@ -157,9 +157,9 @@ def write_report(out_dir: Path) -> Path:
             ]
             continue
         data = load_runs(sweep.out_dir, rows)
-        study = study_sections(sweep.out_dir, rows, data, reference, sweep.provenance)
-        lines += study.lines
-        plot_lines, names = plot_section(sweep.out_dir, rows, study, suffix)
+        group = group_sections(sweep.out_dir, rows, data, reference, sweep.provenance)
+        lines += group.lines
+        plot_lines, names = plot_section(sweep.out_dir, rows, group, suffix)
         lines += plot_lines
         written |= names
     lines += failed_section(sweep.statuses, summary, sweep.provenance.get("points") or [])
@@ -173,7 +173,7 @@ def write_report(out_dir: Path) -> Path:
 
 
 @dataclass
-class Study:
+class GroupReport:
     """The sections of one (profile, backend) group and what its plots need."""
 
     lines: list[str]
@@ -186,13 +186,13 @@ class Study:
     flow_case: int | None
 
 
-def study_sections(
+def group_sections(
     out_dir: Path,
     rows: pd.DataFrame,
     data: RunData,
     reference: Reference,
     provenance: dict[str, Any],
-) -> Study:
+) -> GroupReport:
     """The tables of one (profile, backend) group, from its summary rows and run folders."""
     picked = reshape_runs.pick_links(data.links, TOP_TREND_LINKS)
     trends = reshape_runs.link_trends(data.links, [link for link, _ in picked])
@@ -217,7 +217,9 @@ def study_sections(
     lines += payload_section(rows, provenance)
     lines += percentile_section(rows)
     lines += delivery_section(rows)
-    return Study(lines, reference, data, load_case(out_dir, rows), picked, trends, agg, flow_case)
+    return GroupReport(
+        lines, reference, data, load_case(out_dir, rows), picked, trends, agg, flow_case
+    )
 
 
 def plant_facts(rows: pd.DataFrame, data: RunData, reference: Reference) -> list[str]:
@@ -347,26 +349,26 @@ Plot = tuple[str, Any, str, str]
 
 
 def plot_section(
-    out_dir: Path, rows: pd.DataFrame, study: Study, suffix: str
+    out_dir: Path, rows: pd.DataFrame, group: GroupReport, suffix: str
 ) -> tuple[list[str], set[str]]:
     """Draw and write the plots of one (profile, backend) group; their Markdown and file names."""
     lines, written = ["## Plots", ""], set()
-    paper = study.reference.paper
+    paper = group.reference.paper
     todo = [delay_plot(rows, paper), bandwidth_plot(rows, paper)]
-    notes = [f"Run folders not read: {'; '.join(study.data.notes)}."] if study.data.notes else []
-    if study.links:
-        todo.append(link_trend_plot(study.trends, study.links))
-    case = study.case
+    notes = [f"Run folders not read: {'; '.join(group.data.notes)}."] if group.data.notes else []
+    if group.links:
+        todo.append(link_trend_plot(group.trends, group.links))
+    case = group.case
     if case is None:
         notes.append("Per-link and delay-distribution plots: no run folders with results found.")
     else:
         notes += [f"Run folders not read: {'; '.join(case.notes)}."] if case.notes else []
         todo += [links_plot(case)] if not case.links.empty else []
-    if study.flows is not None and study.flow_case is not None:
-        plot = deadline_plot(study.flows, study.flow_case)
+    if group.flows is not None and group.flow_case is not None:
+        plot = deadline_plot(group.flows, group.flow_case)
         if plot is None:
             notes.append(
-                f"Worst-case delay against deadline: no flow at {study.flow_case} FNs declares "
+                f"Worst-case delay against deadline: no flow at {group.flow_case} FNs declares "
                 "a deadline."
             )
         else:

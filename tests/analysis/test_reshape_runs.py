@@ -232,10 +232,8 @@ def test_report_without_reference_has_no_paper_values(tmp_path: Path) -> None:
     assert "## Delay and bandwidth per method and fog-node count" in text
     assert "| FCDDT | 9 | 40.0 | 60.0 | 1 | 10 | 1 |" in text
     assert "Published reference: none (the profile declares none)" in text
-    paper = write_report(
-        write_sweep(tmp_path / "paper", rows, [], '[profile]\nname = "mine"\n'
-                    'reference = "sec21-table4"\n')
-    ).read_text()  # fmt: skip
+    shipped = (PROFILE_DIR / "paper-sec21.toml").read_text()
+    paper = write_report(write_sweep(tmp_path / "paper", rows, [], shipped)).read_text()
     assert "## Table 4: delay and bandwidth beside the paper" in paper
     assert "| FCDDT | 7 | 52 | — | — | 19 |" in paper  # the paper's values, not run here
     assert "Published reference: the paper's Table 4" in paper
