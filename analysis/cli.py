@@ -31,7 +31,7 @@ from simulation.profile import with_rounds
 
 
 def register(sub: Any) -> None:
-    """Add `run`, `sweep` and `report` to the fogcosim command."""
+    """Add `run`, `sweep`, `report` and `compare` to the fogcosim command."""
     p = sub.add_parser(
         "run", help="simulate one scenario; write its results, flows.csv and queues.csv"
     )
@@ -94,6 +94,26 @@ def register(sub: Any) -> None:
     )
     p.add_argument("dir", type=Path, metavar="DIR", help="output folder of `fogcosim sweep`")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser(
+        "compare",
+        help="write one report with several sweep folders (studies) side by side",
+    )
+    p.add_argument(
+        "dirs", type=Path, nargs="+", metavar="DIR", help="output folders of `fogcosim sweep`"
+    )
+    p.add_argument(
+        "--out", type=Path, required=True, help="folder for compare.md and plots/compare_*.png"
+    )
+    p.set_defaults(func=cmd_compare)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Write the side-by-side report of the sweeps in DIRs and print its path."""
+    from analysis.compare import write_compare
+
+    print(f"wrote {write_compare(args.dirs, args.out)}")
+    return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -24,6 +24,11 @@ from analysis.reshape import LABELS, method_rank
 COLORS = {"none": "#555555", "cc": "#0072B2", "fl": "#E69F00", "fcddt": "#009E73"}
 MARKERS = {"none": "s", "cc": "o", "fl": "^", "fcddt": "D"}
 CLASS_TITLES = {"critical": "critical messages", "ml": "ML messages", "background": "background"}
+#: Line style and marker per study in a comparison (colour stays the method's).
+STUDY_LINES = ("-", "--", ":", "-.")
+STUDY_MARKERS = ("o", "s", "^", "D", "v", "P")
+OVERLOAD_COLOR = "#D55E00"
+OVERLOAD_LABEL = "overloaded run (offered load > 100% of a link)"
 DPI = 120
 #: x offset (fog nodes) between methods' points, so equal values stay visible.
 DODGE = 0.12
@@ -49,6 +54,22 @@ def png_bytes(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
+def _groups(series: pd.DataFrame) -> list[tuple[str | None, str]]:
+    """(study, method) pairs to draw, studies in their order of appearance, methods in order."""
+    studies: list[str | None] = (
+        list(dict.fromkeys(series["study"])) if "study" in series else [None]
+    )
+    out = []
+    for study in studies:
+        part = series if study is None else series[series["study"] == study]
+        out += [(study, method) for method in _methods(part)]
+    return out
+
+
+def _series_label(study: str | None, method: str) -> str:
+    return _label(method) if study is None else f"{_label(method)} · {study}"
+
+
 def draw_series(
     ax: Axes,
     series: pd.DataFrame,
@@ -57,18 +78,32 @@ def draw_series(
 ) -> None:
     """Mean per method vs fog nodes with error bars, methods nudged apart on x so none hides.
 
-    Paper values (if any) are dashed with hollow markers; `paper_baseline` a
-    grey dotted horizontal line.
+    With a `study` column, one line per (study, method): colour by method,
+    line style and marker by study. Points whose `overloaded` is True get a
+    red ring. Paper values (if any) are dashed with hollow markers;
+    `paper_baseline` a grey dotted horizontal line. The x ticks are the fog-node
+    counts drawn.
     """
-    methods = _methods(series)
-    for i, method in enumerate(methods):
-        s = series[series["method"] == method].sort_values("fog_nodes")
-        dodge = (i - (len(methods) - 1) / 2) * DODGE
+    groups = _groups(series)
+    studies = list(dict.fromkeys(study for study, _ in groups))
+    for i, (study, method) in enumerate(groups):
+        s = series[series["method"] == method]
+        s = (s if study is None else s[s["study"] == study]).sort_values("fog_nodes")
+        dodge = (i - (len(groups) - 1) / 2) * DODGE
+        k = studies.index(study)
+        marker = STUDY_MARKERS[k % len(STUDY_MARKERS)] if study else MARKERS.get(method, "o")
         ax.errorbar(
             s["fog_nodes"] + dodge, s["mean"], yerr=[s["err_low"], s["err_high"]],
-            color=_color(method), marker=MARKERS.get(method, "o"), capsize=4, linewidth=1.8,
-            label=_label(method), zorder=3,
+            color=_color(method), marker=marker, capsize=4, linewidth=1.8,
+            linestyle=STUDY_LINES[k % len(STUDY_LINES)], label=_series_label(study, method),
+            zorder=3,
         )  # fmt: skip
+        if "overloaded" in s and s["overloaded"].any():
+            hot = s[s["overloaded"].astype(bool)]
+            ax.scatter(
+                hot["fog_nodes"] + dodge, hot["mean"], s=220, facecolors="none",
+                edgecolors=OVERLOAD_COLOR, linewidths=2.0, zorder=4, label=OVERLOAD_LABEL,
+            )  # fmt: skip
     if paper is not None:
         for method in _methods(paper):
             p = paper[paper["method"] == method].sort_values("fog_nodes")
@@ -81,16 +116,24 @@ def draw_series(
         ax.axhline(paper_baseline, color=COLORS["none"], linestyle=":", linewidth=1.2,
                    label="paper: no ML (average)")  # fmt: skip
     ticks = set(series["fog_nodes"]) | (set(paper["fog_nodes"]) if paper is not None else set())
-    ax.set_xticks(sorted(ticks))
+    ax.set_xticks(sorted(int(t) for t in ticks))
     ax.set_xlabel("fog nodes (FNs)")
     ax.grid(True, alpha=0.3)
 
 
-def _finish(fig: Figure, ax: Axes, title: str, note: str, ncol: int = 4) -> None:
+def _finish(fig: Figure, title: str, note: str, ncol: int = 4) -> None:
     """Title on top; below the panels a legend (ours first, then the paper's) headed by `note`."""
     fig.suptitle(title)
-    handles, labels = ax.get_legend_handles_labels()
-    order = sorted(range(len(labels)), key=lambda i: labels[i].startswith("paper"))
+    handles, labels = [], []
+    for a in fig.axes:  # every panel's entries once (a ring may be in one panel only)
+        for handle, text in zip(*a.get_legend_handles_labels(), strict=True):
+            if text not in labels:
+                handles.append(handle)
+                labels.append(text)
+    order = sorted(  # ours, then the overload ring, then the paper's
+        range(len(labels)),
+        key=lambda i: (labels[i].startswith("paper"), labels[i] == OVERLOAD_LABEL),
+    )
     fig.legend(
         [handles[i] for i in order], [labels[i] for i in order], loc="outside lower center",
         ncol=ncol, frameon=False, fontsize=9, title=note or None, title_fontsize=8,
@@ -100,7 +143,7 @@ def _finish(fig: Figure, ax: Axes, title: str, note: str, ncol: int = 4) -> None
 def delay_figure(
     critical: pd.DataFrame,
     every: pd.DataFrame,
-    paper: pd.DataFrame,
+    paper: pd.DataFrame | None,
     *,
     paper_baseline: float | None,
     title: str,
@@ -116,7 +159,7 @@ def delay_figure(
     for ax in (left, right):
         ax.set_ylabel("mean end-to-end delay (µs)")
         ax.set_ylim(bottom=0)
-    _finish(fig, left, title, note)
+    _finish(fig, title, note)
     return fig
 
 
@@ -133,7 +176,62 @@ def bandwidth_figure(
     for ax in (left, right):
         ax.set_ylabel("bandwidth usage (% of link capacity)")
         ax.set_ylim(bottom=0)
-    _finish(fig, left, title, note)
+    _finish(fig, title, note)
+    return fig
+
+
+def trend_figure(
+    panels: Sequence[tuple[str, pd.DataFrame]], *, ylabel: str, title: str, note: str
+) -> Figure:
+    """One panel per (title, series) side by side, each drawn by `draw_series`."""
+    k = max(1, len(panels))
+    fig = Figure(figsize=(max(6.0, 4.4 * k), 5.4), layout="constrained")
+    axes = fig.subplots(1, k, squeeze=False)[0]
+    for ax, (name, series) in zip(axes, panels, strict=False):
+        draw_series(ax, series)
+        ax.set_title(name, fontsize=10)
+        ax.set_ylabel(ylabel)
+        ax.set_ylim(bottom=0)
+    _finish(fig, title, note)
+    return fig
+
+
+def deadline_figure(points: pd.DataFrame, *, title: str, note: str) -> Figure:
+    """Worst-case delay per flow (x) against its deadline: a marker per method (and study).
+
+    `points`: flow, method, deadline_us, delay_max_us and optionally study; the
+    deadline is a black bar across each flow's slot, the y axis logarithmic
+    (delays and deadlines span decades). A flow with no delivered message has
+    no marker.
+    """
+    flows = list(dict.fromkeys(points["flow"]))
+    groups = _groups(points)
+    studies = list(dict.fromkeys(study for study, _ in groups))
+    fig = Figure(figsize=(max(7.0, 1.6 + 0.55 * len(flows)), 5.6), layout="constrained")
+    ax = fig.subplots()
+    x = {flow: i for i, flow in enumerate(flows)}
+    width = 0.8
+    for i, (study, method) in enumerate(groups):
+        p = points[points["method"] == method]
+        p = p if study is None else p[p["study"] == study]
+        p = p.dropna(subset=["delay_max_us"])
+        dx = (i - (len(groups) - 1) / 2) * width / max(1, len(groups))
+        k = studies.index(study)
+        marker = STUDY_MARKERS[k % len(STUDY_MARKERS)] if study else MARKERS.get(method, "o")
+        ax.scatter(
+            p["flow"].map(x) + dx, p["delay_max_us"], color=_color(method), marker=marker, s=46,
+            label=_series_label(study, method), zorder=3,
+        )  # fmt: skip
+    deadlines = points.groupby("flow", sort=False)["deadline_us"].max()
+    for flow, deadline in deadlines.items():
+        ax.hlines(deadline, x[flow] - width / 2, x[flow] + width / 2, colors="black",
+                  linewidth=2.2, zorder=2, label="deadline")  # fmt: skip
+    ax.set_xticks(range(len(flows)), flows, rotation=45, ha="right", fontsize=8,
+                  family="monospace")  # fmt: skip
+    ax.set_yscale("log")
+    ax.set_ylabel("worst-case end-to-end delay (µs, log scale)")
+    ax.grid(True, axis="y", which="major", alpha=0.3)
+    _finish(fig, title, note)
     return fig
 
 

@@ -1,10 +1,14 @@
-"""report.md and plots/*.png of a sweep folder: our Table 4 beside the paper's.
+"""report.md and plots/*.png of a sweep folder, for any plant.
 
 `write_report(out_dir)` reads what `fogcosim sweep` left there (summary.csv,
 provenance.json, statuses.json, runs/<key>/) and writes the report and its
-plots atomically. Tables and plot series come from `analysis.reshape`, plots
-are drawn by `analysis.plots`; this module only loads, formats and writes, so
-a report can always be regenerated from the folder (`fogcosim report DIR`).
+plots atomically. Everything in it is computed from the runs (link rates, the
+fog-node counts run, the links that carry ML traffic, per-flow results); the
+paper's Table 4 and its dashed lines appear only when the profile declares it
+as its reference (`[profile] reference = "sec21-table4"`). Tables and plot
+series come from `analysis.reshape`/`reshape_runs`, plots are drawn by
+`analysis.plots`; this module only loads, formats and writes, so a report can
+always be regenerated from the folder (`fogcosim report DIR`).
 """
 
 from __future__ import annotations
@@ -18,8 +22,16 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import plots, reshape
+from analysis import plots, reshape, reshape_runs
 from analysis.metrics import delay_samples, link_utilization, load_run
+from analysis.report_plant import (
+    TOP_FLOWS,
+    flows_section,
+    flows_unavailable,
+    links_section,
+    lost_section,
+    overload_section,
+)
 from analysis.report_tables import (
     STAND_IN,
     STATUSES,
@@ -29,12 +41,22 @@ from analysis.report_tables import (
     ml_sources,
     payload_section,
     percentile_section,
-    run_key,
+    results_section,
     stand_in_note,
     table4_section,
 )
 from analysis.reshape import PAPER_BASELINE
 from analysis.summary import SUMMARY
+from analysis.sweep_data import (
+    Reference,
+    RunData,
+    link_rates_text,
+    load_runs,
+    profile_meta,
+    queueing_text,
+    reference_of,
+    run_dir,
+)
 from fogcosim import atomic
 from fogcosim.errors import FogcosimError, UserError
 from simulation.profile import PROFILE_DIR
@@ -42,7 +64,12 @@ from simulation.sweep import PROVENANCE, RUNS_DIR
 
 REPORT = "report.md"
 PLOTS = "plots"
-PLOT_NAMES = ("delay_vs_fog_nodes", "bandwidth_vs_fog_nodes", "link_utilization", "delay_ecdf")
+PLOT_NAMES = (
+    "delay_vs_fog_nodes", "bandwidth_vs_fog_nodes", "link_utilization_vs_fog_nodes",
+    "link_utilization", "flow_deadlines", "delay_ecdf",
+)  # fmt: skip
+#: Link directions followed over fog-node counts, besides the busiest one carrying ML traffic.
+TOP_TREND_LINKS = 3
 REQUIRED = (
     "method",
     "fog_nodes",
@@ -71,7 +98,6 @@ class Case:
     fog_nodes: int
     links: pd.DataFrame
     samples: pd.DataFrame
-    cloud_rate_bps: float | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -111,6 +137,7 @@ def _json(path: Path) -> Any:
 def write_report(out_dir: Path) -> Path:
     """Write `out_dir/report.md` and `out_dir/plots/*.png`; return the report's path."""
     sweep = load_sweep(out_dir)
+    reference = reference_of(sweep.provenance)
     lines = header(sweep)
     written: set[str] = set()
     summary = sweep.summary
@@ -129,13 +156,10 @@ def write_report(out_dir: Path) -> Path:
                 "",
             ]
             continue
-        case = load_case(sweep.out_dir, rows)
-        lines += table4_section(rows, case.cloud_rate_bps if case else None)
-        lines += deltas_section(rows)
-        lines += payload_section(rows, sweep.provenance)
-        lines += percentile_section(rows)
-        lines += delivery_section(rows)
-        plot_lines, names = plot_section(sweep.out_dir, rows, case, suffix)
+        data = load_runs(sweep.out_dir, rows)
+        group = group_sections(sweep.out_dir, rows, data, reference, sweep.provenance)
+        lines += group.lines
+        plot_lines, names = plot_section(sweep.out_dir, rows, group, suffix)
         lines += plot_lines
         written |= names
     lines += failed_section(sweep.statuses, summary, sweep.provenance.get("points") or [])
@@ -146,6 +170,74 @@ def write_report(out_dir: Path) -> Path:
     report = sweep.out_dir / REPORT
     atomic.write_text(report, "\n".join(lines).rstrip() + "\n")
     return report
+
+
+@dataclass
+class GroupReport:
+    """The sections of one (profile, backend) group and what its plots need."""
+
+    lines: list[str]
+    reference: Reference
+    data: RunData
+    case: Case | None
+    links: list[tuple[str, str]]
+    trends: pd.DataFrame
+    flows: pd.DataFrame | None
+    flow_case: int | None
+
+
+def group_sections(
+    out_dir: Path,
+    rows: pd.DataFrame,
+    data: RunData,
+    reference: Reference,
+    provenance: dict[str, Any],
+) -> GroupReport:
+    """The tables of one (profile, backend) group, from its summary rows and run folders."""
+    picked = reshape_runs.pick_links(data.links, TOP_TREND_LINKS)
+    trends = reshape_runs.link_trends(data.links, [link for link, _ in picked])
+    agg = None if data.flows is None else reshape_runs.flow_summary(data.flows)
+    flow_case = None if agg is None or agg.empty else int(agg["fog_nodes"].max())
+    lines = plant_facts(rows, data, reference)
+    lines += overload_section(rows)
+    if reference.paper:
+        lines += table4_section(rows, reshape_runs.busiest_ml_link(data.links))
+    else:
+        lines += results_section(rows)
+    lines += deltas_section(rows, reference.paper)
+    lines += links_section(trends, picked)
+    if agg is None or flow_case is None:
+        lines += flows_unavailable(data.without_flows, len(data.scenarios))
+    else:
+        at = agg[agg["fog_nodes"] == flow_case]
+        lines += flows_section(
+            agg, flow_case, reshape_runs.pick_flows(at, TOP_FLOWS), data.without_flows
+        )
+        lines += lost_section(reshape_runs.lost_flows(agg))
+    lines += payload_section(rows, provenance)
+    lines += percentile_section(rows)
+    lines += delivery_section(rows)
+    return GroupReport(
+        lines, reference, data, load_case(out_dir, rows), picked, trends, agg, flow_case
+    )
+
+
+def plant_facts(rows: pd.DataFrame, data: RunData, reference: Reference) -> list[str]:
+    """What was simulated, from the run folders: link rates, queueing, fog-node counts run."""
+    counts = ", ".join(str(n) for n in sorted({int(n) for n in rows["fog_nodes"]}))
+    if reference.paper:
+        ref = f"the paper's Table 4 (Qian & Barzegaran, SEC '21), {reference.why}"
+    else:
+        ref = f"none ({reference.why}): every number here comes from this study's runs"
+    return [
+        "## Plant",
+        "",
+        f"- Link rates: {link_rates_text(data.scenarios)}",
+        f"- Queueing: {queueing_text(data.scenarios)}",
+        f"- Fog-node counts run: {counts}",
+        f"- Published reference: {ref}",
+        "",
+    ]
 
 
 # ---------------------------------------------------------------- header
@@ -165,7 +257,8 @@ def header(sweep: Sweep) -> list[str]:
         f"# fogcosim sweep report: {profile or 'unknown profile'}",
         "",
         f"- Profile: {profile} (`{prov.get('profile_path', '?')}`, "
-        f"sha256 `{str(prov.get('profile_sha256', '?'))[:12]}`; full text in {PROVENANCE})",
+        f"sha256 `{str(prov.get('profile_sha256', '?'))[:12]}`; full text in {PROVENANCE})"
+        + (f": {description}" if (description := profile_meta(prov).get("description")) else ""),
         f"- Backend(s): {', '.join(backends) or prov.get('backend', 'unknown')}"
         f" (requested: {prov.get('backend_requested', '?')})",
         f"- Runs: {len(summary)} in {SUMMARY}; fog nodes "
@@ -228,15 +321,6 @@ def _changed(shipped: Path, sha256: str | None) -> bool:
 # ---------------------------------------------------------------- run folders
 
 
-def run_dir(out_dir: Path, row: Any) -> Path:
-    """The run folder of a summary row (`runs/n<FNs>-<method>-s<seed>`, as the sweep names it)."""
-    return (
-        out_dir
-        / RUNS_DIR
-        / run_key({"fog_nodes": row.fog_nodes, "method": row.method, "seed": row.seed})
-    )
-
-
 def load_case(out_dir: Path, rows: pd.DataFrame) -> Case | None:
     """Links and delay samples of the most fog nodes with run results; None if no run folder."""
     present = [r for r in rows.itertuples() if (run_dir(out_dir, r) / "results").is_dir()]
@@ -253,11 +337,6 @@ def load_case(out_dir: Path, rows: pd.DataFrame) -> Case | None:
             samples.append(delay_samples(manifest, raw).assign(method=r.method, seed=int(r.seed)))
         except (FogcosimError, OSError, ValueError, KeyError) as exc:
             case.notes.append(f"{folder.name}: not read ({' '.join(str(exc).split())})")
-            continue
-        cloud = [
-            link["datarate_bps"] for link in scenario["links"] if "cloud" in (link["a"], link["b"])
-        ]
-        case.cloud_rate_bps = float(cloud[0]) if cloud else case.cloud_rate_bps
     case.links = pd.concat(links, ignore_index=True) if links else pd.DataFrame()
     case.samples = pd.concat(samples, ignore_index=True) if samples else pd.DataFrame()
     return case
@@ -270,16 +349,31 @@ Plot = tuple[str, Any, str, str]
 
 
 def plot_section(
-    out_dir: Path, rows: pd.DataFrame, case: Case | None, suffix: str
+    out_dir: Path, rows: pd.DataFrame, group: GroupReport, suffix: str
 ) -> tuple[list[str], set[str]]:
     """Draw and write the plots of one (profile, backend) group; their Markdown and file names."""
     lines, written = ["## Plots", ""], set()
-    todo = [delay_plot(rows), bandwidth_plot(rows)]
+    paper = group.reference.paper
+    todo = [delay_plot(rows, paper), bandwidth_plot(rows, paper)]
+    notes = [f"Run folders not read: {'; '.join(group.data.notes)}."] if group.data.notes else []
+    if group.links:
+        todo.append(link_trend_plot(group.trends, group.links))
+    case = group.case
     if case is None:
-        notes = ["Per-link and delay-distribution plots: no run folders with results found."]
+        notes.append("Per-link and delay-distribution plots: no run folders with results found.")
     else:
-        notes = [f"Run folders not read: {'; '.join(case.notes)}."] if case.notes else []
+        notes += [f"Run folders not read: {'; '.join(case.notes)}."] if case.notes else []
         todo += [links_plot(case)] if not case.links.empty else []
+    if group.flows is not None and group.flow_case is not None:
+        plot = deadline_plot(group.flows, group.flow_case)
+        if plot is None:
+            notes.append(
+                f"Worst-case delay against deadline: no flow at {group.flow_case} FNs declares "
+                "a deadline."
+            )
+        else:
+            todo.append(plot)
+    if case is not None:
         if case.samples.empty:
             notes.append(
                 f"Delay distribution: the runs at {case.fog_nodes} FNs recorded no delay vectors."
@@ -301,32 +395,42 @@ def _figure_note(rows: pd.DataFrame, spread: str) -> str:
     )
 
 
-def delay_plot(rows: pd.DataFrame) -> Plot:
-    """Mean critical and all-message delay vs fog nodes, the paper's values dashed."""
+def _overload_caption(series: list[pd.DataFrame]) -> str:
+    if any(s["overloaded"].any() for s in series if "overloaded" in s):
+        return " Red rings: a run of that cell was overloaded (offered load > 100% of a link)."
+    return ""
+
+
+def delay_plot(rows: pd.DataFrame, paper: bool) -> Plot:
+    """Mean critical and all-message delay vs fog nodes; with `paper`, the paper's values dashed."""
     critical = reshape.series_vs_nodes(rows, "critical_delay_mean_us")
     every = reshape.series_vs_nodes(rows, "all_delay_mean_us")
     spread = reshape.spread_caption([critical, every])
-    paper = reshape.paper_table4().rename(columns={"paper_delay_us": "value"})
+    published = reshape.paper_table4().rename(columns={"paper_delay_us": "value"})
     title = "Mean end-to-end delay vs fog nodes"
     fig = plots.delay_figure(
         critical,
         every,
-        paper,
-        paper_baseline=PAPER_BASELINE[0],
+        published if paper else None,
+        paper_baseline=PAPER_BASELINE[0] if paper else None,
         title=title,
         note=_figure_note(rows, spread),
     )
     caption = (
         "Mean end-to-end delay per method vs fog-node count: critical messages (left) and all "
         f"messages (right), mean over seeds; error bars: {spread}; methods are nudged apart on "
-        "x so equal values stay visible. Dashed, hollow markers: the paper's Table 4 (its mean "
-        'delay "for all messages"), the same values in both panels; dotted grey: the paper\'s '
-        "no-ML average (55 µs). "
+        "x so equal values stay visible." + _overload_caption([critical, every]) + " "
     )
+    if paper:
+        caption += (
+            'Dashed, hollow markers: the paper\'s Table 4 (its mean delay "for all messages"), '
+            "the same values in both panels; dotted grey: the paper's no-ML average "
+            f"({PAPER_BASELINE[0]:.0f} µs). "
+        )
     return "delay_vs_fog_nodes", fig, title, caption + stand_in_note(ml_sources(rows))
 
 
-def bandwidth_plot(rows: pd.DataFrame) -> Plot:
+def bandwidth_plot(rows: pd.DataFrame, paper: bool) -> Plot:
     """Bandwidth usage vs fog nodes: mean over link directions, and the busiest direction."""
     mean = reshape.series_vs_nodes(rows, "bandwidth_mean", 100.0)
     busiest = reshape.series_vs_nodes(rows, "bandwidth_max", 100.0)
@@ -343,10 +447,73 @@ def bandwidth_plot(rows: pd.DataFrame) -> Plot:
     caption = (
         "Bandwidth usage (busy fraction of the hyperperiod, % of link capacity) per method vs "
         "fog-node count: averaged over every link direction (left) and of the busiest direction "
-        f"({where}) (right); error bars: {spread}. The paper's bandwidth values (18–31%) are not "
-        "drawn: its metric is undefined and its no-ML baseline alone is 20%."
+        f"({where}) (right); error bars: {spread}." + _overload_caption([mean, busiest])
     )
+    if paper:
+        low = min(b for cases in reshape.PAPER_TABLE4.values() for _, b in cases.values())
+        high = max(b for cases in reshape.PAPER_TABLE4.values() for _, b in cases.values())
+        caption += (
+            f" The paper's bandwidth values ({low:.0f}–{high:.0f}%) are not drawn: its metric is "
+            f"undefined and its no-ML baseline alone is {PAPER_BASELINE[1]:.0f}%."
+        )
     return "bandwidth_vs_fog_nodes", fig, title, caption
+
+
+def trend_series(trends: pd.DataFrame, link: str) -> pd.DataFrame:
+    """A link's utilisation per method and FN count as a `draw_series` frame (no error bars)."""
+    t = trends[trends["link"] == link]
+    return pd.DataFrame(
+        {
+            "method": t["method"],
+            "fog_nodes": t["fog_nodes"],
+            "mean": t["busy_pct"],
+            "err_low": 0.0,
+            "err_high": 0.0,
+            "overloaded": t["offered_pct"] > 100.0,
+        }
+    )
+
+
+def link_trend_plot(trends: pd.DataFrame, picked: list[tuple[str, str]]) -> Plot:
+    """Utilisation of the followed link directions vs fog-node count, one panel each."""
+    panels = [(f"{link}\n({why})", trend_series(trends, link)) for link, why in picked]
+    title = "Link utilisation vs fog nodes"
+    fig = plots.trend_figure(
+        panels,
+        ylabel="utilisation (busy % of capacity)",
+        title=title,
+        note="Mean over seeds.",
+    )
+    caption = (
+        "Busy fraction of the hyperperiod (% of capacity), mean over seeds, per method vs "
+        "fog-node count, of "
+        + "; ".join(f"`{link}` ({why})" for link, why in picked)
+        + ". Red rings: the load offered to that link exceeds its capacity. The table "
+        "**Link utilisation vs fog-node count** gives the numbers and the offered load."
+    )
+    return "link_utilization_vs_fog_nodes", fig, title, caption
+
+
+def deadline_plot(agg: pd.DataFrame, fog_nodes: int) -> Plot | None:
+    """Worst-case delay of the flows with a deadline against it, at `fog_nodes`; None if none."""
+    at = agg[agg["fog_nodes"] == fog_nodes]
+    chosen = reshape_runs.pick_flows(at, TOP_FLOWS, with_deadline=True)
+    if not chosen:
+        return None
+    total = at.loc[at["deadline_us"].notna(), "flow"].nunique()
+    points = reshape_runs.deadline_points(at, chosen)
+    shown = f"all {total}" if len(chosen) == total else f"{len(chosen)} of {total}"
+    title = f"Worst-case delay against deadline at {fog_nodes} FNs"
+    fig = plots.deadline_figure(points, title=title, note="Worst seed's maximum delay.")
+    caption = (
+        f"Worst-case end-to-end delay (the worst seed's maximum) of {shown} flows with a deadline "
+        f"at {fog_nodes} fog nodes, one marker per method, and each flow's deadline (black bar); "
+        "log scale. A marker above its bar missed the deadline; a flow whose messages were all "
+        "lost has no marker (see **Flows that lost messages**)."
+    )
+    if len(chosen) < total:
+        caption += " Shown: those that missed or lost first, then the closest to their deadline."
+    return "flow_deadlines", fig, title, caption
 
 
 def links_plot(case: Case) -> Plot:

@@ -13,8 +13,11 @@ from typing import Any
 import pandas as pd
 
 from analysis import reshape
-from analysis.reshape import LABELS, ML_METHODS, PAPER_BASELINE
+from analysis.reshape import LABELS, ML_METHODS, PAPER_BASELINE, PAPER_TABLE4
+from analysis.reshape_runs import overloaded_cells
 from analysis.summary import SUMMARY
+from analysis.sweep_data import rate_text, run_key
+from simulation.schema import table as schema_table
 
 STAND_IN = "stand-in"
 STATUSES = "statuses.json"
@@ -113,9 +116,67 @@ def _ours(r: Any) -> list[str]:
     ]
 
 
-def table4_section(rows: pd.DataFrame, cloud_rate_bps: float | None) -> list[str]:
+#: Marks a fog-node count cell whose runs were offered more than a link's capacity.
+OVERLOAD_MARK = "⚠"
+
+
+def fns(n: Any, method: str, marks: dict[tuple[str, int], int]) -> str:
+    """A fog-node count cell, marked where a run of (method, n) was overloaded."""
+    return f"{int(n)} {OVERLOAD_MARK}" if marks.get((method, int(n))) else str(int(n))
+
+
+def overload_key(marks: dict[tuple[str, int], int]) -> list[str]:
+    """The sentence explaining the overload mark, where a table carries one."""
+    if not marks:
+        return []
+    return [
+        f"{OVERLOAD_MARK} = at least one run of that method and fog-node count was offered more "
+        "than 100% of a link's capacity (see **Overloaded runs**): its queues grow for as long as "
+        "the traffic lasts, so its delays depend on the simulated time.",
+        "",
+    ]
+
+
+def ours_headers() -> list[str]:
+    """Headers of our delay and bandwidth table (no published reference)."""
+    return ["method", "FNs", "critical (µs)", "all (µs)", "bandwidth (%)", "busiest (%)", "n"]
+
+
+def results_section(rows: pd.DataFrame) -> list[str]:
+    """Our delay and bandwidth per method (no ML included) and fog-node count run."""
+    table = reshape.results(rows)
+    marks = overloaded_cells(rows)
+    lines = [
+        "## Delay and bandwidth per method and fog-node count",
+        "",
+        "Means over seeds (± standard deviation where more than one seed; n = seeds per cell): "
+        "**critical** = mean delay of critical messages (`critical_delay_mean_us`), **all** = mean "
+        "delay of every delivered message (`all_delay_mean_us`); **bandwidth** = busy fraction of "
+        "the hyperperiod averaged over all link directions (`bandwidth_mean`), **busiest** = that "
+        "of the busiest link direction (`bandwidth_max`), both in % of link capacity. "
+        + stand_in_note(ml_sources(rows)),
+        "",
+    ]
+    body = [
+        [label(r.method), fns(r.fog_nodes, r.method, marks), *_ours(r), str(r.critical_n)]
+        for r in table.itertuples()
+    ]
+    lines += md_table(ours_headers(), body) + overload_key(marks)
+    ordered = [
+        f"{n} FNs: critical delay {reshape.method_order(group, 'critical_mean')}; "
+        f"bandwidth {reshape.method_order(group, 'bandwidth_mean')}"
+        for n, group in table.groupby("fog_nodes")
+        if group["critical_n"].sum() > 0 and len(group) > 1
+    ]
+    if ordered:
+        lines += ["**Method order** (lowest first): " + "; ".join(ordered) + ".", ""]
+    return lines
+
+
+def table4_section(rows: pd.DataFrame, ml_link: tuple[str, float] | None) -> list[str]:
     """Our delay and bandwidth per method and FN count beside the paper's Table 4; baseline."""
     t4 = reshape.table4(rows)
+    marks = overloaded_cells(rows)
     lines = [
         "## Table 4: delay and bandwidth beside the paper",
         "",
@@ -136,7 +197,7 @@ def table4_section(rows: pd.DataFrame, cloud_rate_bps: float | None) -> list[str
         table.append(
             [
                 label(r.method),
-                str(r.fog_nodes),
+                fns(r.fog_nodes, r.method, marks),
                 paper[0],
                 *ours[:2],
                 paper[1],
@@ -144,7 +205,7 @@ def table4_section(rows: pd.DataFrame, cloud_rate_bps: float | None) -> list[str
                 str(r.critical_n),
             ]
         )
-    lines += md_table(T4_HEADERS, table)
+    lines += md_table(T4_HEADERS, table) + overload_key(marks)
     base = reshape.baseline(rows)
     lines += [
         f"No-ML baseline (method `none`). Paper: {PAPER_BASELINE[1]:.0f}% bandwidth and "
@@ -154,13 +215,16 @@ def table4_section(rows: pd.DataFrame, cloud_rate_bps: float | None) -> list[str
     if base.empty:
         lines += ["No baseline runs (method `none`) in this sweep.", ""]
     else:
-        table = [[str(r.fog_nodes), *_ours(r), str(r.critical_n)] for r in base.itertuples()]
+        table = [
+            [fns(r.fog_nodes, "none", marks), *_ours(r), str(r.critical_n)]
+            for r in base.itertuples()
+        ]
         lines += md_table(BASE_HEADERS, table, right=0)
-    return lines + table4_caveats(t4, base, rows, cloud_rate_bps)
+    return lines + table4_caveats(t4, base, rows, ml_link)
 
 
 def table4_caveats(
-    t4: pd.DataFrame, base: pd.DataFrame, rows: pd.DataFrame, cloud_rate_bps: float | None
+    t4: pd.DataFrame, base: pd.DataFrame, rows: pd.DataFrame, ml_link: tuple[str, float] | None
 ) -> list[str]:
     """How far ours and the paper's compare: bandwidth definition, which delay, method order."""
     ours_base = f"{base['bandwidth_mean'].mean():.3g}%" if len(base) else "(no baseline run here)"
@@ -172,7 +236,7 @@ def table4_caveats(
         f"over the hyperperiod, averaged over link directions) is {ours_base} on these links. "
         "Compare trends over FN counts and deltas against the baseline, not percentages.",
     ]
-    lines += _which_delay(t4, rows, cloud_rate_bps)
+    lines += _which_delay(t4, rows, ml_link)
     ordered = [
         f"{n} FNs: critical delay {reshape.method_order(group, 'critical_mean')}; "
         f"bandwidth {reshape.method_order(group, 'bandwidth_mean')}"
@@ -187,38 +251,48 @@ def table4_caveats(
     return [*lines, ""]
 
 
-def _which_delay(t4: pd.DataFrame, rows: pd.DataFrame, cloud_rate_bps: float | None) -> list[str]:
-    """Why the paper's "all messages" delay compares with our critical column, from the numbers."""
+def _which_delay(
+    t4: pd.DataFrame, rows: pd.DataFrame, ml_link: tuple[str, float] | None
+) -> list[str]:
+    """Why the paper's "all messages" delay compares with our critical column, from the numbers.
+
+    `ml_link`: the busiest link direction that carries ML traffic and its rate (bit/s).
+    """
     ran = t4[t4["critical_n"] > 0]
     payloads = reshape.ml_payloads(rows)
     sizes = payloads["total_bytes"][payloads["total_bytes"] > 0]
-    if ran.empty or sizes.empty or not cloud_rate_bps:
+    if ran.empty or sizes.empty or not ml_link:
         return []
+    link, rate = ml_link
     low, high = int(sizes.min()), int(sizes.max())
-    send = f"{low * 8 / cloud_rate_bps * 1e6:,.0f}–{high * 8 / cloud_rate_bps * 1e6:,.0f} µs"
+    send = f"{low * 8 / rate * 1e6:,.0f}–{high * 8 / rate * 1e6:,.0f} µs"
     every = f"{ran['all_mean'].min():.0f}–{ran['all_mean'].max():.0f} µs"
     critical = f"{ran['critical_mean'].min():.0f}–{ran['critical_mean'].max():.0f} µs"
+    delays = [d for cases in PAPER_TABLE4.values() for d, _ in cases.values()]
     return [
-        "- **Which delay.** The paper calls its 49–96 µs the mean end-to-end delay of all "
-        'messages, yet Section 4.1 says it evaluates the "mean imposed delay on the critical '
-        f'messages". The ML data of one FN and round here ({low:,}–{high:,} B) takes {send} just '
-        f"to send at {cloud_rate_bps / 1e9:g} Gbps, so our mean over all messages is {every}, "
-        f"over critical messages {critical}. Both are shown; the paper's values are closer to "
-        "our **critical** column (or may be per packet)."
+        f"- **Which delay.** The paper calls its {min(delays):.0f}–{max(delays):.0f} µs the mean "
+        'end-to-end delay of all messages, yet Section 4.1 says it evaluates the "mean imposed '
+        f'delay on the critical messages". The ML data of one FN and round here ({low:,}–{high:,} '
+        f"B) takes {send} just to send at {rate_text(rate)} (the rate of `{link}`, the busiest "
+        f"link direction carrying ML traffic), so our mean over all messages is {every}, over "
+        f"critical messages {critical}. Both are shown; the paper's values are closer to our "
+        "**critical** column (or may be per packet)."
     ]
 
 
-def deltas_section(rows: pd.DataFrame) -> list[str]:
-    """Each ML method minus the no-ML run of the same FN count and seed (the paper's +1%, +4 µs)."""
+def deltas_section(rows: pd.DataFrame, paper: bool) -> list[str]:
+    """Each ML method minus the no-ML run of the same FN count and seed; with `paper`, the paper's.
+
+    The paper's deltas (its "+1%, +4 µs") show only for a study whose reference is its Table 4.
+    """
     d = reshape.deltas(rows)
-    lines = [
-        "## Deltas against the no-ML baseline",
-        "",
+    intro = (
         "Each run minus the no-ML run (`none`) of the same fog-node count and seed "
-        "(summary.csv's `delta_*` columns), mean over seeds; bandwidth in percentage points. "
-        'The paper: FCDDT adds "only 1% and 4 µs" to the baseline\'s bandwidth and delay.',
-        "",
-    ]
+        "(summary.csv's `delta_*` columns), mean over seeds; bandwidth in percentage points."
+    )
+    if paper:
+        intro += ' The paper: FCDDT adds "only 1% and 4 µs" to the baseline\'s bandwidth and delay.'
+    lines = ["## Deltas against the no-ML baseline", "", intro, ""]
     if d.empty or d["critical_delay_mean_us"].isna().all():
         return [*lines, "Unavailable: this sweep has no baseline runs (method `none`).", ""]
     table = [
@@ -235,7 +309,9 @@ def deltas_section(rows: pd.DataFrame) -> list[str]:
         for r in d.itertuples()
     ]
     lines += md_table(DELTA_HEADERS, table)
-    paper = reshape.paper_deltas().set_index("method")
+    if not paper:
+        return lines
+    published = reshape.paper_deltas().set_index("method")
     columns = ["critical_delay_mean_us", "all_delay_mean_us", "bandwidth_mean"]
     means = d.groupby("method")[columns].mean()
     lines += [
@@ -248,8 +324,8 @@ def deltas_section(rows: pd.DataFrame) -> list[str]:
     for m in (m for m in ML_METHODS if m in means.index):
         ours = means.loc[m]
         table.append(
-            [label(m), num(paper.loc[m, "paper_delta_delay_us"], 1, True)]
-            + [num(paper.loc[m, "paper_delta_bandwidth_pct"], 1, True)]
+            [label(m), num(published.loc[m, "paper_delta_delay_us"], 1, True)]
+            + [num(published.loc[m, "paper_delta_bandwidth_pct"], 1, True)]
             + [num(ours[c], 3 if c == "bandwidth_mean" else 1, True) for c in columns]
         )
     return lines + md_table(DELTA_MEAN_HEADERS, table)
@@ -275,17 +351,19 @@ def payload_section(rows: pd.DataFrame, provenance: dict[str, Any]) -> list[str]
     ]
     headers = ["method", "upload (B/FN/round)", "download (B/FN/round)", "total (B)", "FNs"]
     lines += md_table([*headers, "source"], table, right=1, left_last=1)
+    if not provenance.get("profile_text"):
+        return [*lines, "How the profile sends ML rounds: unknown (no profile text recorded).", ""]
     ml = _profile_ml(provenance)
-    directions = ml.get("directions", "paper")
+    defaults = {f.key: f.default for f in schema_table("traffic.ml").fields}
+    directions = ml.get("directions", defaults["directions"])
     if directions == "paper":
         how = (
             f"each round (every {ml.get('period', '?')}) is one FN request of "
-            f"{ml.get('request_bytes', '?')} B and one cloud reply of upload + download bytes, "
-            "as the paper models it"
+            f"{ml.get('request_bytes', '?')} B and one cloud reply of upload + download bytes"
         )
     else:
         how = "each round the upload goes FN → cloud and the download cloud → FN"
-    accounting = ml.get("accounting", "measured")
+    accounting = ml.get("accounting", defaults["accounting"])
     text = (
         f"Profile `[traffic.ml]`: directions = {directions!r}: {how}; accounting = {accounting!r}."
     )
@@ -336,7 +414,7 @@ def percentile_section(rows: pd.DataFrame) -> list[str]:
 
 
 def delivery_section(rows: pd.DataFrame) -> list[str]:
-    """Runs that delivered fewer messages than they sent (in flight when the hyperperiod ended)."""
+    """Runs that delivered fewer messages than they sent (dropped, or in flight at the end)."""
     lines = ["## Delivery", ""]
     short = []
     for cls in ("critical", "ml", "background"):
@@ -345,11 +423,12 @@ def delivery_section(rows: pd.DataFrame) -> list[str]:
             for r in rows[rows[got] < rows[sent]].to_dict("records"):
                 short.append([run_key(r), cls, str(r[sent]), str(r[got])])
     if not short:
-        return [*lines, "Every message sent was delivered within the simulated hyperperiod.", ""]
+        return [*lines, "Every message sent was delivered within the simulated time.", ""]
     lines += [
-        "Runs stop at the end of the hyperperiod; a message still in flight then is neither "
-        "delivered nor part of the delay statistics (its delay, likely among the largest, is "
-        "missing from the means):",
+        "A message sent but not delivered was dropped by a full queue or was still in flight "
+        "when the run ended (it stops at the end of its simulated time); either way it is not "
+        "part of the delay statistics (its delay, likely among the largest, is missing from the "
+        "means). Which flows lost messages: see **Flows that lost messages**.",
         "",
     ]
     return lines + md_table(["run", "class", "sent", "delivered"], short, right=2)
@@ -379,8 +458,3 @@ def failed_section(
             "",
         ]
     return lines
-
-
-def run_key(row: Any) -> str:
-    """A run's folder name, `n<FNs>-<method>-s<seed>`, from a mapping of its keys."""
-    return f"n{int(row['fog_nodes'])}-{row['method']}-s{int(row['seed'])}"

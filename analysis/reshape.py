@@ -32,6 +32,10 @@ PAPER_TABLE4: dict[str, dict[int, tuple[float, float]]] = {
 #: and the average end-to-end delay is 55 us" (one value, not per FN count).
 PAPER_BASELINE = (55.0, 20.0)
 
+#: Values of a boolean summary column that mean True (a missing value, from a run written
+#: before the column existed, counts as not set).
+TRUE = frozenset({True, "True", "true", "1"})
+
 #: Spread shown as error bars, by the number of seeds in a cell.
 STD, MIN_MAX, NO_SPREAD = "std", "min–max", "none"
 
@@ -39,6 +43,13 @@ STD, MIN_MAX, NO_SPREAD = "std", "min–max", "none"
 def method_rank(method: str) -> int:
     """Sort key: none, cc, fl, fcddt (the summary's order), unknown methods last."""
     return METHOD_ORDER.get(method, len(METHOD_ORDER))
+
+
+def flag(summary: pd.DataFrame, column: str) -> pd.Series | None:
+    """A boolean summary column (True/False, or their CSV text); None if the column is absent."""
+    if column not in summary:
+        return None
+    return summary[column].map(lambda v: v in TRUE).astype(bool)
 
 
 def paper_table4() -> pd.DataFrame:
@@ -148,6 +159,20 @@ def table4(summary: pd.DataFrame) -> pd.DataFrame:
     paper_order = {m: i for i, m in enumerate(ML_METHODS)}
     frame = frame.assign(_m=frame["method"].map(paper_order)).sort_values(["_m", "fog_nodes"])
     return frame.drop(columns="_m").reset_index(drop=True)
+
+
+def results(summary: pd.DataFrame) -> pd.DataFrame:
+    """Table 4's columns of ours for every method (no ML first) and fog-node count run.
+
+    The same statistics as `table4` (mean, std, n over seeds; bandwidths in
+    percent) without the paper's columns, for studies with no published reference.
+    """
+    ours = _wide(summary, TABLE4_COLUMNS, PERCENT)
+    if ours.empty:
+        return ours
+    for short in TABLE4_COLUMNS.values():
+        ours[f"{short}_n"] = ours[f"{short}_n"].fillna(0).astype(int)
+    return _sorted(ours)
 
 
 def baseline(summary: pd.DataFrame) -> pd.DataFrame:
@@ -261,7 +286,8 @@ def series_vs_nodes(summary: pd.DataFrame, column: str, scale: float = 1.0) -> p
 
     `err_low`/`err_high` are the std (3+ seeds), the distance to the min and
     max (2 seeds) or 0 (1 seed), as named in `spread`; cells with no value
-    are left out.
+    are left out. `overloaded` is True where a run of the cell was offered
+    more than a link's capacity (summary column `overloaded`).
     """
     stats = seed_stats(summary, [column])
     stats = stats[stats["n"] > 0].copy()
@@ -273,12 +299,18 @@ def series_vs_nodes(summary: pd.DataFrame, column: str, scale: float = 1.0) -> p
     stats["err_high"] = np.select(
         [spread == STD, spread == MIN_MAX], [std, stats["max"] - stats["mean"]], 0.0
     )
-    out = stats.assign(spread=spread)
+    out = stats.assign(spread=spread, overloaded=False)
+    over = flag(summary, "overloaded")
+    if over is not None:
+        cells = summary[over].groupby(["method", "fog_nodes"]).size()
+        hit = set(cells.index)
+        out["overloaded"] = [
+            (m, n) in hit for m, n in zip(out["method"], out["fog_nodes"], strict=True)
+        ]
     for c in ("mean", "err_low", "err_high"):
         out[c] = out[c] * scale
-    return out[["method", "fog_nodes", "mean", "err_low", "err_high", "n", "spread"]].reset_index(
-        drop=True
-    )
+    columns = ["method", "fog_nodes", "mean", "err_low", "err_high", "n", "spread", "overloaded"]
+    return out[columns].reset_index(drop=True)
 
 
 def spread_caption(series: Iterable[pd.DataFrame]) -> str:
