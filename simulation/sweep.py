@@ -232,7 +232,13 @@ def run_sweep(
             raise
         finally:
             for t in tasks:
-                statuses.setdefault(t.key, PointStatus(t.key, "interrupted"))
+                if t.key in statuses:
+                    continue
+                # a point may finish on disk between its metrics.json and its status
+                finished = finished_key(Path(t.point_dir)) == resume_key(
+                    t.scenario, t.backend, t.record_vectors
+                )
+                statuses[t.key] = PointStatus(t.key, "done" if finished else "interrupted")
             ordered = [statuses[p.key] for p in points]
             sweep_provenance.write_json(out_dir / STATUSES, [s.record() for s in ordered])
             sweep_provenance.finish(out_dir, provenance, outcome, _counts(ordered))
