@@ -12,6 +12,8 @@ from typing import Any
 
 from fogcosim.errors import UserError
 from simulation import units
+from simulation.backends.omnetpp import OmnetppInstall, find_install
+from simulation.backends.versions import DEFAULT_DIALECT, NED_DIALECTS
 from simulation.profile import build_scenario, load_profile, with_time
 from simulation.render import render
 from simulation.scenario import Scenario
@@ -94,6 +96,10 @@ def register(sub: Any) -> None:
     """Add `render` and `run` to the fogcosim command."""
     p = sub.add_parser("render", help="write the NED network and omnetpp.ini of one scenario")
     add_scenario_args(p)
+    p.add_argument(
+        "--inet-version", choices=NED_DIALECTS, default=None,
+        help="INET the NED is for (default: the installed INET, else the newest validated)",
+    )  # fmt: skip
     p.set_defaults(func=cmd_render)
 
 
@@ -108,7 +114,12 @@ def scenario_from_args(args: argparse.Namespace) -> Scenario:
 def cmd_render(args: argparse.Namespace) -> int:
     """Render one scenario into --out."""
     scenario = scenario_from_args(args)
-    paths = render(scenario, args.out, record_vectors=args.vectors)
+    dialect = args.inet_version
+    if dialect is None:
+        found = find_install()
+        installed = isinstance(found, OmnetppInstall)
+        dialect = found.versions().dialect if installed else DEFAULT_DIALECT  # type: ignore[union-attr]
+    paths = render(scenario, args.out, record_vectors=args.vectors, dialect=dialect)
     print(
         f"rendered {scenario.name}: hyperperiod {scenario.hyperperiod_ps / 1e12:g}s, "
         f"simulated {scenario.sim_time_limit_ps / 1e12:g}s"

@@ -16,8 +16,10 @@ from pathlib import Path
 import jinja2
 
 from fogcosim import __version__, atomic
+from fogcosim.errors import UserError
 from simulation import units
 from simulation.apps import MESSAGE_PORTS, App, chunk_sizes, manifest, plan_apps
+from simulation.backends.versions import DEFAULT_DIALECT, L2_CONFIGURATOR
 from simulation.naming import NED_TYPES
 from simulation.scenario import PriorityLevel, Scenario, priority_levels
 from simulation.shipped import data_folder
@@ -170,9 +172,17 @@ def round_app_params(scenario: Scenario, app: App) -> list[tuple[str, str]]:
 
 
 def render_text(
-    scenario: Scenario, record_vectors: bool = False, backend: str = "omnetpp"
+    scenario: Scenario,
+    record_vectors: bool = False,
+    backend: str = "omnetpp",
+    dialect: str = DEFAULT_DIALECT,
 ) -> tuple[str, str]:
-    """The NED and ini text of a scenario (`backend` is recorded as the measurement label)."""
+    """The NED and ini text of a scenario (`backend` is recorded as the measurement label).
+
+    `dialect` is INET's major.minor ("4.5", "4.6"): the one NED difference between them.
+    """
+    if dialect not in L2_CONFIGURATOR:
+        raise UserError(f"unknown INET version {dialect!r} (allowed: {', '.join(L2_CONFIGURATOR)})")
     env = _env()
     types = sorted({NED_TYPES[n.kind] for n in scenario.nodes})
     nodes = [{"name": n.name, "ned_type": NED_TYPES[n.kind]} for n in scenario.nodes]
@@ -190,6 +200,7 @@ def render_text(
         scenario=scenario,
         package=None,
         ned_types=[NED_IMPORTS[t] for t in types],
+        l2_configurator=L2_CONFIGURATOR[dialect],
         nodes=nodes,
         connections=connections,
     )
@@ -226,9 +237,14 @@ def render_text(
     return ned, ini
 
 
-def render(scenario: Scenario, out_dir: Path, record_vectors: bool = False) -> Rendered:
+def render(
+    scenario: Scenario,
+    out_dir: Path,
+    record_vectors: bool = False,
+    dialect: str = DEFAULT_DIALECT,
+) -> Rendered:
     """Write NED, ini, scenario.json and manifest.json into `out_dir` (atomically each)."""
-    ned_text, ini_text = render_text(scenario, record_vectors)
+    ned_text, ini_text = render_text(scenario, record_vectors, dialect=dialect)
     out_dir = Path(out_dir)
     paths = Rendered(
         out_dir,

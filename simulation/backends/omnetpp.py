@@ -22,6 +22,7 @@ from pathlib import Path
 from fogcosim.errors import FogcosimError
 from simulation.backends import omnetlib
 from simulation.backends.base import RESULT_SUBDIR, Availability, RunResult
+from simulation.backends.versions import Versions, inet_version, omnetpp_version
 from simulation.load import overload_warnings
 from simulation.render import render
 from simulation.scenario import Scenario
@@ -49,6 +50,12 @@ class OmnetppInstall:
     def omnetpp_root(self) -> Path:
         """OMNeT++'s top folder (parent of bin/)."""
         return self.opp_run.resolve().parent.parent
+
+    def versions(self) -> Versions:
+        """The OMNeT++ and INET versions of this installation."""
+        return Versions(
+            omnetpp_version(self.omnetpp_root, self.opp_run), inet_version(self.inet_root)
+        )
 
     def environment(self) -> dict[str, str]:
         """The child-process environment: shared libraries and tools findable."""
@@ -196,7 +203,8 @@ class OmnetppBackend:
         if not isinstance(install, OmnetppInstall):
             raise BackendError(install)
         out_dir = Path(out_dir).resolve()
-        render(scenario, out_dir, record_vectors=record_vectors)
+        versions = install.versions()
+        render(scenario, out_dir, record_vectors=record_vectors, dialect=versions.dialect)
         result_dir = out_dir / RESULT_SUBDIR
         if result_dir.exists():
             shutil.rmtree(result_dir)
@@ -239,8 +247,13 @@ class OmnetppBackend:
             log=str(log),
             wall_seconds=wall,
             events=int(events[-1]) if events else None,
-            detail={"opp_run": str(install.opp_run), "inet_root": str(install.inet_root)},
-            warnings=overload_warnings(scenario),
+            detail={
+                "opp_run": str(install.opp_run),
+                "inet_root": str(install.inet_root),
+                "omnetpp_version": versions.omnetpp,
+                "inet_version": versions.inet,
+            },
+            warnings=overload_warnings(scenario) + [w for w in [versions.warning()] if w],
         )
         result.write()
         return result
