@@ -45,11 +45,14 @@ sweep: $(STAMP)
 wheel: $(STAMP)
 	$(BIN)/pip wheel --quiet --no-deps --no-build-isolation --wheel-dir $(OUT)/dist .
 
-# Install OMNeT++ 6.1.0 + INET 4.5.4 with opp_env (needs internet; says what to do without).
+# Install OMNeT++ + INET with opp_env (needs internet; says what to do without). Default: the
+# newest validated pair (6.2.0 + 4.6.0); OMNETPP_VERSION=6.1.0 INET_VERSION=4.5.4 picks the other.
 OPP_ENV_WORKSPACE ?= $(HOME)/.local/share/fogcosim/opp_env
+OMNETPP_VERSION ?= 6.2.0
+INET_VERSION ?= 4.6.0
 omnetpp: $(STAMP)
 	$(BIN)/pip install --quiet opp_env
-	OPP_ENV_WORKSPACE=$(OPP_ENV_WORKSPACE) $(BIN)/python -m simulation.backends.install --workspace $(OPP_ENV_WORKSPACE)
+	OPP_ENV_WORKSPACE=$(OPP_ENV_WORKSPACE) $(BIN)/python -m simulation.backends.install --workspace $(OPP_ENV_WORKSPACE) --omnetpp $(OMNETPP_VERSION) --inet $(INET_VERSION)
 
 # Regenerate the golden NED/ini files of the render tests (review the diff).
 golden: $(STAMP)

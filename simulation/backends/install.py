@@ -1,4 +1,7 @@
-"""`make omnetpp`: install OMNeT++ 6.1.0 + INET 4.5.4 with opp_env into a workspace.
+"""`make omnetpp`: install OMNeT++ + INET with opp_env into a workspace.
+
+The default pair is the newest validated one (`simulation.backends.versions`);
+`make omnetpp OMNETPP_VERSION=6.1.0 INET_VERSION=4.5.4` picks another.
 
 opp_env (PyPI) downloads both from GitHub and builds them; with Nix absent the
 workspace is created `--nixless-workspace`, which builds with the system's
@@ -17,13 +20,13 @@ import sys
 from pathlib import Path
 
 from simulation.backends.omnetpp import DEFAULT_WORKSPACE
+from simulation.backends.versions import DEFAULT_PAIR, Versions
 
-PROJECTS = ("omnetpp-6.1.0", "inet-4.5.4")
 NIXLESS_TOOLS = ("git", "curl", "tar", "gzip", "make", "g++", "bison", "flex", "perl", "python3")
 OFFLINE_HELP = (
     "opp_env downloads OMNeT++ and INET from github.com, which this machine cannot reach. "
-    "Either run `make omnetpp` where the internet is reachable, or build OMNeT++ 6.1 and "
-    "INET 4.5.4 from source by their INSTALL guides, then put opp_run on PATH and set "
+    "Either run `make omnetpp` where the internet is reachable, or build OMNeT++ and "
+    "INET from source by their INSTALL guides, then put opp_run on PATH and set "
     "INET_ROOT. `fogcosim run --backend embedded` needs neither."
 )
 
@@ -37,13 +40,17 @@ def reachable(host: str = "github.com", port: int = 443, timeout: float = 5.0) -
         return False
 
 
-def plan(workspace: Path, have_nix: bool) -> list[list[str]]:
+def plan(
+    workspace: Path, have_nix: bool, projects: tuple[str, str] = (
+        f"omnetpp-{DEFAULT_PAIR[0]}", f"inet-{DEFAULT_PAIR[1]}"
+    ),
+) -> list[list[str]]:  # fmt: skip
     """The opp_env commands that install both projects into `workspace`."""
     opp_env = [sys.executable, "-m", "opp_env"]
     init = [*opp_env, "init", "-w", str(workspace)]
     if not have_nix:
         init.append("--nixless-workspace")
-    install = [*opp_env, "install", "-w", str(workspace), "--build-modes", "release", *PROJECTS]
+    install = [*opp_env, "install", "-w", str(workspace), "--build-modes", "release", *projects]
     return ([init] if not (workspace / ".opp_env").exists() else []) + [install]
 
 
@@ -68,10 +75,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--workspace", type=Path, default=DEFAULT_WORKSPACE)
     parser.add_argument("--dry-run", action="store_true", help="print the commands only")
+    parser.add_argument("--omnetpp", default=DEFAULT_PAIR[0], metavar="VERSION")
+    parser.add_argument("--inet", default=DEFAULT_PAIR[1], metavar="VERSION")
     args = parser.parse_args(argv)
+    chosen = Versions(args.omnetpp, args.inet)
+    if not chosen.validated:
+        print(f"make omnetpp: note: {chosen.warning()}", file=sys.stderr)
     have_nix = shutil.which("nix") is not None
     found = problems(have_nix, reachable())
-    commands = plan(args.workspace, have_nix)
+    commands = plan(args.workspace, have_nix, (f"omnetpp-{args.omnetpp}", f"inet-{args.inet}"))
     if args.dry_run or found:
         for cmd in commands:
             print("would run:", " ".join(cmd))

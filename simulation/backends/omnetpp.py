@@ -4,7 +4,10 @@ Finding the installation, in order:
 - OMNeT++: `opp_run_release`/`opp_run` on PATH, else `$OMNETPP_ROOT/bin`, else the
   opp_env workspace (`$OPP_ENV_WORKSPACE`, default ~/.local/share/fogcosim/opp_env,
   as `make omnetpp` creates it);
-- INET: `$INET_ROOT`, else `inet-4.5*` in the opp_env workspace.
+- INET: `$INET_ROOT`, else the newest `inet-*` in the opp_env workspace.
+
+Any OMNeT++ 6 / INET 4.5+ pair runs; the validated pairs are listed in
+`simulation.backends.versions` (a run on another pair warns in one line).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from pathlib import Path
 from fogcosim.errors import FogcosimError
 from simulation.backends import omnetlib
 from simulation.backends.base import RESULT_SUBDIR, Availability, RunResult
-from simulation.backends.versions import Versions, inet_version, omnetpp_version
+from simulation.backends.versions import DEFAULT_PAIR, Versions, inet_version, omnetpp_version
 from simulation.load import overload_warnings
 from simulation.render import render
 from simulation.scenario import Scenario
@@ -30,8 +33,8 @@ from simulation.scenario import Scenario
 DEFAULT_WORKSPACE = Path.home() / ".local" / "share" / "fogcosim" / "opp_env"
 LOG_NAME = "opp_run.log"
 INSTALL_HINT = (
-    "install OMNeT++ 6.1 + INET 4.5.4 with `make omnetpp` (opp_env), or put opp_run on PATH "
-    "and set INET_ROOT to a built INET; `--backend embedded` needs neither"
+    f"install OMNeT++ {DEFAULT_PAIR[0]} + INET {DEFAULT_PAIR[1]} with `make omnetpp` (opp_env), "
+    "or put opp_run on PATH and set INET_ROOT to a built INET; `--backend embedded` needs neither"
 )
 
 
@@ -53,9 +56,7 @@ class OmnetppInstall:
 
     def versions(self) -> Versions:
         """The OMNeT++ and INET versions of this installation."""
-        return Versions(
-            omnetpp_version(self.omnetpp_root, self.opp_run), inet_version(self.inet_root)
-        )
+        return Versions(omnetpp_version(self.omnetpp_root), inet_version(self.inet_root))
 
     def environment(self) -> dict[str, str]:
         """The child-process environment: shared libraries and tools findable."""
@@ -110,6 +111,11 @@ def _workspace() -> Path:
     return Path(os.environ.get("OPP_ENV_WORKSPACE", DEFAULT_WORKSPACE))
 
 
+def _version_key(path: Path) -> tuple[int, ...]:
+    """`omnetpp-6.2.0` -> (6, 2, 0): the newest installation first when sorted."""
+    return tuple(int(x) for x in re.findall(r"\d+", path.name))
+
+
 def _find_opp_run() -> Path | None:
     for name in ("opp_run_release", "opp_run"):
         found = shutil.which(name)
@@ -118,7 +124,7 @@ def _find_opp_run() -> Path | None:
     roots = []
     if os.environ.get("OMNETPP_ROOT"):
         roots.append(Path(os.environ["OMNETPP_ROOT"]))
-    roots += sorted(_workspace().glob("omnetpp-6.1*"), reverse=True)
+    roots += sorted(_workspace().glob("omnetpp-*"), key=_version_key, reverse=True)
     for root in roots:
         for name in ("opp_run_release", "opp_run"):
             if (root / "bin" / name).is_file():
@@ -134,7 +140,7 @@ def _find_inet() -> Path | None:
     candidates = []
     if os.environ.get("INET_ROOT"):
         candidates.append(Path(os.environ["INET_ROOT"]))
-    candidates += sorted(_workspace().glob("inet-4.5*"), reverse=True)
+    candidates += sorted(_workspace().glob("inet-*"), key=_version_key, reverse=True)
     for root in candidates:
         if _inet_built(root):
             return root

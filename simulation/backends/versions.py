@@ -10,7 +10,6 @@ one-line warning in the console and in `run.json`.
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,23 +64,21 @@ def _same(found: str, listed: str) -> bool:
     return a == b
 
 
-def omnetpp_version(root: Path, opp_run: Path | None = None) -> str:
-    """OMNeT++'s version from its `Version` file ("omnetpp-6.2.0") or `opp_run -v`."""
+def omnetpp_version(root: Path) -> str:
+    """OMNeT++'s version from its `Version` file ("omnetpp-6.2.0"), else simkerneldefs.h."""
     version_file = root / "Version"
     if version_file.is_file():
         match = re.search(r"(\d+(?:\.\d+)+)", version_file.read_text())
         if match:
             return match.group(1)
-    if opp_run is not None:
-        try:
-            out = subprocess.run(
-                [str(opp_run), "-v"], capture_output=True, text=True, timeout=30
-            ).stdout
-        except (OSError, subprocess.SubprocessError):
-            out = ""
-        match = re.search(r"Version:\s*(\d+(?:\.\d+)+)", out)
+    defs = root / "include" / "omnetpp" / "simkerneldefs.h"
+    if defs.is_file():
+        match = re.search(
+            r"#define\s+OMNETPP_VERSION\s+0x([0-9a-fA-F]{2})([0-9a-fA-F]{2})",
+            defs.read_text(errors="replace"),
+        )
         if match:
-            return match.group(1)
+            return f"{int(match.group(1), 16)}.{int(match.group(2), 16)}"
     return "unknown"
 
 

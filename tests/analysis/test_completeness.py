@@ -19,7 +19,10 @@ from analysis.metrics import load_run, run_metrics
 from fogcosim.errors import UserError
 from fogcosim.resultfiles import reader as R
 
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "omnetpp" / "paper-sec21-n18-fcddt-s0"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "omnetpp" / "6.1-4.5.4" / "paper-n18-fcddt"
+
+
+TOTAL = 56 * 2 + 378 + 19 * 2 * 3 + 144 * 6 + 38
 
 
 def _copy(tmp_path: Path) -> tuple[Path, Path]:
@@ -38,8 +41,9 @@ def test_the_intact_run_has_every_expected_result(tmp_path):
     run, _ = _copy(tmp_path)
     scenario, manifest, raw = load_run(run)
     expected = expected_results(scenario, manifest)
-    # 56 sinks x 2, 378 sources, 19 links x 2 directions x 3 channel results
-    assert len(expected) == 56 * 2 + 378 + 19 * 2 * 3
+    # 56 sinks x 2, 378 sources, 19 links x 2 directions x 3 channel results,
+    # 144 flows x 6 (five counts and the delay statistic), 38 interface queues
+    assert len(expected) == TOTAL
     assert missing_results(raw, expected) == []
     assert run_metrics(run)["critical_delivered"] > 0
 
@@ -55,7 +59,7 @@ def test_a_sca_cut_at_a_line_boundary_is_an_error_naming_folder_and_results(tmp_
     assert isinstance(info.value, UserError) and "\n" not in text
     assert text.startswith(f"{run / 'results'}: ")
     count, total = map(int, re.search(r": (\d+) of (\d+) expected results", text).groups())
-    assert total == 56 * 2 + 378 + 19 * 2 * 3 and 0 < count < total
+    assert total == TOTAL and 0 < count < total
     assert text.endswith(f"; and {count - 3} more")
     shown = text.split("unfinished result file?): ")[1].split("; and ")[0].split("; ")
     assert len(shown) == 3
