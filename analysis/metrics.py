@@ -132,6 +132,61 @@ def run_metrics(run_dir: Path) -> dict[str, Any]:
     return _metrics(*load_run(run_dir))
 
 
+def _class_sources(
+    manifest: list[dict[str, Any]], raw: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
+    """Per-class delay statistics, delay samples and messages sent.
+
+    From the per-flow results where the run has them (message-level: a message is
+    delivered when all its chunks are, and the round protocol's messages count too),
+    else from the class sinks and sources (runs recorded before per-flow results).
+    """
+    flows = [r for r in manifest if r["role"] == "flow"]
+    if not flows:
+        sinks = _sinks(manifest)
+        stats = statistics(raw, include_itervars=False)
+        stats = stats[(stats["name"] == DELAY_STAT) & stats["module"].isin(sinks)].copy()
+        stats["class"] = stats["module"].map(sinks)
+        table = scalars(raw, include_attrs=False, include_itervars=False)
+        sent = table[table["name"] == "packetSent:count"].set_index("module")["value"]
+        by_class = {
+            cls: int(
+                sent.reindex(
+                    [
+                        r["module"]
+                        for r in manifest
+                        if r["role"] == "source" and not r["chunk"] and r["class"] == cls
+                    ]
+                )
+                .fillna(0)
+                .sum()
+            )
+            for cls in TRAFFIC_CLASSES
+        }
+        return stats, delay_samples(manifest, raw), by_class
+    module = flows[0]["module"]
+    classes = {f"{r['flow']}:delay:histogram": r["class"] for r in flows}
+    stats = statistics(raw, include_itervars=False)
+    stats = stats[(stats["module"] == module) & stats["name"].isin(classes)].copy()
+    stats["class"] = stats["name"].map(classes)
+    samples = pd.DataFrame(columns=["module", "class", "time", "delay"])
+    if (raw["type"] == "vector").any():
+        vs = vector_samples(raw, include_itervars=False)
+        names = {f"{r['flow']}:delay:vector": r["class"] for r in flows}
+        vs = vs[(vs["module"] == module) & vs["name"].isin(names)]
+        samples = pd.DataFrame(
+            {
+                "module": vs["name"].to_numpy(),
+                "class": vs["name"].map(names).to_numpy(),
+                "time": vs["time"].to_numpy(),
+                "delay": vs["value"].to_numpy(),
+            }
+        )
+    table = flow_table(manifest, raw)
+    by_class = {cls: int(table.loc[table["class"] == cls, "sent"].sum()) for cls in TRAFFIC_CLASSES}
+    return stats, samples, by_class
+
+
 def _flow_metrics(manifest: list[dict[str, Any]], raw: pd.DataFrame) -> dict[str, Any]:
     """Per-flow extremes: the worst flow's deadline miss ratio and delay, drops."""
     flows = flow_table(manifest, raw)
@@ -161,13 +216,7 @@ def _metrics(
     scenario: dict[str, Any], manifest: list[dict[str, Any]], raw: pd.DataFrame
 ) -> dict[str, Any]:
     links = link_utilization(scenario, raw)
-    sinks = _sinks(manifest)
-    stats = statistics(raw, include_itervars=False)
-    stats = stats[(stats["name"] == DELAY_STAT) & stats["module"].isin(sinks)].copy()
-    stats["class"] = stats["module"].map(sinks)
-    samples = delay_samples(manifest, raw)
-    sc_table = scalars(raw, include_attrs=False, include_itervars=False)
-    sent = sc_table[sc_table["name"] == "packetSent:count"].set_index("module")["value"]
+    stats, samples, sent_by_class = _class_sources(manifest, raw)
     busiest = links.loc[links["busy"].idxmax()] if len(links) else None
     out: dict[str, Any] = {
         "profile": scenario["profile"],
@@ -199,12 +248,7 @@ def _metrics(
                 ).items()
                 if k.endswith(("_delivered", "_mean_us", "_max_us"))
             }
-        senders = [
-            r["module"]
-            for r in manifest
-            if r["role"] == "source" and not r["chunk"] and r["class"] == cls
-        ]
-        out[f"{cls}_sent"] = int(sent.reindex(senders).fillna(0).sum())
+        out[f"{cls}_sent"] = sent_by_class.get(cls, 0)
     out |= _flow_metrics(manifest, raw)
     queues = queue_table(manifest, raw)
     if len(queues):

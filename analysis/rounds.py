@@ -95,13 +95,17 @@ def aggregated_sets(table: pd.DataFrame) -> list[tuple[int, ...]]:
 
 
 def round_metrics(table: pd.DataFrame, fog_nodes: int) -> dict[str, float]:
-    """Mean round time (between successive rounds' ends) and the effective straggler rate."""
+    """Mean round time and the effective straggler rate (1 - aggregated/p, over rounds).
+
+    A round's time runs from its first fog node's start to the cloud's update: the
+    protocol's own time, without the wait for the next batch.
+    """
     if table.empty:
         return {}
-    per_round = table.groupby("round").agg(done=("round_done_s", "first"), k=("aggregated", "sum"))
-    done = per_round["done"].to_numpy()
-    starts = table.groupby("round")["round_start_s"].min().to_numpy()
-    durations = done - np.concatenate([[starts[0]], done[:-1]])
+    per_round = table.groupby("round").agg(
+        done=("round_done_s", "first"), start=("round_start_s", "min"), k=("aggregated", "sum")
+    )
+    durations = per_round["done"].to_numpy() - per_round["start"].to_numpy()
     return {
         "rounds_done": len(per_round),
         "mean_round_s": float(np.mean(durations)),
