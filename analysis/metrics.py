@@ -1,4 +1,4 @@
-"""Per-run metrics, each defined once here and in the README.
+"""Per-run metrics, each defined once here and in docs/sweeps-and-reports.md.
 
 A run folder holds `scenario.json` and `manifest.json` (written by either
 backend) and `results/*.sca|.vec`. The manifest says which app module is which

@@ -49,7 +49,7 @@ result = engine.run(); t2 = time.perf_counter()
 print(json.dumps({"setup": t1 - t0, "run": t2 - t1, "events": result.events}))
 """
 
-# VGG-16 FL's measured bytes per FN and round (README payload table), given so the
+# VGG-16 FL's measured bytes per FN and round (docs/mlpayloads.md payload table), given so the
 # benchmark does not train VGG-16 to measure them.
 VGG_PROFILE = """
 [profile]

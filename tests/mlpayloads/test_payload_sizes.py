@@ -58,7 +58,7 @@ def test_measured_bytes_equal_analytic_plus_header(method, monkeypatch):
 
 
 def test_header_sizes_of_the_mnist_mlp_messages():
-    """The README quotes these; they change only if tensor names or shapes change."""
+    """docs/mlpayloads.md quotes these; they change only if tensor names or shapes change."""
     headers = {}
     for method in ("cc", "fl", "fcddt"):
         record = measure(MeasureConfig("mnist", "mlp", method, P, B, "float32", rounds=1))
