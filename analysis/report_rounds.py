@@ -329,7 +329,7 @@ def timeline_plot(training: Training) -> Plot | None:
     caption = (
         f"What each fog node did in the first {shown} rounds of `{key}` (the most fog nodes, "
         f"{label(method)}, seed {seed}); one panel per round, x in ms since the round's first "
-        "start (rounds are a batch period apart; the idle time between them is left out). "
+        "start (each panel spans its own round; the time between rounds is left out). "
         "Compute: from the round's start for the FN's compute before its upload; upload: until "
         "the cloud had it; waiting: until the cloud's update was done and the download sent "
         "(dashed line), or the round ended (no download); download: until it arrived. "
