@@ -20,9 +20,9 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import plots, reshape, reshape_runs
+from analysis import plots, plots_rounds, report_rounds, reshape, reshape_rounds, reshape_runs
 from analysis.report import PLOTS, Sweep, load_sweep, trend_series
-from analysis.report_tables import OVERLOAD_MARK, label, md_table, num, pm, sig
+from analysis.report_tables import OVERLOAD_MARK, STAND_IN, label, md_table, num, pm, sig
 from analysis.sweep_data import (
     Reference,
     RunData,
@@ -37,7 +37,7 @@ from fogcosim.errors import UserError
 COMPARE = "compare.md"
 PLOT_NAMES = (
     "compare_delay_vs_fog_nodes", "compare_bandwidth_vs_fog_nodes", "compare_links_vs_fog_nodes",
-    "compare_flow_deadlines",
+    "compare_flow_deadlines", "compare_accuracy_vs_time",
 )  # fmt: skip
 #: Flows with a deadline shown in the per-flow comparison (the rest are in each study's report).
 TOP_FLOWS = 16
@@ -59,6 +59,8 @@ class Study:
     #: whether its folder holds runs of more than one backend (then the label names it)
     one_of_several: bool = False
     label: str = ""
+    #: round tables and accuracies of a rounds-paced study; None for a periodic one
+    training: report_rounds.Training | None = None
 
     @property
     def profile(self) -> str:
@@ -100,7 +102,9 @@ def load_studies(dirs: Sequence[Path]) -> list[Study]:
             flows = None if data.flows is None else reshape_runs.flow_summary(data.flows)
             ref = reference_of(sweep.provenance)
             several = len(backends) > 1
-            studies.append(Study(Path(d), sweep, backend, rows, ref, data, flows, several))
+            study = Study(Path(d), sweep, backend, rows, ref, data, flows, several)
+            study.training = report_rounds.load_training(sweep.out_dir, rows, data.scenarios)
+            studies.append(study)
     _label(studies)
     return studies
 
@@ -128,6 +132,7 @@ def write_compare(dirs: Sequence[Path], out: Path) -> Path:
     lines = header(studies, dirs, out)
     lines += differences(studies)
     lines += metric_tables(studies)
+    lines += training_tables(studies)
     lines += link_tables(studies)
     lines += flow_tables(studies)
     todo = compare_plots(studies)
@@ -308,6 +313,67 @@ def metric_tables(studies: list[Study]) -> list[str]:
         lines += [f"### {title}", "", f"Seeds: {how}.", ""]
         lines += md_table(["method", "FNs", *(s.label for s in studies)], table)
     return lines
+
+
+# ---------------------------------------------------------------- training in the loop
+
+
+def training_tables(studies: list[Study]) -> list[str]:
+    """Per training metric, a row per ML method and FN count, a column per study; [] if periodic."""
+    trained = [s for s in studies if s.training is not None]
+    if not trained:
+        return []
+    tables = {
+        s.label: report_rounds.study_table(s.rows, s.training).set_index(["method", "fog_nodes"])
+        for s in trained
+        if s.training is not None
+    }
+    periodic = [s.label for s in studies if s.training is None]
+    sources = sorted(
+        {x for s in trained for x in report_rounds.training_sources(s.rows, s.training)}
+    )
+    lines = [
+        "## Training in the loop",
+        "",
+        "Studies whose ML traffic is the training's round protocol, each run trained with the "
+        "aggregated sets its network decided (see each study's report, **Training in the loop**, "
+        "for the definitions). One column per study; mean ± std over seeds; — = not run there"
+        + (f" ({', '.join(periodic)}: periodic ML traffic, no training)" if periodic else "")
+        + ". "
+        + report_rounds.training_data_note(sources),
+        "",
+    ]
+    protocols = [
+        [f"**{s.label}**", report_rounds.protocol_text(s.training.scenarios)]
+        for s in trained
+        if s.training is not None
+    ]
+    lines += md_table(["study", "round protocol"], protocols, right=2)
+    cells = sorted(
+        {c for t in tables.values() for c in t.index if c[0] != "none"},
+        key=lambda c: (reshape.method_rank(str(c[0])), int(c[1])),
+    )
+    aligned = {name: _aligned(t, cells) for name, t in tables.items()}
+    for header, title, cell in report_rounds.CELLS:
+        if header == report_rounds.CRITICAL_MEAN:
+            continue  # in **Mean critical delay** above
+        table = []
+        for i, (method, n) in enumerate(cells):
+            row = [label(str(method)), str(int(n))]
+            row += [cell(aligned[s.label][i]) if s.label in aligned else "—" for s in studies]
+            table.append(row)
+        lines += [f"### {title}", ""]
+        lines += md_table(["method", "FNs", *(s.label for s in studies)], table)
+    return lines
+
+
+def _aligned(table: pd.DataFrame, cells: list[tuple[str, int]]) -> list[Any]:
+    """A study's `training_table` rows for `cells` in order; a cell it did not run counts none."""
+    index = pd.MultiIndex.from_tuples(cells, names=["method", "fog_nodes"])
+    t = table.reindex(index)
+    counts = [c for c in t.columns if c.endswith("_n")] + ["trained", "rounds_done"]
+    t[counts] = t[counts].fillna(0).astype(int)
+    return list(t.reset_index().itertuples())
 
 
 # ---------------------------------------------------------------- links
@@ -569,7 +635,49 @@ def compare_plots(studies: list[Study]) -> list[Plot]:
             )
         )
     deadline = deadline_plot(studies)
-    return out + ([deadline] if deadline else [])
+    accuracy = accuracy_plot(studies)
+    return out + ([deadline] if deadline else []) + ([accuracy] if accuracy else [])
+
+
+def accuracy_plot(studies: list[Study]) -> Plot | None:
+    """Accuracy against simulated time per study and method, at the most FNs all trained."""
+    have = [s for s in studies if s.training is not None and not s.training.accuracy.empty]
+    if not have:
+        return None
+    frames = {s.label: s.training.accuracy for s in have if s.training is not None}
+    n = reshape_runs.largest_common([set(f["fog_nodes"]) for f in frames.values()])
+    why = (
+        f"{n} fog nodes, the most that every rounds-paced study trained"
+        if n is not None
+        else "each study's largest fog-node count (they trained no count in common)"
+    )
+    curves = []
+    for s in have:
+        acc = frames[s.label]
+        at = acc[acc["fog_nodes"] == (n if n is not None else acc["fog_nodes"].max())]
+        curves.append((s, reshape_rounds.accuracy_curves(at)))
+    targets = {
+        float(t)
+        for s in have
+        for t in pd.to_numeric(s.rows.get("target_accuracy", pd.Series(dtype=float))).dropna()
+    }
+    sources = sorted({x for s in have for x in report_rounds.training_sources(s.rows, s.training)})
+    stand_in = any(STAND_IN in x for x in sources)
+    title = "Accuracy against simulated time"
+    styles = "Colour: method; line style and marker: study."
+    fig = plots_rounds.accuracy_figure(
+        _tagged(curves),
+        targets.pop() if len(targets) == 1 else None,
+        title=title,
+        note=styles + (" Accuracy on stand-in data." if stand_in else ""),
+    )
+    caption = (
+        f"Accuracy on held-out data after each round against the simulated time its cloud "
+        f"update finished, at {why}, mean over seeds, per study and method. {styles} Dashed: "
+        f"the target accuracy, where the studies share one. "
+        + report_rounds.training_data_note(sources)
+    )
+    return "compare_accuracy_vs_time", fig, title, caption
 
 
 def deadline_plot(studies: list[Study]) -> Plot | None:

@@ -38,7 +38,8 @@ def _label(method: str) -> str:
     return LABELS.get(method, method)
 
 
-def _color(method: str) -> str:
+def method_color(method: str) -> str:
+    """A method's colour in every plot (a neutral one for unknown methods)."""
     return COLORS.get(method, "#CC79A7")
 
 
@@ -54,7 +55,7 @@ def png_bytes(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
-def _groups(series: pd.DataFrame) -> list[tuple[str | None, str]]:
+def study_groups(series: pd.DataFrame) -> list[tuple[str | None, str]]:
     """(study, method) pairs to draw, studies in their order of appearance, methods in order."""
     studies: list[str | None] = (
         list(dict.fromkeys(series["study"])) if "study" in series else [None]
@@ -66,7 +67,8 @@ def _groups(series: pd.DataFrame) -> list[tuple[str | None, str]]:
     return out
 
 
-def _series_label(study: str | None, method: str) -> str:
+def series_label(study: str | None, method: str) -> str:
+    """Legend text of a line: the method, and its study in a comparison."""
     return _label(method) if study is None else f"{_label(method)} · {study}"
 
 
@@ -84,7 +86,7 @@ def draw_series(
     `paper_baseline` a grey dotted horizontal line. The x ticks are the fog-node
     counts drawn.
     """
-    groups = _groups(series)
+    groups = study_groups(series)
     studies = list(dict.fromkeys(study for study, _ in groups))
     for i, (study, method) in enumerate(groups):
         s = series[series["method"] == method]
@@ -94,8 +96,8 @@ def draw_series(
         marker = STUDY_MARKERS[k % len(STUDY_MARKERS)] if study else MARKERS.get(method, "o")
         ax.errorbar(
             s["fog_nodes"] + dodge, s["mean"], yerr=[s["err_low"], s["err_high"]],
-            color=_color(method), marker=marker, capsize=4, linewidth=1.8,
-            linestyle=STUDY_LINES[k % len(STUDY_LINES)], label=_series_label(study, method),
+            color=method_color(method), marker=marker, capsize=4, linewidth=1.8,
+            linestyle=STUDY_LINES[k % len(STUDY_LINES)], label=series_label(study, method),
             zorder=3,
         )  # fmt: skip
         if "overloaded" in s and s["overloaded"].any():
@@ -109,7 +111,7 @@ def draw_series(
             p = paper[paper["method"] == method].sort_values("fog_nodes")
             ax.plot(
                 p["fog_nodes"], p["value"], linestyle="--", linewidth=1.2,
-                marker=MARKERS.get(method, "o"), markerfacecolor="none", color=_color(method),
+                marker=MARKERS.get(method, "o"), markerfacecolor="none", color=method_color(method),
                 label=f"paper Table 4: {_label(method)}", zorder=2,
             )  # fmt: skip
     if paper_baseline is not None:
@@ -121,7 +123,7 @@ def draw_series(
     ax.grid(True, alpha=0.3)
 
 
-def _finish(fig: Figure, title: str, note: str, ncol: int = 4) -> None:
+def finish(fig: Figure, title: str, note: str, ncol: int = 4) -> None:
     """Title on top; below the panels a legend (ours first, then the paper's) headed by `note`."""
     fig.suptitle(title)
     handles, labels = [], []
@@ -159,7 +161,7 @@ def delay_figure(
     for ax in (left, right):
         ax.set_ylabel("mean end-to-end delay (µs)")
         ax.set_ylim(bottom=0)
-    _finish(fig, title, note)
+    finish(fig, title, note)
     return fig
 
 
@@ -176,7 +178,7 @@ def bandwidth_figure(
     for ax in (left, right):
         ax.set_ylabel("bandwidth usage (% of link capacity)")
         ax.set_ylim(bottom=0)
-    _finish(fig, title, note)
+    finish(fig, title, note)
     return fig
 
 
@@ -192,7 +194,7 @@ def trend_figure(
         ax.set_title(name, fontsize=10)
         ax.set_ylabel(ylabel)
         ax.set_ylim(bottom=0)
-    _finish(fig, title, note)
+    finish(fig, title, note)
     return fig
 
 
@@ -205,7 +207,7 @@ def deadline_figure(points: pd.DataFrame, *, title: str, note: str) -> Figure:
     no marker.
     """
     flows = list(dict.fromkeys(points["flow"]))
-    groups = _groups(points)
+    groups = study_groups(points)
     studies = list(dict.fromkeys(study for study, _ in groups))
     fig = Figure(figsize=(max(7.0, 1.6 + 0.55 * len(flows)), 5.6), layout="constrained")
     ax = fig.subplots()
@@ -219,8 +221,8 @@ def deadline_figure(points: pd.DataFrame, *, title: str, note: str) -> Figure:
         k = studies.index(study)
         marker = STUDY_MARKERS[k % len(STUDY_MARKERS)] if study else MARKERS.get(method, "o")
         ax.scatter(
-            p["flow"].map(x) + dx, p["delay_max_us"], color=_color(method), marker=marker, s=46,
-            label=_series_label(study, method), zorder=3,
+            p["flow"].map(x) + dx, p["delay_max_us"], color=method_color(method), marker=marker,
+            s=46, label=series_label(study, method), zorder=3,
         )  # fmt: skip
     deadlines = points.groupby("flow", sort=False)["deadline_us"].max()
     for flow, deadline in deadlines.items():
@@ -231,7 +233,7 @@ def deadline_figure(points: pd.DataFrame, *, title: str, note: str) -> Figure:
     ax.set_yscale("log")
     ax.set_ylabel("worst-case end-to-end delay (µs, log scale)")
     ax.grid(True, axis="y", which="major", alpha=0.3)
-    _finish(fig, title, note)
+    finish(fig, title, note)
     return fig
 
 
@@ -247,7 +249,7 @@ def links_figure(ranking: pd.DataFrame, *, title: str) -> Figure:
         values = ranking[ranking["method"] == method].set_index("link")["busy_pct"].reindex(links)
         ax.barh(
             y + (i - (len(methods) - 1) / 2) * height, values.fillna(0).clip(lower=1e-6), height,
-            color=_color(method), label=_label(method),
+            color=method_color(method), label=_label(method),
         )  # fmt: skip
     ax.set_yticks(y, links, fontsize=9, family="monospace")
     ax.invert_yaxis()
@@ -274,7 +276,7 @@ def ecdf_figure(ecdf: pd.DataFrame, classes: Sequence[str], *, title: str) -> Fi
         part = ecdf[ecdf["class"] == cls]
         for method in _methods(part):
             m = part[part["method"] == method]
-            style = {"color": _color(method), "where": "post", "linewidth": 1.6}
+            style = {"color": method_color(method), "where": "post", "linewidth": 1.6}
             if method == "none":  # the baseline is drawn on top, dashed, so it shows under overlaps
                 style |= {"linestyle": "--", "zorder": 4}
             top.step(m["delay_us"], m["fraction"], label=f"{_label(method)} ({len(m)})", **style)

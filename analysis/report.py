@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import plots, reshape, reshape_runs
+from analysis import plots, report_rounds, reshape, reshape_runs
 from analysis.metrics import delay_samples, link_utilization, load_run
 from analysis.report_plant import (
     TOP_FLOWS,
@@ -66,7 +66,7 @@ REPORT = "report.md"
 PLOTS = "plots"
 PLOT_NAMES = (
     "delay_vs_fog_nodes", "bandwidth_vs_fog_nodes", "link_utilization_vs_fog_nodes",
-    "link_utilization", "flow_deadlines", "delay_ecdf",
+    "link_utilization", "flow_deadlines", "delay_ecdf", *report_rounds.PLOT_NAMES,
 )  # fmt: skip
 #: Link directions followed over fog-node counts, besides the busiest one carrying ML traffic.
 TOP_TREND_LINKS = 3
@@ -184,6 +184,8 @@ class GroupReport:
     trends: pd.DataFrame
     flows: pd.DataFrame | None
     flow_case: int | None
+    #: round tables and accuracies of a rounds-paced study; None for a periodic one
+    training: report_rounds.Training | None = None
 
 
 def group_sections(
@@ -205,6 +207,9 @@ def group_sections(
     else:
         lines += results_section(rows)
     lines += deltas_section(rows, reference.paper)
+    training = report_rounds.load_training(out_dir, rows, data.scenarios)
+    if training is not None:
+        lines += report_rounds.training_section(rows, training)
     lines += links_section(trends, picked)
     if agg is None or flow_case is None:
         lines += flows_unavailable(data.without_flows, len(data.scenarios))
@@ -218,7 +223,7 @@ def group_sections(
     lines += percentile_section(rows)
     lines += delivery_section(rows)
     return GroupReport(
-        lines, reference, data, load_case(out_dir, rows), picked, trends, agg, flow_case
+        lines, reference, data, load_case(out_dir, rows), picked, trends, agg, flow_case, training
     )
 
 
@@ -380,6 +385,10 @@ def plot_section(
             )
         else:
             todo.append(ecdf_plot(case, rows))
+    if group.training is not None:
+        trained, missing = report_rounds.training_plots(rows, group.training)
+        todo += trained
+        notes += missing
     for number, (name, fig, alt, caption) in enumerate(todo, start=1):
         file = f"{name}{suffix}.png"
         atomic.write_bytes(out_dir / PLOTS / file, plots.png_bytes(fig))

@@ -1,0 +1,206 @@
+"""Reshape steps of a rounds-paced study's report: summary rows and round tables -> frames.
+
+Pure pandas, no drawing and no files (as `analysis.reshape`): the training
+table per method and fog-node count from summary.csv, the accuracy curves
+from the runs' accuracy.csv, and the spans of a round timeline from one run's
+rounds.csv. `analysis.report_rounds` words and writes them, `analysis.plots_rounds`
+draws them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.reshape import MIN_MAX, STD, method_rank, seed_stats, spread_kind
+
+#: summary column -> short name in `training_table`.
+TRAINING_COLUMNS = {
+    "time_to_target_s": "time",
+    "rounds_to_target": "rounds",
+    "mean_round_s": "round",
+    "latency_s": "latency",
+    "straggler_rate_eff": "straggler",
+    "final_accuracy": "accuracy",
+    "critical_delay_mean_us": "critical",
+    "critical_p99_us": "p99",
+}
+#: The phases of a timeline row, in drawing order.
+PHASES = ("compute", "upload", "waiting", "later stages", "download")
+#: What happened to a fog node's round (`timeline`'s `status`).
+AGGREGATED = "aggregated"
+LATE = "upload arrived after the set was chosen"
+DISCARDED = "upload not counted (the round had closed)"
+ABANDONED = "compute abandoned (the round's download arrived first)"
+
+
+def is_rounds_study(scenarios: Mapping[str, Mapping[str, Any]], summary: pd.DataFrame) -> bool:
+    """Whether any run is rounds-paced: a scenario.json with rounds, or training metrics."""
+    if any(s.get("rounds") for s in scenarios.values()):
+        return True
+    return "rounds_done" in summary and bool(summary["rounds_done"].notna().any())
+
+
+def round_latency(rounds: pd.DataFrame) -> pd.DataFrame:
+    """Per run: mean over rounds of the time from the round's first start to the cloud's update.
+
+    `rounds`: rounds.csv rows with method, fog_nodes, seed. Unlike `mean_round_s`
+    (between successive rounds' ends, so at least the batch period), this is
+    the time the protocol itself takes: compute, uploads, the policy's wait,
+    the cloud's computation. Columns: method, fog_nodes, seed, latency_s.
+    """
+    keys = ["method", "fog_nodes", "seed"]
+    if rounds.empty:
+        return pd.DataFrame(columns=[*keys, "latency_s"])
+    per_round = rounds.groupby([*keys, "round"]).agg(
+        start=("round_start_s", "min"), done=("round_done_s", "first")
+    )
+    latency = (per_round["done"] - per_round["start"]).rename("latency_s")
+    return latency.groupby(level=keys).mean().reset_index()
+
+
+def training_table(summary: pd.DataFrame, latency: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per method (no ML included) and fog-node count: training and critical delay.
+
+    For each short name of TRAINING_COLUMNS: `<name>_mean`, `<name>_std`,
+    `<name>_n` over seeds. Time and rounds to the target count only the seeds
+    that reached it (`time_n`); `trained` counts the seeds that trained,
+    `rounds_done` is the most rounds a seed of the cell trained, `target` the
+    target accuracy. The critical p99 counts only runs with delay vectors.
+    """
+    frame = summary.copy()
+    vectors = frame.get("percentiles_from", pd.Series("", index=frame.index)).astype(str)
+    p99 = frame.get("critical_delay_p99_us", pd.Series(math.nan, index=frame.index))
+    frame["critical_p99_us"] = pd.to_numeric(p99, errors="coerce").where(vectors == "vectors")
+    if latency is not None and len(latency):
+        frame = frame.merge(latency, on=["method", "fog_nodes", "seed"], how="left")
+    stats = seed_stats(frame, TRAINING_COLUMNS).set_index(["method", "fog_nodes", "metric"])
+    cells = frame[["method", "fog_nodes"]].drop_duplicates()
+    out = []
+    for method, n in zip(cells["method"], cells["fog_nodes"], strict=True):
+        row: dict[str, Any] = {"method": method, "fog_nodes": n}
+        for column, short in TRAINING_COLUMNS.items():
+            s = stats.loc[(method, n, column)]
+            row |= {f"{short}_mean": s["mean"], f"{short}_std": s["std"], f"{short}_n": s["n"]}
+        at = frame[(frame["method"] == method) & (frame["fog_nodes"] == n)]
+        done = pd.to_numeric(at.get("rounds_done", pd.Series(dtype=float)), errors="coerce")
+        target = pd.to_numeric(at.get("target_accuracy", pd.Series(dtype=float)), errors="coerce")
+        row |= {
+            "trained": int(done.notna().sum()),
+            "rounds_done": int(done.max()) if done.notna().any() else 0,
+            "target": float(target.max()) if target.notna().any() else math.nan,
+        }
+        out.append(row)
+    return _by_method(pd.DataFrame(out), "fog_nodes")
+
+
+def accuracy_curves(accuracy: pd.DataFrame) -> pd.DataFrame:
+    """Accuracy per method and round over seeds: mean time, mean accuracy and error bars.
+
+    `accuracy`: accuracy.csv rows with method and seed (one fog-node count).
+    Seeds are combined as the report's other plots do (`reshape.spread_kind`):
+    ±1 std from 3 seeds, min–max of 2, none for 1; the x of a round is the
+    mean over seeds of its simulated time. Columns: method, round, time_s,
+    mean, err_low, err_high, n, spread.
+    """
+    columns = ["method", "round", "time_s", "mean", "err_low", "err_high", "n", "spread"]
+    if accuracy.empty:
+        return pd.DataFrame(columns=columns)
+    grouped = accuracy.groupby(["method", "round"])
+    stats = grouped["accuracy"].agg(["mean", "std", "min", "max", "count"])
+    stats["time_s"] = grouped["sim_time_s"].mean()
+    stats = stats.reset_index().rename(columns={"count": "n"})
+    spread = stats["n"].map(spread_kind)
+    std = stats["std"].fillna(0.0)
+    stats["err_low"] = np.select(
+        [spread == STD, spread == MIN_MAX], [std, stats["mean"] - stats["min"]], 0.0
+    )
+    stats["err_high"] = np.select(
+        [spread == STD, spread == MIN_MAX], [std, stats["max"] - stats["mean"]], 0.0
+    )
+    stats["spread"] = spread
+    return _by_method(stats[columns], "round")
+
+
+def _by_method(frame: pd.DataFrame, then: str) -> pd.DataFrame:
+    """Rows in the report's method order (no ML, CC, FL, FCDDT), then by `then`."""
+    order = frame.assign(_m=frame["method"].map(method_rank))
+    return order.sort_values(["_m", then], kind="stable").drop(columns="_m").reset_index(drop=True)
+
+
+def pick_timeline_run(runs: Sequence[tuple[str, int, int]]) -> tuple[str, int, int] | None:
+    """The run whose rounds the timeline shows: the most FNs, FL if there, the lowest seed.
+
+    `runs`: (method, fog_nodes, seed) of the runs with a rounds.csv. Without FL,
+    the first other ML method in the report's order (FCDDT, CC, then any).
+    """
+    if not runs:
+        return None
+    most = max(n for _, n, _ in runs)
+    at = [r for r in runs if r[1] == most]
+    order = {m: i for i, m in enumerate(("fl", "fcddt", "cc"))}
+    return min(at, key=lambda r: (order.get(r[0], len(order)), r[0], r[2]))
+
+
+def timeline(
+    rounds: pd.DataFrame,
+    first: int,
+    planned_compute_s: Sequence[float] | None = None,
+    stages: int = 1,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Spans of the first `first` rounds of one run, per round and fog node (FN).
+
+    `rounds`: one run's rounds.csv. `planned_compute_s`: per FN, its compute
+    time before the first upload (the scenario's stage 0); without it, the
+    FN's recorded compute (`compute_fog_s`). Phases: **compute** from the
+    round's start; **upload** until the cloud had it (`upload_done_s`);
+    **waiting** until the round's download is sent (the cloud's update done,
+    `round_done_s`) or, without a download (CC), the round ends; with more than
+    one stage an aggregated FN's wait is its **later stages** (their exchanges
+    and compute); **download** from then until it arrived (`download_done_s`).
+    An FN whose download arrived before its compute ended abandoned it (the
+    span is cut there). Returns (spans: round, fn, phase, start_s, end_s;
+    status per round and FN: round, fn, aggregated, status, mark_s, start_s,
+    end_s), times in seconds of simulated time.
+    """
+    rows = rounds[rounds["round"] < first].sort_values(["round", "fn"])
+    spans, statuses = [], []
+    for r in rows.itertuples():
+        start, up, down = float(r.round_start_s), float(r.upload_done_s), float(r.download_done_s)
+        if math.isnan(start):
+            continue
+        done, fn = float(r.round_done_s), int(r.fn)
+        aggregated = str(r.aggregated) in ("True", "true", "1")
+        compute = (
+            float(planned_compute_s[fn])
+            if planned_compute_s is not None and fn < len(planned_compute_s)
+            else float(r.compute_fog_s)
+        )
+        end = start + compute
+        status, mark, sent = AGGREGATED, math.nan, up
+        if not aggregated:
+            if not math.isnan(up):
+                status, mark = LATE, up
+            elif not math.isnan(down) and down < end:
+                status, mark, end = ABANDONED, down, down
+            else:  # sent, but it reached the cloud after the round closed: in flight until then
+                status, mark, sent = DISCARDED, done, done
+        parts = [("compute", start, end)]
+        if status != ABANDONED:
+            parts.append(("upload", end, sent))
+        wait = "later stages" if stages > 1 and aggregated else "waiting"
+        parts.append((wait, end if math.isnan(sent) else sent, done))
+        if not math.isnan(down):
+            parts.append(("download", done, down))
+        spans += [(int(r.round), fn, p, a, b) for p, a, b in parts if b > a]
+        last = max(b for _, _, b in parts if not math.isnan(b))
+        statuses.append((int(r.round), fn, aggregated, status, mark, start, max(last, done)))
+    span_frame = pd.DataFrame(spans, columns=["round", "fn", "phase", "start_s", "end_s"])
+    status_frame = pd.DataFrame(
+        statuses, columns=["round", "fn", "aggregated", "status", "mark_s", "start_s", "end_s"]
+    )
+    return span_frame, status_frame
