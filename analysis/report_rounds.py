@@ -176,8 +176,7 @@ CRITICAL_MEAN = "critical mean (µs)"
 CELLS: list[tuple[str, str, Callable[[Any], str]]] = [
     ("time to target (s)", "Time to the target accuracy (s)", _time_cell),
     ("rounds to target", "Rounds to the target accuracy", _rounds_cell),
-    ("mean round time (s)", "Mean round time (s)", _mean_cell("round", 3)),
-    ("round latency (ms)", "Round latency (ms)", _mean_cell("latency", 2, 1e3)),
+    ("round time (ms)", "Mean round time (ms)", _mean_cell("round", 2, 1e3)),
     ("straggler rate", "Effective straggler rate", _mean_cell("straggler", 2)),
     ("final accuracy", "Final accuracy", _mean_cell("accuracy", 3)),
     (CRITICAL_MEAN, "Mean critical delay (µs)", _mean_cell("critical", 1)),
@@ -187,8 +186,8 @@ HEADERS = ["method", "FNs", *(c[0] for c in CELLS), "n"]
 
 
 def study_table(rows: pd.DataFrame, training: Training) -> pd.DataFrame:
-    """`reshape_rounds.training_table` of a study, with the round latency from its run folders."""
-    return reshape_rounds.training_table(rows, reshape_rounds.round_latency(training.rounds))
+    """`reshape_rounds.training_table` of a study's summary rows."""
+    return reshape_rounds.training_table(rows)
 
 
 def training_section(rows: pd.DataFrame, training: Training) -> list[str]:
@@ -203,10 +202,10 @@ def training_section(rows: pd.DataFrame, training: Training) -> list[str]:
         "over seeds (± standard deviation where more than one seed; n = seeds). **time to "
         f"target** = simulated time at which the accuracy first reached the target "
         f"({', '.join(targets) or 'unknown'}), over the seeds that reached it; **rounds to "
-        "target** = rounds trained until then; **mean round time** = mean time between "
-        "successive rounds' ends (at least the batch period); **round latency** = mean time from "
-        "a round's first start to the cloud's update (compute, uploads, the policy's wait, the "
-        "cloud's computation); **straggler rate** = 1 − aggregated / FNs, averaged over rounds; "
+        "target** = rounds trained until then; **round time** = mean time from a round's first "
+        "start to the cloud's update (`mean_round_s`: compute, uploads, the policy's wait, the "
+        "cloud's computation; the wait for the next batch not included); **straggler rate** = "
+        "1 − aggregated / FNs, averaged over rounds; "
         "**final accuracy** = after the last round, on held-out data; **critical mean** and "
         "**p99** = the critical messages' delay in the same runs (p99 from runs with delay "
         "vectors). No ML: the baseline's critical delays, no training. "

@@ -23,7 +23,6 @@ TRAINING_COLUMNS = {
     "time_to_target_s": "time",
     "rounds_to_target": "rounds",
     "mean_round_s": "round",
-    "latency_s": "latency",
     "straggler_rate_eff": "straggler",
     "final_accuracy": "accuracy",
     "critical_delay_mean_us": "critical",
@@ -45,25 +44,7 @@ def is_rounds_study(scenarios: Mapping[str, Mapping[str, Any]], summary: pd.Data
     return "rounds_done" in summary and bool(summary["rounds_done"].notna().any())
 
 
-def round_latency(rounds: pd.DataFrame) -> pd.DataFrame:
-    """Per run: mean over rounds of the time from the round's first start to the cloud's update.
-
-    `rounds`: rounds.csv rows with method, fog_nodes, seed. Unlike `mean_round_s`
-    (between successive rounds' ends, so at least the batch period), this is
-    the time the protocol itself takes: compute, uploads, the policy's wait,
-    the cloud's computation. Columns: method, fog_nodes, seed, latency_s.
-    """
-    keys = ["method", "fog_nodes", "seed"]
-    if rounds.empty:
-        return pd.DataFrame(columns=[*keys, "latency_s"])
-    per_round = rounds.groupby([*keys, "round"]).agg(
-        start=("round_start_s", "min"), done=("round_done_s", "first")
-    )
-    latency = (per_round["done"] - per_round["start"]).rename("latency_s")
-    return latency.groupby(level=keys).mean().reset_index()
-
-
-def training_table(summary: pd.DataFrame, latency: pd.DataFrame | None = None) -> pd.DataFrame:
+def training_table(summary: pd.DataFrame) -> pd.DataFrame:
     """One row per method (no ML included) and fog-node count: training and critical delay.
 
     For each short name of TRAINING_COLUMNS: `<name>_mean`, `<name>_std`,
@@ -76,8 +57,6 @@ def training_table(summary: pd.DataFrame, latency: pd.DataFrame | None = None) -
     vectors = frame.get("percentiles_from", pd.Series("", index=frame.index)).astype(str)
     p99 = frame.get("critical_delay_p99_us", pd.Series(math.nan, index=frame.index))
     frame["critical_p99_us"] = pd.to_numeric(p99, errors="coerce").where(vectors == "vectors")
-    if latency is not None and len(latency):
-        frame = frame.merge(latency, on=["method", "fog_nodes", "seed"], how="left")
     stats = seed_stats(frame, TRAINING_COLUMNS).set_index(["method", "fog_nodes", "metric"])
     cells = frame[["method", "fog_nodes"]].drop_duplicates()
     out = []
