@@ -281,6 +281,21 @@ def spread_kind(n: int) -> str:
     return MIN_MAX if n == 2 else NO_SPREAD
 
 
+def error_bars(stats: pd.DataFrame) -> pd.DataFrame:
+    """Add `err_low`, `err_high` and `spread` to rows with mean, std, min, max and n.
+
+    The error bar of every plot: the std from 3+ seeds, the distance to the min
+    and max for 2, none for 1 (`spread_kind`).
+    """
+    spread = stats["n"].map(spread_kind)
+    std = stats["std"].fillna(0.0)
+    kinds = [spread == STD, spread == MIN_MAX]
+    stats["err_low"] = np.select(kinds, [std, stats["mean"] - stats["min"]], 0.0)
+    stats["err_high"] = np.select(kinds, [std, stats["max"] - stats["mean"]], 0.0)
+    stats["spread"] = spread
+    return stats
+
+
 def series_vs_nodes(summary: pd.DataFrame, column: str, scale: float = 1.0) -> pd.DataFrame:
     """One point per (method, fog_nodes): mean of `column` x scale and error-bar lengths.
 
@@ -290,16 +305,7 @@ def series_vs_nodes(summary: pd.DataFrame, column: str, scale: float = 1.0) -> p
     more than a link's capacity (summary column `overloaded`).
     """
     stats = seed_stats(summary, [column])
-    stats = stats[stats["n"] > 0].copy()
-    spread = stats["n"].map(spread_kind)
-    std = stats["std"].fillna(0.0)
-    stats["err_low"] = np.select(
-        [spread == STD, spread == MIN_MAX], [std, stats["mean"] - stats["min"]], 0.0
-    )
-    stats["err_high"] = np.select(
-        [spread == STD, spread == MIN_MAX], [std, stats["max"] - stats["mean"]], 0.0
-    )
-    out = stats.assign(spread=spread, overloaded=False)
+    out = error_bars(stats[stats["n"] > 0].copy()).assign(overloaded=False)
     over = flag(summary, "overloaded")
     if over is not None:
         cells = summary[over].groupby(["method", "fog_nodes"]).size()

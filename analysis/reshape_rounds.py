@@ -13,10 +13,9 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from analysis.reshape import MIN_MAX, STD, method_rank, seed_stats, spread_kind
+from analysis.reshape import error_bars, method_rank, seed_stats
 
 #: summary column -> short name in `training_table`.
 TRAINING_COLUMNS = {
@@ -92,16 +91,7 @@ def accuracy_curves(accuracy: pd.DataFrame) -> pd.DataFrame:
     grouped = accuracy.groupby(["method", "round"])
     stats = grouped["accuracy"].agg(["mean", "std", "min", "max", "count"])
     stats["time_s"] = grouped["sim_time_s"].mean()
-    stats = stats.reset_index().rename(columns={"count": "n"})
-    spread = stats["n"].map(spread_kind)
-    std = stats["std"].fillna(0.0)
-    stats["err_low"] = np.select(
-        [spread == STD, spread == MIN_MAX], [std, stats["mean"] - stats["min"]], 0.0
-    )
-    stats["err_high"] = np.select(
-        [spread == STD, spread == MIN_MAX], [std, stats["max"] - stats["mean"]], 0.0
-    )
-    stats["spread"] = spread
+    stats = error_bars(stats.reset_index().rename(columns={"count": "n"}))
     return _by_method(stats[columns], "round")
 
 
