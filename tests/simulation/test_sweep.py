@@ -219,7 +219,7 @@ def test_invalid_point_stops_before_anything_runs(tmp_path, star_profile):
 def dask_cluster():
     distributed = pytest.importorskip("dask.distributed")
     with distributed.LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as cluster:
         yield cluster
 
