@@ -27,6 +27,7 @@ from simulation.cli import (
     scenario_from_args,
 )
 from simulation.estimate import check_size
+from simulation.folderlock import folder_lock
 from simulation.profile import with_rounds
 
 
@@ -117,10 +118,19 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """Write the report of the sweep in DIR and print its path."""
+    """Write the report of the sweep in DIR and print its path.
+
+    Holds the folder's lock while it reads and writes, so a report never reads a
+    summary that a running sweep is rewriting (a busy folder is a one-line error).
+    """
     from analysis.report import write_report
 
-    print(f"wrote {write_report(args.dir)}")
+    folder = Path(args.dir)
+    if not folder.is_dir():  # write_report names what is missing; no folder is made
+        print(f"wrote {write_report(folder)}")
+        return 0
+    with folder_lock(folder):
+        print(f"wrote {write_report(folder)}")
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import math
 import shutil
@@ -17,6 +18,7 @@ from analysis.report import PLOT_NAMES, load_sweep, write_report
 from analysis.report_tables import md_table, num, pm
 from fogcosim.cli import main
 from fogcosim.errors import UserError
+from simulation.folderlock import LOCK_NAME
 
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "sweep-sample"
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -436,6 +438,18 @@ def test_cli_writes_the_report(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert main(["report", str(out)]) == 0
     assert capsys.readouterr().out == f"wrote {out / 'report.md'}\n"
     assert (out / "plots" / "delay_vs_fog_nodes.png").read_bytes().startswith(PNG)
+
+
+def test_cli_report_waits_for_no_sweep(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A folder a sweep holds is refused in one line, and its report is left as it was."""
+    out = write_sweep(tmp_path / "s", [row("none", 4), row("fl", 4)], [])
+    with (out / LOCK_NAME).open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as a running sweep holds it
+        assert main(["report", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is in use by another sweep" in err
+    assert not (out / "report.md").exists()
+    assert main(["report", str(out)]) == 0  # free again
 
 
 def test_report_one_section_per_backend(tmp_path: Path) -> None:
