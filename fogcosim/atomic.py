@@ -23,6 +23,9 @@ def _umask() -> int:
     return mask
 
 
+#: Suffix of the temporary files (`.<name>.<random>.tmp`) beside their targets.
+TMP_SUFFIX = ".tmp"
+
 #: Permissions of a new file, as `open()` would create it.
 FILE_MODE = 0o666 & ~_umask()
 
@@ -34,8 +37,9 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[An
         raise ValueError(f"atomic_open supports modes 'w' and 'wb', not {mode!r}")
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    tmp: str | None = None
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TMP_SUFFIX, dir=target.parent)
         encoding = None if "b" in mode else "utf-8"
         with os.fdopen(fd, mode, encoding=encoding) as fh:
             yield fh
@@ -44,9 +48,27 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[An
             os.fsync(fh.fileno())
         Path(tmp).replace(target)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            Path(tmp).unlink()
+        if tmp is not None:
+            with contextlib.suppress(FileNotFoundError):
+                Path(tmp).unlink()
         raise
+
+
+def remove_leftovers(folder: str | os.PathLike[str]) -> int:
+    """Delete the temporary files of writes that never finished below `folder`; return how many.
+
+    `atomic_open` removes its temporary file when the write fails, but a process
+    killed outright (SIGKILL) or interrupted in the instant between creating the
+    file and guarding it cannot. Call this only while no one else writes below
+    `folder` (a sweep holds the folder's lock).
+    """
+    removed = 0
+    for path in Path(folder).rglob(f".*{TMP_SUFFIX}"):
+        if path.is_file():
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                removed += 1
+    return removed
 
 
 def write_text(path: str | os.PathLike[str], text: str) -> None:

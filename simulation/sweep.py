@@ -189,6 +189,7 @@ def run_sweep(
     sha = profile_sha256(profile.path)
     with folder_lock(out_dir):
         sweep_provenance.check_profile(out_dir, profile.path, sha, force)
+        atomic.remove_leftovers(out_dir)  # of a sweep killed mid-write
         runs = out_dir / RUNS_DIR
         statuses: dict[str, PointStatus] = {}
         tasks: list[PointTask] = []
@@ -239,6 +240,8 @@ def run_sweep(
                     t.scenario, t.backend, t.record_vectors
                 )
                 statuses[t.key] = PointStatus(t.key, "done" if finished else "interrupted")
+            if not dask_address:  # local workers have stopped; Dask's may still write
+                atomic.remove_leftovers(out_dir)
             ordered = [statuses[p.key] for p in points]
             sweep_provenance.write_json(out_dir / STATUSES, [s.record() for s in ordered])
             sweep_provenance.finish(out_dir, provenance, outcome, _counts(ordered))

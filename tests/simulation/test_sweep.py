@@ -77,12 +77,18 @@ def test_sweep_runs_resumes_and_summarises(tmp_path, star_profile):
     # run again: nothing is redone
     again = run_sweep(star_profile, points, out, backend="embedded", workers=1, progress=False)
     assert [s.status for s in again.statuses] == ["skipped"] * 8
-    # lose one run (as an interruption would): only it is redone
+    # lose one run (as an interruption would): only it is redone; a write a SIGKILL cut
+    # short (its temporary file) is cleared away, finished files are kept
     (out / RUNS_DIR / "n3-fl-s1" / "metrics.json").unlink()
+    leftover = out / RUNS_DIR / "n2-fl-s0" / ".flows.csv.abc123.tmp"
+    leftover.write_text("half a tab")
+    kept = sorted(p.name for p in (out / RUNS_DIR / "n2-fl-s0").iterdir() if p != leftover)
     third = run_sweep(star_profile, points, out, backend="embedded", workers=1, progress=False)
     assert {s.key: s.status for s in third.statuses if s.status != "skipped"} == {
         "n3-fl-s1": "done"
     }
+    assert not leftover.exists()
+    assert sorted(p.name for p in (out / RUNS_DIR / "n2-fl-s0").iterdir()) == kept
 
 
 def test_a_changed_scenario_is_rerun(tmp_path, star_profile):
