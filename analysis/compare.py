@@ -22,7 +22,16 @@ import pandas as pd
 
 from analysis import plots, plots_rounds, report_rounds, reshape, reshape_rounds, reshape_runs
 from analysis.report import PLOTS, Sweep, load_sweep, trend_series
-from analysis.report_tables import OVERLOAD_MARK, STAND_IN, label, md_table, num, pm, sig
+from analysis.report_tables import (
+    OVERLOAD_MARK,
+    STAND_IN,
+    label,
+    load_cells,
+    md_table,
+    num,
+    pm,
+    sig,
+)
 from analysis.sweep_data import (
     Reference,
     RunData,
@@ -421,16 +430,8 @@ def link_tables(studies: list[Study]) -> list[str]:
             role = " and ".join(why)
             trends = reshape_runs.link_trends(s.data.links, [link])
             for method, group in trends.groupby("method", sort=False):
-                at = group.set_index("fog_nodes")
                 row = [s.label, role, f"`{link}`", label(str(method))]
-                for n in counts:
-                    if n in at.index:
-                        c = at.loc[n]
-                        over = f" {OVERLOAD_MARK}" if c["offered_pct"] > 100.0 else ""
-                        row.append(f"{sig(c['busy_pct'])} ({sig(c['offered_pct'])}){over}")
-                    else:
-                        row.append("—")
-                table.append(row)
+                table.append(row + load_cells(group, counts))
     if not table:
         return [*lines, "Unavailable: no study has run folders with result files (.sca).", ""]
     headers = ["study", "role", "link direction", "method", *(f"{n} FNs" for n in counts)]

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.report_tables import OVERLOAD_MARK, label, md_table, num, sig
+from analysis.report_tables import OVERLOAD_MARK, label, load_cells, md_table, num
 from analysis.reshape_runs import overloaded_runs
 from analysis.sweep_data import run_key
 
@@ -84,16 +84,7 @@ def links_section(trends: pd.DataFrame, picked: list[tuple[str, str]]) -> list[s
     ]
     table = []
     for (link, method), group in trends.groupby(["link", "method"], sort=False):
-        cells = group.set_index("fog_nodes")
-        row = [f"`{link}`", label(str(method))]
-        for n in counts:
-            if n in cells.index:
-                c = cells.loc[n]
-                mark = f" {OVERLOAD_MARK}" if c["offered_pct"] > 100.0 else ""
-                row.append(f"{sig(c['busy_pct'])} ({sig(c['offered_pct'])}){mark}")
-            else:
-                row.append("—")
-        table.append(row)
+        table.append([f"`{link}`", label(str(method)), *load_cells(group, counts)])
     return lines + md_table(["link direction", "method", *(f"{n} FNs" for n in counts)], table, 2)
 
 

@@ -120,6 +120,24 @@ def _ours(r: Any) -> list[str]:
 OVERLOAD_MARK = "⚠"
 
 
+def load_cells(trend: pd.DataFrame, counts: Any) -> list[str]:
+    """One link direction's cells over fog-node counts: `busy% (offered%)`, ⚠ above 100%.
+
+    `trend`: one link and method's `reshape_runs.link_trends` rows; a count it
+    lacks is "—".
+    """
+    at = trend.set_index("fog_nodes")
+    cells = []
+    for n in counts:
+        if n not in at.index:
+            cells.append("—")
+            continue
+        c = at.loc[n]
+        over = f" {OVERLOAD_MARK}" if c["offered_pct"] > 100.0 else ""
+        cells.append(f"{sig(c['busy_pct'])} ({sig(c['offered_pct'])}){over}")
+    return cells
+
+
 def fns(n: Any, method: str, marks: dict[tuple[str, int], int]) -> str:
     """A fog-node count cell, marked where a run of (method, n) was overloaded."""
     return f"{int(n)} {OVERLOAD_MARK}" if marks.get((method, int(n))) else str(int(n))
