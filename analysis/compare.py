@@ -333,7 +333,7 @@ def training_tables(studies: list[Study]) -> list[str]:
     if not trained:
         return []
     tables = {
-        s.label: report_rounds.study_table(s.rows, s.training).set_index(["method", "fog_nodes"])
+        s.label: reshape_rounds.training_table(s.rows).set_index(["method", "fog_nodes"])
         for s in trained
         if s.training is not None
     }

@@ -185,14 +185,9 @@ CELLS: list[tuple[str, str, Callable[[Any], str]]] = [
 HEADERS = ["method", "FNs", *(c[0] for c in CELLS), "n"]
 
 
-def study_table(rows: pd.DataFrame, training: Training) -> pd.DataFrame:
-    """`reshape_rounds.training_table` of a study's summary rows."""
-    return reshape_rounds.training_table(rows)
-
-
 def training_section(rows: pd.DataFrame, training: Training) -> list[str]:
     """The training table per method and fog-node count beside the critical delays."""
-    table = study_table(rows, training)
+    table = reshape_rounds.training_table(rows)
     targets = sorted({f"{t:g}" for t in table["target"].dropna()})
     lines = [
         "## Training in the loop",
