@@ -23,7 +23,7 @@ from analysis import plots_rounds, reshape, reshape_rounds
 from analysis.cosim import ACCURACY_CSV
 from analysis.report_tables import STAND_IN, label, md_table, num, pm
 from analysis.rounds import ROUNDS_CSV
-from analysis.sweep_data import run_dir, run_key
+from analysis.sweep_data import run_dir, run_key, run_keys, run_table
 
 #: Rounds the timeline shows (from the first).
 TIMELINE_ROUNDS = 5
@@ -56,15 +56,12 @@ def load_training(
     rounds: list[pd.DataFrame] = []
     accuracy: list[pd.DataFrame] = []
     for r in rows.itertuples():
-        keys = {"method": r.method, "fog_nodes": int(r.fog_nodes), "seed": int(r.seed)}
         folder = run_dir(out_dir, r)
         if folder.name not in out.scenarios:
             continue
         for name, parts in ((ROUNDS_CSV, rounds), (ACCURACY_CSV, accuracy)):
-            try:
-                parts.append(pd.read_csv(folder / name).assign(**keys))
-            except (OSError, ValueError) as exc:
-                out.notes.append(f"{folder.name}: {name} not read ({' '.join(str(exc).split())})")
+            if (table := run_table(folder, name, run_keys(r), out.notes)) is not None:
+                parts.append(table)
     out.rounds = pd.concat(rounds, ignore_index=True) if rounds else pd.DataFrame()
     out.accuracy = pd.concat(accuracy, ignore_index=True) if accuracy else pd.DataFrame()
     return out

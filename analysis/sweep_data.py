@@ -123,7 +123,7 @@ def load_runs(out_dir: Path, rows: pd.DataFrame) -> RunData:
         folder = run_dir(out_dir, r)
         if not folder.is_dir():
             continue
-        keys = {"method": r.method, "fog_nodes": int(r.fog_nodes), "seed": int(r.seed)}
+        keys = run_keys(r)
         try:
             scenario = json.loads((folder / "scenario.json").read_text())
         except (OSError, ValueError) as exc:
@@ -137,10 +137,8 @@ def load_runs(out_dir: Path, rows: pd.DataFrame) -> RunData:
             except (FogcosimError, OSError, ValueError, KeyError) as exc:
                 data.notes.append(f"{folder.name}: link statistics not read ({_one_line(exc)})")
         if (folder / FLOWS_CSV).is_file():
-            try:
-                flows.append(pd.read_csv(folder / FLOWS_CSV).assign(**keys))
-            except (OSError, ValueError) as exc:
-                data.notes.append(f"{folder.name}: {FLOWS_CSV} not read ({_one_line(exc)})")
+            if (table := run_table(folder, FLOWS_CSV, keys, data.notes)) is not None:
+                flows.append(table)
         else:
             data.without_flows.append(folder.name)
     if links:
@@ -148,6 +146,22 @@ def load_runs(out_dir: Path, rows: pd.DataFrame) -> RunData:
     if flows:
         data.flows = pd.concat(flows, ignore_index=True)
     return data
+
+
+def run_keys(row: Any) -> dict[str, Any]:
+    """A summary row's method, fog_nodes and seed, as columns for its per-run tables."""
+    return {"method": row.method, "fog_nodes": int(row.fog_nodes), "seed": int(row.seed)}
+
+
+def run_table(
+    folder: Path, name: str, keys: dict[str, Any], notes: list[str]
+) -> pd.DataFrame | None:
+    """A run's CSV table `name` with the run's `keys` as columns; unreadable: None and a note."""
+    try:
+        return pd.read_csv(folder / name).assign(**keys)
+    except (OSError, ValueError) as exc:
+        notes.append(f"{folder.name}: {name} not read ({_one_line(exc)})")
+        return None
 
 
 def run_links(scenario: dict[str, Any], raw: pd.DataFrame) -> pd.DataFrame:
