@@ -4,7 +4,11 @@ A flow's row says what a plant engineer asks of it: how many messages were
 sent, delivered, dropped by a full queue and still in flight when the run
 ended (sent = delivered + dropped + in flight), their delay (mean, p50, p99,
 max), its deadline and how many messages missed it (a dropped message is a
-miss). The figures come from the FlowRecorder results both backends write
+miss, and so is a message still in flight at the end that was already older
+than the deadline). Delays are over delivered messages only; the messages in
+flight at the end are censored (no delay known): their count, how many were
+overdue and their ages are reported beside, so a reader sees what the delay
+statistics leave out. The figures come from the FlowRecorder results both backends write
 (`<flow>:<stat>:count`, `<flow>:delay:histogram`, `<flow>:delay:vector`), so
 they mean the same whichever backend ran. Percentiles need the delay vectors
 (NaN without them).
@@ -27,8 +31,9 @@ QUEUES_CSV = "queues.csv"
 US = 1e6
 COLUMNS = [
     "flow", "class", "src", "dst", "period_s", "size_bytes", "priority", "deadline_us",
-    "sent", "delivered", "dropped", "in_flight", "delay_mean_us", "delay_p50_us",
-    "delay_p99_us", "delay_max_us", "deadline_misses", "miss_ratio", "lost",
+    "sent", "delivered", "dropped", "in_flight", "in_flight_overdue", "in_flight_age_max_us",
+    "in_flight_age_mean_us", "delay_mean_us", "delay_p50_us", "delay_p99_us", "delay_max_us",
+    "deadline_misses", "miss_ratio", "lost",
 ]  # fmt: skip
 
 
@@ -53,6 +58,9 @@ def flow_table(manifest: list[dict[str, Any]], raw: pd.DataFrame) -> pd.DataFram
 
         def count(stat: str, name: str = name) -> int:
             return int(counts.get(f"{name}:{stat}:count", 0))
+
+        def age_us(stat: str, name: str = name) -> float:
+            return float(counts.get(f"{name}:inFlightAge:{stat}", math.nan)) * US
 
         sent, delivered, dropped = count("sent"), count("delivered"), count("dropped")
         key = f"{name}:delay:histogram"
@@ -79,6 +87,9 @@ def flow_table(manifest: list[dict[str, Any]], raw: pd.DataFrame) -> pd.DataFram
                 "delivered": delivered,
                 "dropped": dropped,
                 "in_flight": count("inFlight"),
+                "in_flight_overdue": count("inFlightOverdue"),
+                "in_flight_age_max_us": age_us("max"),
+                "in_flight_age_mean_us": age_us("mean"),
                 "delay_mean_us": mean,
                 "delay_p50_us": p50,
                 "delay_p99_us": p99,

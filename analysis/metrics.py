@@ -31,7 +31,10 @@ import pandas as pd
 from analysis.completeness import check_complete, expected_results
 from analysis.flows import flow_table, queue_table, write_tables
 from analysis.pivots import scalars, statistics, vector_samples
+from analysis.rounds import ROUNDS_CSV, RunStalledError, rounds_table, stall_diagnosis
+from fogcosim import atomic
 from fogcosim.resultfiles.reader import read_result_files
+from simulation.backends.base import mark_stalled
 from simulation.load import offered_load
 from simulation.naming import link_directions
 from simulation.scenario import TRAFFIC_CLASSES, scenario_from_dict
@@ -124,6 +127,12 @@ def summarize_run(run_dir: Path) -> dict[str, Any]:
     """
     scenario, manifest, raw = load_run(run_dir)
     write_tables(run_dir, manifest, raw)
+    stalled = stall_diagnosis(scenario, manifest, raw)
+    if stalled:  # keep what the run wrote, say so in run.json, and fail in one line
+        table = rounds_table(scenario, manifest, raw)
+        atomic.write_text(Path(run_dir) / ROUNDS_CSV, table.to_csv(index=False))
+        mark_stalled(run_dir, stalled)
+        raise RunStalledError(f"{run_dir}: {stalled}")
     return _metrics(scenario, manifest, raw)
 
 
@@ -197,6 +206,7 @@ def _flow_metrics(manifest: list[dict[str, Any]], raw: pd.DataFrame) -> dict[str
         "flows_with_drops": int(flows["lost"].sum()),
         "dropped_messages": int(flows["dropped"].sum()),
         "in_flight_messages": int(flows["in_flight"].sum()),
+        "in_flight_overdue": int(flows["in_flight_overdue"].sum()),
     }
     with_deadline = flows.dropna(subset=["miss_ratio"])
     if len(with_deadline):

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.pivots import vectors
+from fogcosim.errors import UserError
 
 ROUNDS_CSV = "rounds.csv"
 COLUMNS = [
@@ -111,3 +112,74 @@ def round_metrics(table: pd.DataFrame, fog_nodes: int) -> dict[str, float]:
         "mean_round_s": float(np.mean(durations)),
         "straggler_rate_eff": float(np.mean(1 - per_round["k"].to_numpy() / fog_nodes)),
     }
+
+
+class RunStalledError(UserError):
+    """The round protocol could not go on: the watchdog ended the run (see `stall_diagnosis`)."""
+
+
+def _drops(table: pd.DataFrame, module: str, flow: str) -> list[tuple[float, int, int]]:
+    """A flow's dropped messages: (time s, message number, link-direction index)."""
+    t, msg = _series(table, module, f"{flow}:dropped:vector")
+    _, at = _series(table, module, f"{flow}:droppedAt:vector")
+    return [(float(a), int(b), int(c)) for a, b, c in zip(t, msg, at, strict=True)]
+
+
+def stall_diagnosis(
+    scenario: dict[str, Any], manifest: list[dict[str, Any]], raw: pd.DataFrame
+) -> str | None:
+    """One line saying which round stalled, whom it waited for, and where that was lost.
+
+    None when the watchdog did not end the run. The round-protocol apps record
+    `roundStall` (round x p + FN) when a round stays open `stall_timeout` past its
+    start; the FlowRecorder records every dropped message and the link direction
+    whose queue dropped it.
+    """
+    spec = scenario.get("rounds")
+    if not spec or not (raw["type"] == "vector").any():
+        return None
+    fogs, cloud = spec["fog_nodes"], spec["cloud"]
+    p = len(fogs)
+    apps = {r["module"]: r["host"] for r in manifest if r["role"] == "rounds"}
+    table = vectors(raw, include_itervars=False).set_index(["module", "name"])
+    stalls = [
+        (float(t), int(v) // p, int(v) % p, host)
+        for module, host in apps.items()
+        for t, v in zip(*_series(table, module, "roundStall:vector"), strict=True)
+    ]
+    if not stalls:
+        return None
+    at, rnd, fog, host = min(stalls)
+    waiting = sorted({f for _, r, f, _ in stalls if r == rnd})
+    recorder = next((r["module"] for r in manifest if r["role"] == "flow"), "")
+    links = {r["direction"]: f"{r['host']}->{r['dest']}" for r in manifest if r["role"] == "queue"}
+    kinds = [(st["up_kind"], st["down_kind"]) for st in spec["stages"]]
+    flows = [f"{k}_{fogs[fog]}" for pair in kinds for k in pair if k]
+    lost = sorted(
+        (t, flow, links.get(where, "an unknown queue"))
+        for flow in flows
+        for t, msg, where in _drops(table, recorder, flow)
+        if msg == rnd
+    )
+    who = (
+        f"the cloud waited for {fogs[fog]}'s upload"
+        if host == cloud
+        else f"{fogs[fog]} waited for the round's last download"
+    )
+    others = f" (and {len(waiting) - 1} more fog nodes)" if len(waiting) > 1 else ""
+    timeout = spec["stall_timeout_ps"] / 1e12
+    head = f"round {rnd} stalled at {at:g} s, {timeout:g} s after it began: {who}{others}"
+    if lost:
+        t, flow, link = lost[0]
+        cap = scenario.get("queue_capacity")
+        room = f"its {cap} frames" if cap else "its capacity"
+        return (
+            f"{head}; message {flow} of round {rnd} was dropped at {t:.6f} s by the full queue "
+            f"of {link} ({room}); UDP does not resend a lost message, so the protocol cannot go "
+            "on: give the queues more room ([simulation] queue_capacity)"
+        )
+    return (
+        f"{head}; none of its messages was lost, the round just did not close within "
+        f"stall_timeout = {timeout:g} s: raise [traffic.ml] stall_timeout if rounds of this "
+        "network legitimately take that long"
+    )

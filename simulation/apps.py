@@ -161,7 +161,7 @@ def manifest(scenario: Scenario) -> list[dict[str, object]]:
         )
     levels = len({f.priority for f in scenario.all_flows()})
     strict = scenario.scheduling == "strict-priority"
-    for d in link_directions(scenario):
+    for i, d in enumerate(link_directions(scenario)):
         queue = f"{scenario.network}.{d.src}.eth[{d.src_gate}].queue"
         for level in range(levels) if strict else (None,):
             rows.append(
@@ -171,6 +171,7 @@ def manifest(scenario: Scenario) -> list[dict[str, object]]:
                     "host": d.src,
                     "dest": d.dst,
                     "level": level,
+                    "direction": i,
                 }
             )
     return rows

@@ -90,6 +90,37 @@ def uncontended_delay_ps(scenario: Scenario, src: str, dst: str, size_bytes: int
     return ready[-1] if ready else 0
 
 
+#: The watchdog's floor and its multiple of a round's serial time (`default_stall_timeout_ps`).
+STALL_FLOOR_PS = 10 * 10**12
+STALL_FACTOR = 10
+
+
+def serial_round_ps(scenario: Scenario) -> int:
+    """A bound on one round's time: every message one after another, then every computation.
+
+    Per stage: the slowest FN's compute, each FN's upload alone on its idle path
+    (one after another), the cloud's compute with every FN, and each download
+    alone on its idle path. No real round of a working network takes longer.
+    """
+    spec = scenario.rounds
+    if spec is None:
+        return 0
+    p = len(spec.fog_nodes)
+    total = 0
+    for st in spec.stages:
+        total += max(st.fog_before_ps) + st.cloud_ps(p)
+        for fog in spec.fog_nodes:
+            total += uncontended_delay_ps(scenario, fog, spec.cloud, st.up_bytes)
+            if st.down_kind:
+                total += uncontended_delay_ps(scenario, spec.cloud, fog, st.down_bytes)
+    return total
+
+
+def default_stall_timeout_ps(scenario: Scenario) -> int:
+    """The watchdog's default: 10 x `serial_round_ps`, at least 10 s."""
+    return max(STALL_FLOOR_PS, STALL_FACTOR * serial_round_ps(scenario))
+
+
 def unmeetable_deadline(scenario: Scenario) -> str | None:
     """Why the round deadline is shorter than any fog node's first upload can take, if it is."""
     spec = scenario.rounds

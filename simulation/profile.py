@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from fogcosim.errors import UserError
-from simulation.load import unmeetable_deadline
+from simulation.load import default_stall_timeout_ps, unmeetable_deadline
 from simulation.rounds_build import rounds_spec
 from simulation.roundspec import RoundsSpec
 from simulation.scenario import (
@@ -225,6 +225,9 @@ def build_scenario(
             problem = unmeetable_deadline(scenario)
             if problem:
                 raise ScenarioError(problem, "traffic.ml.round_deadline")
+            stall = traffic.sub("ml").get("stall_timeout") or default_stall_timeout_ps(scenario)
+            rounds = dataclasses.replace(rounds, stall_timeout_ps=stall)
+            scenario = dataclasses.replace(scenario, rounds=rounds)
         if rounds is not None and sim_time is None and hyperperiods is None:
             sim_time = rounds_time_cap(rounds)
             root.sub("simulation").note_default("sim_time", "a cap the rounds end before")
@@ -242,6 +245,7 @@ PACING_KEYS = {
         "policy",
         "straggler_rate",
         "round_deadline",
+        "stall_timeout",
         "batch_period",
         "target_accuracy",
         "train_rounds",
@@ -285,10 +289,12 @@ def with_time(
 def rounds_time_cap(spec: RoundsSpec) -> int:
     """Default simulated time of a rounds-paced run: far more than its rounds need.
 
-    The simulation ends when every fog node has the last round's download; this
-    cap only stops a protocol that cannot finish (a lost message, say).
+    The simulation ends when every fog node has the last round's download, or
+    when the watchdog finds a round stalled; a round that is not stalled lasts
+    less than `stall_timeout`, so the rounds end (or stall) before this cap.
     """
-    return (spec.rounds or 1) * (spec.batch_period_ps + 60 * 10**12)
+    stall = spec.stall_timeout_ps or 60 * 10**12
+    return (spec.rounds or 1) * (spec.batch_period_ps + stall) + stall
 
 
 def with_rounds(scenario: Scenario, rounds: int) -> Scenario:

@@ -20,7 +20,7 @@ from fogcosim.errors import UserError
 from simulation import units
 from simulation.apps import MESSAGE_PORTS, App, chunk_sizes, manifest, plan_apps
 from simulation.backends.versions import DEFAULT_DIALECT, L2_CONFIGURATOR
-from simulation.naming import NED_TYPES
+from simulation.naming import NED_TYPES, link_directions
 from simulation.scenario import PriorityLevel, Scenario, priority_levels
 from simulation.shipped import data_folder
 
@@ -109,6 +109,15 @@ def flow_entries(scenario: Scenario) -> str:
     return ";".join(entries)
 
 
+def interface_entries(scenario: Scenario) -> str:
+    """The FlowRecorder's `interfaces` parameter: each link direction's sending interface.
+
+    In link-direction order (`simulation.naming.link_directions`), so a drop's
+    location is recorded as an index both backends agree on.
+    """
+    return " ".join(f"{d.src}.eth[{d.src_gate}]" for d in link_directions(scenario))
+
+
 def time_comment(scenario: Scenario) -> str:
     """What the simulated time covers, for the ini's comment."""
     window = (
@@ -160,6 +169,7 @@ def round_app_params(scenario: Scenario, app: App) -> list[tuple[str, str]]:
         ("roundDeadlinePs", str(-1 if spec.round_deadline_ps is None else spec.round_deadline_ps)),
         ("batchPeriodPs", str(spec.batch_period_ps)),
         ("rounds", str(-1 if spec.rounds is None else spec.rounds)),
+        ("stallTimeoutPs", str(-1 if spec.stall_timeout_ps is None else spec.stall_timeout_ps)),
     ]
     if app.host != spec.cloud:
         i = spec.fog_nodes.index(app.host)
@@ -221,6 +231,7 @@ def render_text(
         time_comment=time_comment(scenario),
         drop_lines=drop_lines(scenario),
         flow_entries=flow_entries(scenario),
+        interface_entries=interface_entries(scenario),
         queue_comment=comment,
         queue_lines=qlines,
         record_vectors=record_vectors,

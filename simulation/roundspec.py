@@ -8,17 +8,27 @@ from the model, over the device's speed):
 - an FN starts round r when it has round r-1's last download (none for CC)
   and a fresh batch (batch r arrives at r x `batch_period`), computes its
   first steps (`Stage` 0's `fog_before_ps`), and sends stage 0's upload;
+- a round's start (the cloud's view, used by the deadline and the watchdog):
+  round r starts at max(r x `batch_period`, the moment the cloud closed round
+  r-1), i.e. when its batch exists and the previous round is over; round 0
+  starts at 0 (`RoundsSpec.round_start_ps`);
 - the cloud decides the round's aggregated set from the stage-0 uploads by
   its `policy`: all FNs; the first `quorum` to arrive; or those arrived within
   `round_deadline_ps` of the round's start (at least the first one, never an
-  empty set); uploads of a round the cloud already closed are discarded;
+  empty set); uploads of a round the cloud already closed are discarded (but
+  recorded, so a straggler's lateness shows);
 - per stage, once it has the stage's uploads of the aggregated FNs (stage 0:
   the set), the cloud computes (`cloud_fixed_ps + cloud_per_fn_ps * k`) and
   sends the stage's download to the aggregated FNs or to every FN; an FN that
   receives a non-final download computes (`fog_after_ps`) and sends the next
   stage's upload; the last stage's download (to every FN) ends its round;
-- the cloud's next round starts when it sends the last stage's download (or,
-  with no download, when its last computation ends).
+- the cloud closes a round when it sends the last stage's download (or, with
+  no download, when its last computation ends);
+- a watchdog ends a run whose protocol cannot go on (a lost message, a link
+  too slow): a round the cloud has not closed `stall_timeout_ps` after its
+  start, or an FN without its round's last download `stall_timeout_ps` after
+  it began the round, records `roundStall` (round x p + FN) and ends the
+  simulation; analysis then names the message and where it was lost.
 
 Message sizes and times do not depend on the weights' values, so the network
 run alone decides each round's times and aggregated set; training then uses
@@ -96,6 +106,15 @@ class RoundsSpec:
     priority: int = 1
     #: What training the sizes and times describe (`analysis.cosim` trains it).
     training: Training | None = None
+    #: The watchdog: a round still open this long after its start ends the run (None: none).
+    stall_timeout_ps: int | None = None
+
+    def round_start_ps(self, rnd: int, closed_at_ps: int) -> int:
+        """Round `rnd`'s start: its batch exists and the cloud closed the previous round.
+
+        `closed_at_ps` is when the cloud closed round `rnd` - 1 (0 for round 0).
+        """
+        return max(closed_at_ps, rnd * self.batch_period_ps)
 
     def flow_name(self, stage: int, direction: str, fog: int) -> str:
         """The flow a message belongs to, e.g. `gradient_fog3` (per-flow results)."""

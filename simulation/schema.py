@@ -500,6 +500,17 @@ SCHEMA: dict[str, Table] = {
                 NO_DEFAULT,
             ),
             Field(
+                "stall_timeout",
+                "time",
+                "rounds: a round not over this long after its start means the protocol cannot "
+                "go on (a lost message, a link too slow): the run ends with an error naming the "
+                "message and where it was lost. Default: 10 times the round's serial time "
+                "(every message one after another over the cloud's link, plus compute), at "
+                "least 10s.",
+                NO_DEFAULT,
+                shapes=False,
+            ),
+            Field(
                 "batch_period",
                 "time",
                 "rounds: a fresh batch arrives at each fog node every "

@@ -15,6 +15,8 @@ FlowRecorder::~FlowRecorder()
     for (auto& flow : flows) {
         delete flow.delays;
         delete flow.vector;
+        delete flow.dropVector;
+        delete flow.dropAtVector;
     }
 }
 
@@ -33,18 +35,19 @@ void FlowRecorder::initialize()
             flow.deadline = SimTime(deadlinePs, SIMTIME_PS);
         flow.delays = new cHistogram("histogram");
         if (recordVectors) {
-            flow.vector = new cOutVector((flow.name + ":delay:vector").c_str());
+            flow.vector = newVector(flow.name + ":delay:vector", "message delay");
             flow.vector->setUnit("s");
-            flow.vector->setInterpolationMode(cOutVector::NONE);
-            flow.vector->setAttribute("recordingmode", "vector");
-            flow.vector->setAttribute("title", "message delay");
-            // register now: a vector registers under the module in context at its first
-            // record, which would be the application whose signal we are handling
-            flow.vector->registerVector();
         }
+        flow.dropVector = newVector(flow.name + ":dropped:vector", "dropped message");
+        flow.dropAtVector = newVector(flow.name + ":droppedAt:vector", "dropped at link direction");
         flowIndex[flow.name] = flows.size();
         flows.push_back(flow);
     }
+    std::istringstream interfaces(par("interfaces").stdstringValue());
+    std::string path;
+    std::string network = getSimulation()->getSystemModule()->getFullPath();
+    for (int i = 0; interfaces >> path; i++)
+        interfaceIndex[network + "." + path] = i;
     sentSignal = registerSignal("packetSent");
     receivedSignal = registerSignal("packetReceived");
     droppedSignal = registerSignal("packetDropped");
@@ -52,6 +55,29 @@ void FlowRecorder::initialize()
     network->subscribe(sentSignal, this);
     network->subscribe(receivedSignal, this);
     network->subscribe(droppedSignal, this);
+}
+
+cOutVector *FlowRecorder::newVector(const std::string& name, const char *title)
+{
+    auto vector = new cOutVector(name.c_str());
+    vector->setInterpolationMode(cOutVector::NONE);
+    vector->setAttribute("recordingmode", "vector");
+    vector->setAttribute("title", title);
+    // register now: a vector registers under the module in context at its first
+    // record, which would be the module whose signal we are handling
+    vector->registerVector();
+    return vector;
+}
+
+int FlowRecorder::dropLocation(cComponent *source) const
+{
+    // the dropping queue sits inside an interface (eth[i].queue, or its per-level queues)
+    for (cModule *m = dynamic_cast<cModule *>(source); m != nullptr; m = m->getParentModule()) {
+        auto found = interfaceIndex.find(m->getFullPath());
+        if (found != interfaceIndex.end())
+            return found->second;
+    }
+    return -1;
 }
 
 void FlowRecorder::handleMessage(cMessage *msg)
@@ -135,8 +161,11 @@ void FlowRecorder::receiveSignal(cComponent *source, simsignal_t signalID, cObje
     else if (message.droppedChunks.insert(name.chunk).second) {  // this datagram's first loss
         if (!message.dropped) {
             message.dropped = true;
-            if (message.counted)
+            if (message.counted) {
                 flow.dropped++;
+                flow.dropVector->record(name.message);
+                flow.dropAtVector->record(dropLocation(source));
+            }
         }
         resolveChunk(key, message);  // the datagram will never reach its sink
     }
@@ -144,14 +173,36 @@ void FlowRecorder::receiveSignal(cComponent *source, simsignal_t signalID, cObje
 
 void FlowRecorder::finish()
 {
-    for (auto& flow : flows) {
+    // messages still in flight: their age now, per flow (censored, no delay known)
+    std::vector<long> overdue(flows.size(), 0), aged(flows.size(), 0);
+    std::vector<simtime_t> ageMax(flows.size(), SIMTIME_ZERO), ageSum(flows.size(), SIMTIME_ZERO);
+    for (auto& entry : open) {
+        const Message& message = entry.second;
+        if (!message.counted || message.dropped)
+            continue;
+        int f = entry.first.first;
+        simtime_t age = simTime() - message.created;
+        aged[f]++;
+        ageSum[f] += age;
+        if (age > ageMax[f])
+            ageMax[f] = age;
+        if (flows[f].deadline >= SIMTIME_ZERO && age > flows[f].deadline)
+            overdue[f]++;
+    }
+    for (size_t f = 0; f < flows.size(); f++) {
+        auto& flow = flows[f];
         std::string prefix = flow.name + ":";
         recordScalar((prefix + "sent:count").c_str(), flow.sent);
         recordScalar((prefix + "delivered:count").c_str(), flow.delivered);
         recordScalar((prefix + "dropped:count").c_str(), flow.dropped);
         recordScalar((prefix + "inFlight:count").c_str(), flow.sent - flow.delivered - flow.dropped);
-        long misses = flow.deadline >= SIMTIME_ZERO ? flow.late + flow.dropped : 0;
+        recordScalar((prefix + "inFlightOverdue:count").c_str(), overdue[f]);
+        long misses = flow.deadline >= SIMTIME_ZERO ? flow.late + flow.dropped + overdue[f] : 0;
         recordScalar((prefix + "deadlineMisses:count").c_str(), misses);
+        if (aged[f] > 0) {
+            recordScalar((prefix + "inFlightAge:max").c_str(), ageMax[f].dbl());
+            recordScalar((prefix + "inFlightAge:mean").c_str(), ageSum[f].dbl() / aged[f]);
+        }
         opp_string_map attributes;
         attributes["interpolationmode"] = "none";
         attributes["recordingmode"] = "histogram";

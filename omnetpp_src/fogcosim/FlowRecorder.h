@@ -23,6 +23,8 @@ class FlowRecorder : public omnetpp::cSimpleModule, public omnetpp::cListener
         long sent = 0, delivered = 0, dropped = 0, late = 0;
         omnetpp::cHistogram *delays = nullptr;
         omnetpp::cOutVector *vector = nullptr;
+        omnetpp::cOutVector *dropVector = nullptr;    // dropped messages' numbers
+        omnetpp::cOutVector *dropAtVector = nullptr;  // where: link-direction index
     };
     struct Message {
         omnetpp::simtime_t created;
@@ -38,6 +40,7 @@ class FlowRecorder : public omnetpp::cSimpleModule, public omnetpp::cListener
     };
     std::vector<Flow> flows;
     std::unordered_map<std::string, int> flowIndex;
+    std::unordered_map<std::string, int> interfaceIndex;  // full path -> link direction
     std::map<std::pair<int, long>, Message> open;  // (flow, message number) -> message
     omnetpp::simsignal_t sentSignal = -1, receivedSignal = -1, droppedSignal = -1;
 
@@ -49,6 +52,8 @@ class FlowRecorder : public omnetpp::cSimpleModule, public omnetpp::cListener
                                omnetpp::cObject *obj, omnetpp::cObject *details) override;
     Name parse(const char *name) const;
     void resolveChunk(std::pair<int, long> key, Message& message);
+    int dropLocation(omnetpp::cComponent *source) const;
+    omnetpp::cOutVector *newVector(const std::string& name, const char *title);
 
   public:
     virtual ~FlowRecorder();

@@ -37,6 +37,8 @@ void RoundApp::initialize(int initStage)
     roundDeadline = deadlinePs >= 0 ? SimTime(deadlinePs, SIMTIME_PS) : SimTime::ZERO;
     batchPeriod = SimTime(par("batchPeriodPs").intValue(), SIMTIME_PS);
     rounds = par("rounds");
+    long long stallPs = par("stallTimeoutPs").intValue();
+    stallTimeout = stallPs >= 0 ? SimTime(stallPs, SIMTIME_PS) : SimTime(-1);
     {
         std::istringstream names(par("fogNodes").stdstringValue());
         std::string name;
@@ -80,6 +82,7 @@ void RoundApp::initialize(int initStage)
         initVector(cloudComputeVector, "roundCloudCompute");
         initVector(doneVector, "roundDone");
     }
+    initVector(stallVector, "roundStall");
     else {
         if (fogIndex < 0 || fogIndex >= (int)fogNodes.size() || fogBefore.size() != stages.size())
             throw cRuntimeError("fog node app needs fogIndex and one fogBeforePs per stage");
@@ -200,13 +203,23 @@ void RoundApp::onTimer(int kind, int data)
     if (!isCloud) {
         if (kind == START)
             beginRound();
+        else if (kind == STALL) {
+            if (data == round) {  // the round's last download never came
+                stallVector.record((double)round * fogNodes.size() + fogIndex);
+                endSimulation();
+            }
+        }
         else if (kind == FOG_DONE) {
             fogComputeVector.record(fogBefore[data]);
             sendUp(data);
         }
         return;
     }
-    if (kind == DEADLINE) {
+    if (kind == STALL) {
+        if (data == round && !roundsOver())
+            stalled();
+    }
+    else if (kind == DEADLINE) {
         if (data == round && !decided) {
             deadlinePassed = true;
             tryDecide();
@@ -232,11 +245,14 @@ void RoundApp::onMessage(int s, bool up, int fog, int rnd)
             computeThenSend(s + 1);
         return;
     }
-    if (!up || rnd < round)
-        return;  // a straggler's upload of a round already closed
+    if (!up)
+        return;
     int p = fogNodes.size();
-    if (s == 0) {
+    if (s == 0)  // recorded for late uploads too: rounds.csv says how late stragglers were
         uploadVector.record((double)rnd * p + fog);
+    if (rnd < round)
+        return;  // a straggler's upload of a round already closed
+    if (s == 0) {
         arrivals[rnd].push_back(fog);
         if (rnd == round)
             tryDecide();
@@ -266,6 +282,8 @@ void RoundApp::startRound()
 void RoundApp::beginRound()
 {
     roundStartVector.record(round);
+    if (stallTimeout >= SIMTIME_ZERO && !stages.back().downKind.empty())
+        schedule(simTime() + stallTimeout, STALL, round);  // the round's last download is due
     computeThenSend(0);
 }
 
@@ -301,14 +319,44 @@ void RoundApp::roundDone()
 
 void RoundApp::openRound()
 {
+    // the round starts when its batch exists and the previous round is closed (now)
+    simtime_t start = std::max(simTime(), batchPeriod * round);
     stage = 0;
     decided = false;
     aggregated.clear();
     deadlinePassed = false;
     stageArrivals.clear();
-    if (policy == "deadline" && !roundsOver())
-        schedule(simTime() + roundDeadline, DEADLINE, round);
+    if (!roundsOver()) {
+        if (policy == "deadline")
+            schedule(start + roundDeadline, DEADLINE, round);
+        if (stallTimeout >= SIMTIME_ZERO)
+            schedule(start + stallTimeout, STALL, round);
+    }
     tryDecide();
+}
+
+void RoundApp::stalled()
+{
+    // the round did not close within stallTimeout: record whom it waits for, and end
+    int p = fogNodes.size();
+    std::vector<int> waiting;
+    if (!decided) {
+        const std::vector<int>& arrived = arrivals[round];
+        for (int fog = 0; fog < p; fog++)
+            if (std::find(arrived.begin(), arrived.end(), fog) == arrived.end())
+                waiting.push_back(fog);
+    }
+    else {
+        for (int fog : aggregated)
+            if (stageArrivals.count(fog) == 0)
+                waiting.push_back(fog);
+    }
+    if (waiting.empty())
+        for (int fog = 0; fog < p; fog++)
+            waiting.push_back(fog);
+    for (int fog : waiting)
+        stallVector.record((double)round * p + fog);
+    endSimulation();
 }
 
 void RoundApp::tryDecide()

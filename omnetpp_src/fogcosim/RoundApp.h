@@ -17,7 +17,7 @@ namespace fogcosim {
 class RoundApp : public inet::ApplicationBase, public inet::UdpSocket::ICallback
 {
   protected:
-    enum TimerKind { START = 1, FOG_DONE, CLOUD_DONE, DEADLINE };
+    enum TimerKind { START = 1, FOG_DONE, CLOUD_DONE, DEADLINE, STALL };
     struct Stage {
         std::string upKind, downKind;
         long upBytes = 0, downBytes = 0;
@@ -40,7 +40,7 @@ class RoundApp : public inet::ApplicationBase, public inet::UdpSocket::ICallback
     std::vector<omnetpp::simtime_t> fogBefore;
     std::string policy;
     int quorum = 1;
-    omnetpp::simtime_t roundDeadline, batchPeriod;
+    omnetpp::simtime_t roundDeadline, batchPeriod, stallTimeout;
     int rounds = -1;
 
     // state
@@ -61,6 +61,7 @@ class RoundApp : public inet::ApplicationBase, public inet::UdpSocket::ICallback
 
     omnetpp::cOutVector roundStartVector, fogComputeVector, downloadVector;
     omnetpp::cOutVector uploadVector, aggregatedVector, cloudComputeVector, doneVector;
+    omnetpp::cOutVector stallVector;
 
   protected:
     virtual int numInitStages() const override { return inet::NUM_INIT_STAGES; }
@@ -91,6 +92,7 @@ class RoundApp : public inet::ApplicationBase, public inet::UdpSocket::ICallback
     void tryDecide();
     void compute(int stage);
     void cloudDone(int stage);
+    void stalled();
 
   public:
     virtual ~RoundApp();

@@ -43,6 +43,8 @@ class RunResult:
     detail: dict[str, str] = field(default_factory=dict)
     #: Things a user must know about this run's results (overloaded links, ...).
     warnings: list[str] = field(default_factory=list)
+    #: Why the round protocol's watchdog ended the run ("" when it did not stall).
+    stalled: str = ""
 
     def write(self) -> Path:
         """Write run.json into the run's directory (atomically) and return its path."""
@@ -72,3 +74,11 @@ def write_inputs(scenario: Scenario, out_dir: Path) -> None:
     """scenario.json and manifest.json: the backend-independent description of a run."""
     atomic.write_text(out_dir / "scenario.json", json.dumps(scenario.to_dict(), indent=1) + "\n")
     atomic.write_text(out_dir / "manifest.json", json.dumps(manifest(scenario), indent=1) + "\n")
+
+
+def mark_stalled(run_dir: Path, reason: str) -> None:
+    """Say in the run's run.json that its round protocol stalled, and why."""
+    path = Path(run_dir) / RUN_INFO
+    info = json.loads(path.read_text()) if path.exists() else {}
+    info["stalled"] = reason
+    atomic.write_json(path, info)

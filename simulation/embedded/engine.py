@@ -329,7 +329,9 @@ class Engine:
                 if not message.dropped:
                     message.dropped = True
                     if message.counted:
-                        message.flow.dropped += 1
+                        flow = message.flow
+                        flow.dropped += 1
+                        flow.drops.append((now, message.key[1], port.index, pos))
                 self._resolve_chunk(message, open_messages)
 
         def enqueue(port: Port, frame: Frame, now: int, depth: int, ipos: int) -> None:
@@ -388,8 +390,7 @@ class Engine:
                 message.info = (stage, direction, fog, rnd)
                 if counted:
                     flow.sent += 1
-                if flow.chunks > 1:
-                    open_messages[key] = message
+                open_messages[key] = message
                 path = self.path(app.host_name, dst)
                 level = self.level_of[flow.flow.name] if self.strict else 0
                 for chunk in chunk_sizes(size):
@@ -504,8 +505,7 @@ class Engine:
                     message = Message(src.flow, now, counted, key)
                     if counted:
                         src.flow.sent += 1
-                    if src.flow.chunks > 1:
-                        open_messages[key] = message
+                    open_messages[key] = message
                 datagrams += 1
                 dgram = Datagram(
                     now, len(src.wires), src.sink, app.size_bytes, datagrams, message, src.path
@@ -532,6 +532,9 @@ class Engine:
             if stopped:
                 break
         end = now if stopped else limit
+        for message in open_messages.values():  # censored: still in flight at the end
+            if message.counted and not message.dropped:
+                message.flow.censored_ps.append(end - message.created)
         return self._result(pos, time.perf_counter() - started, end)
 
     def _deliver(
@@ -561,8 +564,7 @@ class Engine:
         message.chunks_left -= 1
         if message.chunks_left:
             return False
-        if message.flow.chunks > 1:
-            del open_messages[message.key]
+        del open_messages[message.key]
         return True
 
     def _result(self, events: int, wall: float, end: int) -> EngineResult:

@@ -156,6 +156,14 @@ def write_results(result: EngineResult, out_dir: Path, record_vectors: bool) -> 
         for app in result.apps
         for name, (times, values, events) in app.vectors.items()
     ]
+    drop_vectors = [
+        (f.drops[0][3], f"{net}.{FLOW_RECORDER}", f"{f.flow.name}:{name}:vector",
+         [d[0] for d in f.drops], [float(d[k]) for d in f.drops], [d[3] for d in f.drops])
+        for f in result.flows
+        if f.drops
+        for name, k in (("dropped", 1), ("droppedAt", 2))
+    ]  # fmt: skip
+    round_vectors += drop_vectors
     if record_vectors or round_vectors:
         vec_path = folder / f"{header.file_stem}.vec"
         epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0"))
@@ -163,7 +171,7 @@ def write_results(result: EngineResult, out_dir: Path, record_vectors: bool) -> 
         # order: a vector is declared when it records its first value
         vectors: list[tuple[int, str, str, list[int], list[float], list[int], dict[str, str]]]
         vectors = [
-            (e[0], module, name, t, v, e, {**ROUND_VECTOR_ATTRS, "title": name.split(":")[0]})
+            (e[0], module, name, t, v, e, {**ROUND_VECTOR_ATTRS, "title": _vector_title(name)})
             for _, module, name, t, v, e in round_vectors
         ]
         if record_vectors:
@@ -189,6 +197,16 @@ def write_results(result: EngineResult, out_dir: Path, record_vectors: bool) -> 
                 )
         written.append(vec_path)
     return written
+
+
+#: Titles of the FlowRecorder's drop vectors (by the name's middle part).
+_DROP_TITLES = {"dropped": "dropped message", "droppedAt": "dropped at link direction"}
+
+
+def _vector_title(name: str) -> str:
+    """The title attribute fogcosim's modules give a vector (round and drop vectors)."""
+    parts = name.split(":")
+    return _DROP_TITLES.get(parts[1], parts[0]) if len(parts) == 3 else parts[0]
 
 
 def _write_app(
@@ -229,9 +247,14 @@ def _write_flow(sca: ScalarFileWriter, module: str, flow: FlowStats) -> None:
         ("delivered", flow.delivered),
         ("dropped", flow.dropped),
         ("inFlight", flow.in_flight),
+        ("inFlightOverdue", flow.overdue),
         ("deadlineMisses", flow.deadline_misses),
     ):
         sca.scalar(module, f"{name}:{stat}:count", value)
+    if flow.censored_ps:  # the ages of the messages still in flight at the end
+        ages = flow.censored_ps
+        sca.scalar(module, f"{name}:inFlightAge:max", max(ages) * 1e-12)
+        sca.scalar(module, f"{name}:inFlightAge:mean", sum(ages) * 1e-12 / len(ages))
     hist = OmnetppHistogram()
     hist.collect_all(d * 1e-12 for d in flow.delays_ps)
     stats = hist.result()

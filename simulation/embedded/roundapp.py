@@ -17,7 +17,9 @@ from simulation.roundspec import RoundsSpec
 
 UP, DOWN = "up", "down"
 #: Timer tags.
-START, FOG_DONE, CLOUD_DONE, DEADLINE = "start", "fog_done", "cloud_done", "deadline"
+START, FOG_DONE, CLOUD_DONE, DEADLINE, STALL = (
+    "start", "fog_done", "cloud_done", "deadline", "stall"
+)  # fmt: skip
 
 
 class Host(Protocol):
@@ -94,6 +96,10 @@ class FogApp(RoundApp):
     def _begin(self) -> None:
         assert self.host is not None
         self.host.record(self, "roundStart:vector", self.round)
+        stall = self.spec.stall_timeout_ps
+        if stall is not None and self.spec.stages[-1].down_kind:
+            # the watchdog: this round's last download must come within stall_timeout
+            self.host.schedule(self, self.host.now() + stall, STALL, self.round)
         self._compute_then_send(0)
 
     def _compute_then_send(self, stage: int) -> None:
@@ -117,6 +123,11 @@ class FogApp(RoundApp):
         assert self.host is not None
         if tag == START:
             self._begin()
+        elif tag == STALL:
+            if data == self.round:  # the round's last download never came
+                p = len(self.spec.fog_nodes)
+                self.host.record(self, "roundStall:vector", self.round * p + self.index)
+                self.host.end()
         elif tag == FOG_DONE:
             if self.computing is None or data != self.serial:
                 return  # cancelled (OMNeT++ cancels the timer itself)
@@ -169,15 +180,21 @@ class CloudApp(RoundApp):
         self._open_round(host.now())
 
     def _open_round(self, now: int) -> None:
+        """Open the next round; its deadline and watchdog run from the round's start."""
         assert self.host is not None
-        self.round_start = now
+        self.round_start = self.spec.round_start_ps(self.round, now)
         self.stage = 0
         self.aggregated = None
         self.deadline_passed = False
         self.stage_arrivals = set()
-        if self.spec.policy == "deadline" and not self._rounds_over():
-            assert self.spec.round_deadline_ps is not None
-            self.host.schedule(self, now + self.spec.round_deadline_ps, DEADLINE, self.round)
+        if not self._rounds_over():
+            if self.spec.policy == "deadline":
+                assert self.spec.round_deadline_ps is not None
+                at = self.round_start + self.spec.round_deadline_ps
+                self.host.schedule(self, at, DEADLINE, self.round)
+            if self.spec.stall_timeout_ps is not None:
+                at = self.round_start + self.spec.stall_timeout_ps
+                self.host.schedule(self, at, STALL, self.round)
         self._try_decide()
 
     def _rounds_over(self) -> bool:
@@ -186,10 +203,13 @@ class CloudApp(RoundApp):
     def on_message(self, stage: int, direction: str, fog: int, rnd: int) -> None:
         """Every chunk of an upload arrived."""
         assert self.host is not None
-        if direction != UP or rnd < self.round:
+        if direction != UP:
+            return
+        if stage == 0:  # recorded for late uploads too: rounds.csv says how late stragglers were
+            self.host.record(self, "roundUpload:vector", rnd * len(self.spec.fog_nodes) + fog)
+        if rnd < self.round:
             return  # a straggler's upload of a round already closed
         if stage == 0:
-            self.host.record(self, "roundUpload:vector", rnd * len(self.spec.fog_nodes) + fog)
             self.arrivals.setdefault(rnd, []).append(fog)
             if rnd == self.round:
                 self._try_decide()
@@ -205,7 +225,10 @@ class CloudApp(RoundApp):
 
     def on_timer(self, tag: str, data: int) -> None:
         """A timer of this app fired."""
-        if tag == DEADLINE:
+        if tag == STALL:
+            if data == self.round and not self._rounds_over():
+                self._stalled()
+        elif tag == DEADLINE:
             if data == self.round and self.aggregated is None:
                 self.deadline_passed = True
                 self._try_decide()
@@ -265,6 +288,18 @@ class CloudApp(RoundApp):
             self.host.end()  # CC: the last round's training is the end
             return
         self._open_round(self.host.now())
+
+    def _stalled(self) -> None:
+        """The round did not close within stall_timeout: record whom it waits for, and end."""
+        assert self.host is not None
+        p = len(self.spec.fog_nodes)
+        if self.aggregated is None:  # waiting for stage-0 uploads
+            waiting = [f for f in range(p) if f not in self.arrivals.get(self.round, [])]
+        else:  # waiting for a later stage's uploads of the aggregated fog nodes
+            waiting = [f for f in self.aggregated if f not in self.stage_arrivals]
+        for fog in waiting or range(p):
+            self.host.record(self, "roundStall:vector", self.round * p + fog)
+        self.host.end()
 
     def fog_finished(self) -> None:
         """An FN has every round's last download (a direct call, as in OMNeT++)."""

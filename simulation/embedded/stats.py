@@ -53,6 +53,10 @@ class FlowStats:
     delays_ps: list[int] = field(default_factory=list)
     arrival_ps: list[int] = field(default_factory=list)
     events: list[int] = field(default_factory=list)
+    #: each dropped message: (time, message number, link-direction index, event)
+    drops: list[tuple[int, int, int, int]] = field(default_factory=list)
+    #: age at the end of every message still in flight then (censored: no delay known)
+    censored_ps: list[int] = field(default_factory=list)
 
     @property
     def in_flight(self) -> int:
@@ -60,12 +64,20 @@ class FlowStats:
         return self.sent - self.delivered - self.dropped
 
     @property
-    def deadline_misses(self) -> int:
-        """Delivered messages later than the deadline, plus every dropped message."""
+    def overdue(self) -> int:
+        """Messages in flight at the end that were already older than the deadline."""
         deadline = self.flow.deadline_ps
         if deadline is None:
             return 0
-        return self.dropped + sum(1 for d in self.delays_ps if d > deadline)
+        return sum(1 for age in self.censored_ps if age > deadline)
+
+    @property
+    def deadline_misses(self) -> int:
+        """Late deliveries, dropped messages, and messages overdue in flight at the end."""
+        deadline = self.flow.deadline_ps
+        if deadline is None:
+            return 0
+        return self.dropped + self.overdue + sum(1 for d in self.delays_ps if d > deadline)
 
 
 @dataclass

@@ -15,8 +15,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from analysis.pivots import statistics
 from fogcosim.resultfiles.reader import read_result_files
 from simulation.backends.versions import VALIDATED
 from simulation.embedded.backend import EmbeddedBackend
@@ -38,7 +40,15 @@ def test_both_validated_pairs_have_fixtures():
     for pair in PAIRS:
         names = {c.split("/")[1] for c in CASES if c.startswith(pair + "/")}
         assert len(names) >= 20, pair
-        assert {"paper-n18-fcddt", "rounds-n18-fl", "plant-n6-fl", "ties-0"} <= names, pair
+        assert {
+            "paper-n18-fcddt",
+            "rounds-n18-fl",
+            "plant-n6-fl",
+            "ties-0",
+            "paper-strict-n18-fl",
+            "rounds-deadline-n8-fl",
+            "rounds-stall-n18-fl",
+        } <= names, pair
 
 
 @pytest.fixture(scope="module", params=CASES)
@@ -46,7 +56,7 @@ def pair(request, tmp_path_factory):
     real = FIXTURES / request.param
     scenario = scenario_from_dict(json.loads((real / "scenario.json").read_text()))
     ours = tmp_path_factory.mktemp(request.param.replace("/", "-"))
-    EmbeddedBackend().run(scenario, ours)
+    EmbeddedBackend().run(scenario, ours, record_vectors=True)
     return read_result_files(real / "results"), read_result_files(ours / "results")
 
 
@@ -60,6 +70,44 @@ def test_every_statistic_and_histogram_agrees(pair):
 
 def test_every_vector_agrees(pair):
     real, ours = pair
-    if not (real["type"] == "vector").any():
-        pytest.skip("this case records no vectors")
+    # every fixture records per-message delay vectors: the oracle checks every message
+    assert (real["type"] == "vector").any(), "fixture without vectors: re-record (make fixtures)"
     assert_vectors_agree(real, ours)
+
+
+def _extra_scalar(raw: pd.DataFrame) -> pd.DataFrame:
+    row = raw[raw["type"] == "scalar"].iloc[[0]].copy()
+    row["name"] = "inventedByTheEngine:count"
+    return pd.concat([raw, row], ignore_index=True)
+
+
+def test_the_comparison_fails_when_either_side_has_an_extra_result():
+    real = read_result_files(FIXTURES / PAIRS[0] / "paper-n4-fl" / "results")
+    assert_scalars_agree(real, real)
+    with pytest.raises(AssertionError, match="only the engine has"):
+        assert_scalars_agree(real, _extra_scalar(real))
+    with pytest.raises(AssertionError, match="only OMNeT\\+\\+ has"):
+        assert_scalars_agree(_extra_scalar(real), real)
+    vec = real[real["type"] == "vector"]
+    fewer = real.drop(index=vec.index[:1])
+    with pytest.raises(AssertionError, match="vectors: only OMNeT"):
+        assert_vectors_agree(real, fewer)
+
+
+@pytest.mark.parametrize("pair_name", PAIRS)
+def test_strict_priority_changes_the_outcome_in_real_omnetpp(pair_name):
+    """The strict-priority fixture is one where priority decides: its FIFO twin differs."""
+    critical = {
+        r["flow"] for r in json.loads((FIXTURES / pair_name / "paper-strict-n18-fl" /
+                                       "manifest.json").read_text())
+        if r["role"] == "flow" and r["class"] == "critical"
+    }  # fmt: skip
+
+    def worst(case: str) -> float:
+        st = statistics(read_result_files(FIXTURES / pair_name / case / "results"),
+                        include_itervars=False)  # fmt: skip
+        names = {f"{f}:delay:histogram" for f in critical}
+        return float(st[st["name"].isin(names)]["max"].max())
+
+    fifo, strict = worst("paper-n18-fl"), worst("paper-strict-n18-fl")
+    assert strict < fifo / 2, (fifo, strict)
