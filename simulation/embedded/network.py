@@ -1,0 +1,148 @@
+# SPDX-License-Identifier: MIT
+"""IPv4 over the switched tree: datagrams, their frames, relaying, reassembly.
+
+A transport protocol hands the network a `Datagram` (with the wire sizes of
+its frames: one per IPv4 fragment, `simulation.embedded.frames`) at the end of
+INET's zero-delay chain from the sender down to the interface queue. Switches
+and routers store and forward each frame along the tree's unique path, after
+INET's relay chain; at the destination host the datagram is whole when its
+last fragment arrived, and goes up to the transport protocol that sent it
+(`Datagram.proto`). A frame lost to a full queue loses its datagram (IPv4 does
+not resend fragments).
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any, Protocol
+
+from simulation.embedded import inet
+from simulation.embedded.egress import DropTailQueue, Frame, StrictPriority
+from simulation.embedded.kernel import Kernel
+from simulation.embedded.mac import Mac
+from simulation.embedded.stats import QueueStats
+from simulation.naming import link_directions
+from simulation.scenario import Scenario, flow_levels
+
+
+class Transport(Protocol):
+    """What the network tells the transport protocol that sent a datagram."""
+
+    def received(self, dgram: Datagram) -> None:
+        """The datagram is whole at its destination host (now, in the arrival event)."""
+
+    def lost(self, dgram: Datagram, mac: Mac) -> None:
+        """A frame of the datagram was dropped by a full queue of `mac` (once per datagram)."""
+
+
+class Datagram:
+    """One IPv4 datagram in flight: whole when its last fragment arrives."""
+
+    __slots__ = ("created", "dropped", "message", "path", "proto", "remaining", "seq", "sink",
+                 "size")  # fmt: skip
+
+    def __init__(
+        self,
+        proto: Transport,
+        created: int,
+        remaining: int,
+        size: int,
+        seq: int,
+        message: Any,
+        path: list[Mac],
+        sink: Any = None,
+    ) -> None:
+        self.proto = proto
+        self.created = created
+        self.remaining = remaining
+        self.size = size
+        self.seq = seq
+        self.message = message
+        self.path = path
+        self.sink = sink
+        self.dropped = False
+
+
+class Network:
+    """Every link direction's MAC, the paths between hosts, and IPv4's forwarding."""
+
+    def __init__(self, scenario: Scenario, kernel: Kernel, window: tuple[int, int]) -> None:
+        self.scenario = scenario
+        self.kernel = kernel
+        names = [n.name for n in scenario.nodes]
+        index = {name: i for i, name in enumerate(names)}
+        is_host = [n.is_host for n in scenario.nodes]
+        self.level_of = flow_levels(scenario)
+        levels = max(1, len(set(self.level_of.values())))
+        self.strict = scenario.scheduling == "strict-priority"
+        self.macs: list[Mac] = []
+        self.queues: list[QueueStats] = []
+        for i, d in enumerate(link_directions(scenario)):
+            stats = (
+                [QueueStats(d.src, d.src_gate, lv) for lv in range(levels)]
+                if self.strict
+                else [QueueStats(d.src, d.src_gate, None)]
+            )
+            self.queues += stats
+            egress = StrictPriority([DropTailQueue(s, scenario.queue_capacity) for s in stats])
+            mac = Mac(kernel, i, d, index[d.dst], is_host[index[d.dst]], egress, window)
+            mac.on_arrive = self.arrive
+            mac.on_drop = self.drop
+            self.macs.append(mac)
+        self._out = {(m.direction.src, m.direction.dst): m for m in self.macs}
+        self._paths: dict[tuple[str, str], list[Mac]] = {}
+        #: INET's chain depth from a frame's arrival at a node to its next interface queue
+        self.relay_depth = [
+            inet.APP_TO_QUEUE
+            if is_host[i]
+            else inet.ROUTER
+            if scenario.nodes[i].kind == "gateway"
+            else inet.RELAY
+            for i in range(len(names))
+        ]
+        #: per MAC index: (queue index, datagram seq) of frames arriving at the far end
+        self.arrived: dict[int, list[tuple[int, int]]] | None = None
+
+    def level(self, flow: str) -> int:
+        """The queue a flow's frames use (its priority level; 0 without strict priority)."""
+        return self.level_of[flow] if self.strict else 0
+
+    def path(self, src: str, dst: str) -> list[Mac]:
+        """The MACs a datagram from host `src` to host `dst` leaves through, in order."""
+        key = (src, dst)
+        if key not in self._paths:
+            nodes = self.scenario.path(src, dst)
+            self._paths[key] = [self._out[hop] for hop in itertools.pairwise(nodes)]
+        return self._paths[key]
+
+    def send(self, dgram: Datagram, wires: list[int], level: int, depth: int, root: int) -> None:
+        """Hand a datagram's frames to its first interface at the end of the sender's chain."""
+        frames = [(w, dgram, level, 0) for w in wires]
+        self.kernel.chain(depth, root, dgram.path[0].enqueue, frames)
+
+    def arrive(self, event: tuple[Mac, Frame], depth: int, root: int) -> None:
+        """A frame's last bit reached the far end of `mac`'s link (an event handler)."""
+        del depth, root
+        mac, frame = event
+        dgram = frame[1]
+        if self.arrived is not None:
+            self.arrived.setdefault(mac.index, []).append((frame[2], dgram.seq))
+        if mac.to_host:
+            dgram.remaining -= 1
+            if dgram.remaining == 0 and not dgram.dropped:
+                dgram.proto.received(dgram)
+            return
+        hop = frame[3] + 1
+        self.kernel.chain(
+            self.relay_depth[mac.to_node], self.kernel.pos, dgram.path[hop].enqueue,
+            [(frame[0], dgram, frame[2], hop)],
+        )  # fmt: skip
+
+    @staticmethod
+    def drop(mac: Mac, frame: Frame, queue: DropTailQueue) -> None:
+        """A full queue refused a frame: its datagram is lost."""
+        del queue
+        dgram = frame[1]
+        if not dgram.dropped:
+            dgram.dropped = True
+            dgram.proto.lost(dgram, mac)
