@@ -34,10 +34,8 @@ void FlowRecorder::initialize()
         if (deadlinePs >= 0)
             flow.deadline = SimTime(deadlinePs, SIMTIME_PS);
         flow.delays = new cHistogram("histogram");
-        if (recordVectors) {
-            flow.vector = newVector(flow.name + ":delay:vector", "message delay");
-            flow.vector->setUnit("s");
-        }
+        if (recordVectors)
+            flow.vector = newVector(flow.name + ":delay:vector", "message delay", "s");
         flow.dropVector = newVector(flow.name + ":dropped:vector", "dropped message");
         flow.dropAtVector = newVector(flow.name + ":droppedAt:vector", "dropped at link direction");
         flowIndex[flow.name] = flows.size();
@@ -45,9 +43,9 @@ void FlowRecorder::initialize()
     }
     std::istringstream interfaces(par("interfaces").stdstringValue());
     std::string path;
-    std::string network = getSimulation()->getSystemModule()->getFullPath();
+    std::string prefix = getSimulation()->getSystemModule()->getFullPath() + ".";
     for (int i = 0; interfaces >> path; i++)
-        interfaceIndex[network + "." + path] = i;
+        interfaceIndex[prefix + path] = i;
     sentSignal = registerSignal("packetSent");
     receivedSignal = registerSignal("packetReceived");
     droppedSignal = registerSignal("packetDropped");
@@ -57,9 +55,11 @@ void FlowRecorder::initialize()
     network->subscribe(droppedSignal, this);
 }
 
-cOutVector *FlowRecorder::newVector(const std::string& name, const char *title)
+cOutVector *FlowRecorder::newVector(const std::string& name, const char *title, const char *unit)
 {
     auto vector = new cOutVector(name.c_str());
+    if (unit != nullptr)
+        vector->setUnit(unit);
     vector->setInterpolationMode(cOutVector::NONE);
     vector->setAttribute("recordingmode", "vector");
     vector->setAttribute("title", title);

@@ -53,7 +53,8 @@ class FlowRecorder : public omnetpp::cSimpleModule, public omnetpp::cListener
     Name parse(const char *name) const;
     void resolveChunk(std::pair<int, long> key, Message& message);
     int dropLocation(omnetpp::cComponent *source) const;
-    omnetpp::cOutVector *newVector(const std::string& name, const char *title);
+    omnetpp::cOutVector *newVector(const std::string& name, const char *title,
+                                   const char *unit = nullptr);
 
   public:
     virtual ~FlowRecorder();

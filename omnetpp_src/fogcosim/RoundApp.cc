@@ -82,7 +82,6 @@ void RoundApp::initialize(int initStage)
         initVector(cloudComputeVector, "roundCloudCompute");
         initVector(doneVector, "roundDone");
     }
-    initVector(stallVector, "roundStall");
     else {
         if (fogIndex < 0 || fogIndex >= (int)fogNodes.size() || fogBefore.size() != stages.size())
             throw cRuntimeError("fog node app needs fogIndex and one fogBeforePs per stage");
@@ -90,6 +89,7 @@ void RoundApp::initialize(int initStage)
         initVector(fogComputeVector, "roundFogCompute");
         initVector(downloadVector, "roundDownload");
     }
+    initVector(stallVector, "roundStall");
 }
 
 void RoundApp::initVector(cOutVector& vector, const char *name)
