@@ -113,24 +113,50 @@ def _samples(raw: pd.DataFrame, module: str) -> dict[str, np.ndarray]:
     }
 
 
+QUEUE_COLUMNS = [
+    "queue", "node", "link", "level", "drops", "peak_frames", "peak_bytes", "mean_frames",
+    "mean_bytes", "wait_mean_us", "wait_max_us", "frames_through",
+]  # fmt: skip
+
+
 def queue_table(manifest: list[dict[str, Any]], raw: pd.DataFrame) -> pd.DataFrame:
-    """One row per interface queue: node, link direction, priority level, overflow drops."""
+    """One row per interface queue: its link, level, drops, occupancy and waiting time.
+
+    From INET's own queue statistics (both backends record them): peak and
+    time-average occupancy in frames (`queueLength`) and bytes (`queueBitLength`
+    / 8), and the waiting time of every frame the MAC took (`queueingTime`).
+    Runs recorded before these results have NaN there.
+    """
     rows = [r for r in manifest if r["role"] == "queue"]
     sc = scalars(raw, include_attrs=False, include_itervars=False)
-    drops = sc[sc["name"] == "droppedPacketsQueueOverflow:count"].set_index("module")["value"]
-    return pd.DataFrame(
-        [
+    values = sc.set_index(["module", "name"])["value"]
+    st = statistics(raw, include_itervars=False).set_index(["module", "name"])
+
+    def value(module: str, name: str, scale: float = 1.0) -> float:
+        return float(values.get((module, name), math.nan)) * scale
+
+    out = []
+    for r in rows:
+        m = r["module"]
+        key = (m, "queueingTime:histogram")
+        n = int(st.loc[key, "count"]) if key in st.index else 0
+        out.append(
             {
-                "queue": r["module"],
+                "queue": m,
                 "node": r["host"],
                 "link": f"{r['host']}->{r['dest']}",
                 "level": r["level"],
-                "drops": int(drops.get(r["module"], 0)),
+                "drops": int(values.get((m, "droppedPacketsQueueOverflow:count"), 0)),
+                "peak_frames": value(m, "queueLength:max"),
+                "peak_bytes": value(m, "queueBitLength:max", 1 / 8),
+                "mean_frames": value(m, "queueLength:timeavg"),
+                "mean_bytes": value(m, "queueBitLength:timeavg", 1 / 8),
+                "wait_mean_us": float(st.loc[key, "mean"]) * US if n else math.nan,
+                "wait_max_us": float(st.loc[key, "max"]) * US if n else math.nan,
+                "frames_through": n if key in st.index else math.nan,
             }
-            for r in rows
-        ],
-        columns=["queue", "node", "link", "level", "drops"],
-    )
+        )
+    return pd.DataFrame(out, columns=QUEUE_COLUMNS)
 
 
 def write_tables(run_dir: Path, manifest: list[dict[str, Any]], raw: pd.DataFrame) -> None:

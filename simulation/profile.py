@@ -158,6 +158,7 @@ def build_scenario(
     sim = root.sub("simulation")
     scheduling = sim.get("scheduling")
     queue_capacity = sim.get("queue_capacity")
+    queue_bytes = sim.get("queue_bytes")
     mtu = sim.get("mtu")
     max_hp = sim.get("max_hyperperiod")
     prio = sim.sub("priorities")
@@ -214,6 +215,7 @@ def build_scenario(
             flows=tuple(flows),
             scheduling=scheduling,
             queue_capacity=queue_capacity,
+            queue_bytes=queue_bytes,
             mtu=mtu,
             max_hyperperiod_ps=max_hp,
             ml_payload=payload,

@@ -57,10 +57,16 @@ def _env() -> jinja2.Environment:
 def queue_lines(scenario: Scenario) -> tuple[str, list[str]]:
     """Ini lines that configure every Ethernet interface queue, and a comment."""
     capacity = -1 if scenario.queue_capacity is None else scenario.queue_capacity
-    cap_text = "unbounded" if capacity == -1 else f"{capacity} frames, drop-tail"
+    data = scenario.queue_bytes
+    limits = ([] if capacity == -1 else [f"{capacity} frames"]) + (
+        [] if data is None else [f"{data} B"]
+    )
+    cap_text = "unbounded" if not limits else " and ".join(limits) + ", drop-tail"
+    data_line = [] if data is None else [f"**.eth[*].queue{{}}.dataCapacity = {data}B"]
     if scenario.scheduling == "fifo":
         return f"one FIFO per interface, {cap_text}", [
-            f"**.eth[*].queue.packetCapacity = {capacity}"
+            f"**.eth[*].queue.packetCapacity = {capacity}",
+            *(line.format("") for line in data_line),
         ]
     levels = priority_levels(scenario)
     filters = ", ".join(f'"{_level_filter(level)}"' for level in levels)
@@ -73,6 +79,7 @@ def queue_lines(scenario: Scenario) -> tuple[str, list[str]]:
         # DropTailQueue: INET's default PacketQueue has no dropper and would never drop
         '**.eth[*].queue.queue[*].typename = "DropTailQueue"',
         f"**.eth[*].queue.queue[*].packetCapacity = {capacity}",
+        *(line.format(".queue[*]") for line in data_line),
         # the compound queue itself must not bound the total: it has no dropper, and
         # the interface's default capacity (1000) would be exceeded, not enforced
         "**.eth[*].queue.packetCapacity = -1",
@@ -94,10 +101,29 @@ def _level_label(level: PriorityLevel) -> str:
     return "/".join(parts)
 
 
+#: What every interface queue records: INET's own PacketQueue statistics.
+QUEUE_RESULTS = (
+    "droppedPacketsQueueOverflow:count",
+    "queueLength:max",
+    "queueLength:timeavg",
+    "queueBitLength:max",
+    "queueBitLength:timeavg",
+    "queueingTime:histogram",
+)
+
+
 def drop_lines(scenario: Scenario) -> list[str]:
-    """Ini lines that record every interface queue's overflow drops (one queue per level)."""
+    """Ini lines that record every interface queue's drops and occupancy (one queue per level).
+
+    Under strict priority the levels' queues record them: INET's compound
+    PriorityQueue counts its own length wrong (it goes negative).
+    """
     queue = "**.eth[*].queue" + (".queue[*]" if scenario.scheduling == "strict-priority" else "")
-    return [f"{queue}.droppedPacketsQueueOverflow:count.scalar-recording = true"]
+    return [f"{queue}.{name}.scalar-recording = true" for name in QUEUE_RESULTS] + [
+        f"{queue}.queueLength.result-recording-modes = max,timeavg",
+        f"{queue}.queueBitLength.result-recording-modes = max,timeavg",
+        f"{queue}.queueingTime.result-recording-modes = histogram",
+    ]
 
 
 def flow_entries(scenario: Scenario) -> str:

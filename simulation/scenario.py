@@ -162,6 +162,8 @@ class Scenario:
     scheduling: Scheduling = "fifo"
     #: Frames an interface queue holds before it drops (None: unbounded).
     queue_capacity: int | None = None
+    #: Bytes of frames an interface queue holds before it drops (None: no byte limit).
+    queue_bytes: int | None = None
     mtu: int = 1500
     max_hyperperiod_ps: int = DEFAULT_MAX_HYPERPERIOD_PS
     ml_payload: MlPayload | None = None
@@ -241,6 +243,7 @@ class Scenario:
             "seed": self.seed,
             "scheduling": self.scheduling,
             "queue_capacity": self.queue_capacity,
+            "queue_bytes": self.queue_bytes,
             "mtu": self.mtu,
             "max_hyperperiod_ps": self.max_hyperperiod_ps,
             "hyperperiod_ps": self.hyperperiod_ps,
@@ -271,6 +274,7 @@ def scenario_from_dict(data: dict[str, Any]) -> Scenario:
         flows=tuple(Flow(**f) for f in data["flows"]),
         scheduling=data["scheduling"],
         queue_capacity=data["queue_capacity"],
+        queue_bytes=data.get("queue_bytes"),
         mtu=data["mtu"],
         max_hyperperiod_ps=data.get("max_hyperperiod_ps", DEFAULT_MAX_HYPERPERIOD_PS),
         ml_payload=None if payload is None else MlPayload(**payload),
@@ -357,8 +361,15 @@ def _validate(sc: Scenario) -> None:
         )
     if sc.queue_capacity is not None and sc.queue_capacity < 1:
         raise ScenarioError(
-            f"queue capacity {sc.queue_capacity} must be at least 1 frame (or unset)",
-            "queue_capacity",
+            f"queue capacity {sc.queue_capacity} must be at least 1 frame (or unbounded)",
+            "simulation.queue_capacity",
+        )
+    if sc.queue_bytes is not None and sc.queue_bytes < sc.mtu + 18:
+        raise ScenarioError(
+            f"queue_bytes {sc.queue_bytes} B cannot hold one full-size frame of this MTU "
+            f"({sc.mtu + 18} B: {sc.mtu} B of IPv4 + 14 B header + 4 B FCS); allowed: "
+            f"{sc.mtu + 18} or more",
+            "simulation.queue_bytes",
         )
     if sc.warmup_ps < 0:
         raise ScenarioError(f"warm-up {sc.warmup_ps} ps is negative", "simulation.warmup")

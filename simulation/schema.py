@@ -21,6 +21,7 @@ NO_DEFAULT: Any = None
 #: Field kinds and how the reference describes them.
 KINDS = {
     "int": "integer",
+    "capacity": 'integer (frames) or "unbounded"',
     "number": "number",
     "str": "string",
     "name": "name (letters, digits, _)",
@@ -287,10 +288,21 @@ SCHEMA: dict[str, Table] = {
             ),
             Field(
                 "queue_capacity",
-                "int",
-                "Frames a queue (each level's) holds; omitted: unbounded.",
-                NO_DEFAULT,
+                "capacity",
+                "Frames each interface queue (each level's) holds before it drops "
+                'arriving frames; "unbounded" never drops. The default is INET\'s own '
+                "(EthernetQueue, a DropTailQueue of 100 frames).",
+                100,
                 minimum=1,
+            ),
+            Field(
+                "queue_bytes",
+                "int",
+                "Bytes of Ethernet frames each interface queue holds (INET's dataCapacity), "
+                "besides or instead of queue_capacity: switch buffers are sized in bytes; "
+                "omitted: no byte limit.",
+                NO_DEFAULT,
+                minimum=64,
             ),
             Field("mtu", "int", "IPv4 MTU in bytes (576..1500).", 1500, minimum=576),
             Field(

@@ -138,6 +138,14 @@ def _integer(sec: Section, key: str, f: Field, value: Any) -> int:
     return value
 
 
+def _capacity(sec: Section, key: str, f: Field, value: Any) -> int | None:
+    if value == "unbounded":
+        return None
+    if isinstance(value, str):
+        raise sec.error(key, f'expected an integer or "unbounded", got {value!r}')
+    return _integer(sec, key, f, value)
+
+
 def _number(sec: Section, key: str, f: Field, value: Any) -> float:
     if not isinstance(value, int | float) or isinstance(value, bool):
         raise sec.error(key, f"expected a number, got {value!r}")
@@ -205,6 +213,7 @@ def _list(item: Callable[[Section, str, Field, Any], Any]) -> Callable[..., list
 
 _PARSERS: dict[str, Callable[[Section, str, Field, Any], Any]] = {
     "int": _integer,
+    "capacity": _capacity,
     "number": _number,
     "str": _string,
     "name": _string,

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
+from simulation.embedded.frames import queue_bits
 from simulation.embedded.stats import QueueStats
 
 #: A frame on its way: (wire bytes, datagram, queue index, hop index along its path).
@@ -29,18 +30,27 @@ Frame = tuple[int, Any, int, int]
 
 
 class DropTailQueue:
-    """A FIFO of frames with an optional capacity in frames."""
+    """A FIFO of frames with optional capacities in frames and in bytes (INET's DropTailQueue).
 
-    __slots__ = ("capacity", "frames", "stats")
+    INET inserts an arriving frame, then drops the last one (the arriving one)
+    if the queue is over either capacity: the frame is refused when it would
+    not fit.
+    """
 
-    def __init__(self, stats: QueueStats, capacity: int | None) -> None:
+    __slots__ = ("bits_capacity", "capacity", "frames", "stats")
+
+    def __init__(self, stats: QueueStats, capacity: int | None, data_bytes: int | None) -> None:
         self.frames: deque[Frame] = deque()
         self.capacity = capacity
+        self.bits_capacity = None if data_bytes is None else data_bytes * 8
         self.stats = stats
 
-    def accepts(self) -> bool:
-        """Whether a frame arriving now finds room."""
-        return self.capacity is None or len(self.frames) < self.capacity
+    def accepts(self, frame: Frame) -> bool:
+        """Whether `frame`, arriving now, finds room."""
+        if self.capacity is not None and len(self.frames) >= self.capacity:
+            return False
+        cap = self.bits_capacity
+        return cap is None or self.stats.bits + queue_bits(frame[0]) <= cap
 
 
 class StrictPriority:
@@ -53,12 +63,13 @@ class StrictPriority:
         #: frames waiting in all queues together
         self.waiting = 0
 
-    def push(self, frame: Frame) -> DropTailQueue | None:
+    def push(self, frame: Frame, now: int) -> DropTailQueue | None:
         """Queue `frame`; returns the full queue that refused it, or None when queued."""
         queue = self.queues[frame[2]]
-        if queue.capacity is not None and len(queue.frames) >= queue.capacity:
+        if not queue.accepts(frame):
             return queue
         queue.frames.append(frame)
+        queue.stats.pushed(now, queue_bits(frame[0]))
         self.waiting += 1
         return None
 
@@ -66,11 +77,17 @@ class StrictPriority:
         """Whether any frame waits."""
         return self.waiting > 0
 
-    def pull(self) -> Frame | None:
+    def pull(self, now: int) -> Frame | None:
         """The next frame to send, taken off its queue (None: nothing is eligible)."""
         if self.waiting:
             for queue in self.queues:
                 if queue.frames:
                     self.waiting -= 1
-                    return queue.frames.popleft()
+                    frame = queue.frames.popleft()
+                    queue.stats.pulled(now, queue_bits(frame[0]))
+                    return frame
         return None
+
+    def passed(self, frame: Frame, now: int) -> None:
+        """`frame` went through its (empty) queue straight to the idle MAC."""
+        self.queues[frame[2]].stats.passed(now)

@@ -50,3 +50,12 @@ def ps_per_byte(datarate_bps: int) -> int:
     if rest:
         raise ValueError(f"datarate {datarate_bps} bps does not give whole ps per byte")
     return ps
+
+
+def queue_bits(wire: int) -> int:
+    """Bits a frame of `wire` bytes on the wire counts in an INET interface queue.
+
+    The queue holds the Ethernet frame (header, payload, padding, FCS); the
+    preamble and SFD are added by the PHY when it is sent.
+    """
+    return (wire - ETH_PREAMBLE_SFD) * 8

@@ -89,13 +89,15 @@ class Mac:
             self.trace.append((frame[2], frame[1].seq))
         now = self.kernel.now
         if not self.transmitting and now >= self.free_at and not self.ifg_pending:
+            self.egress.passed(frame, now)
             self.transmit(frame, depth, root)
             return
-        full = self.egress.push(frame)
+        full = self.egress.push(frame, now)
         if full is not None:
             if now >= self.warmup:
                 full.stats.drops += 1
                 full.stats.drop_bytes += frame[0]
+            full.stats.emit(now)
             if self.on_drop is not None:
                 self.on_drop(self, frame, full)
             return
@@ -153,6 +155,6 @@ class Mac:
         del depth, root
         self.ifg_pending = False
         if not self.transmitting:
-            frame = self.egress.pull()
+            frame = self.egress.pull(self.kernel.now)
             if frame is not None:
                 self.transmit(frame, 0, self.kernel.pos)

@@ -79,12 +79,17 @@ class Network:
         self.queues: list[QueueStats] = []
         for i, d in enumerate(link_directions(scenario)):
             stats = (
-                [QueueStats(d.src, d.src_gate, lv) for lv in range(levels)]
+                [QueueStats(d.src, d.src_gate, lv, warmup=window[0]) for lv in range(levels)]
                 if self.strict
-                else [QueueStats(d.src, d.src_gate, None)]
+                else [QueueStats(d.src, d.src_gate, None, warmup=window[0])]
             )
+            if window[0] == 0:  # INET's queues emit their (empty) length at time 0
+                for st in stats:
+                    st.emit(0)
             self.queues += stats
-            egress = StrictPriority([DropTailQueue(s, scenario.queue_capacity) for s in stats])
+            egress = StrictPriority(
+                [DropTailQueue(s, scenario.queue_capacity, scenario.queue_bytes) for s in stats]
+            )
             mac = Mac(kernel, i, d, index[d.dst], is_host[index[d.dst]], egress, window)
             mac.on_arrive = self.arrive
             mac.on_drop = self.drop

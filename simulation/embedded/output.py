@@ -148,7 +148,7 @@ def write_results(result: EngineResult, out_dir: Path, record_vectors: bool) -> 
         for module in _app_modules(result):
             _write_app(sca, f"{net}.{module}", sinks.get(module), sources.get(module))
         for queue in result.queues:
-            _write_queue(sca, net, queue)
+            _write_queue(sca, net, queue, limit)
         for flow in result.flows:
             _write_flow(sca, f"{net}.{FLOW_RECORDER}", flow)
     round_vectors = [
@@ -231,11 +231,49 @@ def _write_app(
                        _counter(mode, "packetSent", "packets sent"))  # fmt: skip
 
 
-def _write_queue(sca: ScalarFileWriter, net: str, queue: QueueStats) -> None:
-    """A queue's overflow drops, as INET's PacketQueue records `droppedPacketsQueueOverflow`."""
+def _occupancy_attrs(name: str, mode: str, unit: str, title: str) -> dict[str, str]:
+    sources = {"queueLength": "count", "queueBitLength": "sum"}
+    op = sources[name]
+    arg = "packetLength({})" if op == "sum" else "{}"
+    terms = " - ".join(
+        f"{op}({arg.format(sig)})" for sig in ("packetPulled", "packetRemoved", "packetDropped")
+    )
+    first = f"{op}({arg.format('packetPushStarted')})"
+    return {
+        "autoWarmupFilter": "false",
+        "interpolationmode": "sample-hold",
+        "recordingmode": mode,
+        "source": f"warmup(atomic(constant0(packetPushEnded) + {first} - {terms}))",
+        "title": f"{title}, {mode}",
+        "unit": unit,
+    }
+
+
+_WAIT_ATTRS = {
+    "interpolationmode": "none",
+    "recordingmode": "histogram",
+    "source": "queueingTime(packetPulled)",
+    "title": "queueing times",
+    "unit": "s",
+}
+
+
+def _write_queue(sca: ScalarFileWriter, net: str, queue: QueueStats, end: int) -> None:
+    """A queue's overflow drops and occupancy, as INET's PacketQueue records them."""
     module = f"{net}.{queue.node}.eth[{queue.gate}].queue"
     if queue.level is not None:
         module += f".queue[{queue.level}]"
+    length_max, length_avg, bits_max, bits_avg = queue.finish(end)
+    for name, unit, title, values in (
+        ("queueLength", "pk", "queue length", (length_max, length_avg)),
+        ("queueBitLength", "b", "queue bit length", (bits_max, bits_avg)),
+    ):
+        for mode, value in zip(("max", "timeavg"), values, strict=True):
+            sca.scalar(module, f"{name}:{mode}", value, _occupancy_attrs(name, mode, unit, title))
+    hist = OmnetppHistogram()
+    hist.collect_all(w * 1e-12 for w in queue.waits_ps)
+    stats = hist.result()
+    sca.statistic(module, "queueingTime:histogram", stats, _WAIT_ATTRS, histogram=stats)
     sca.scalar(module, "droppedPacketsQueueOverflow:count", queue.drops, _QUEUE_DROP_ATTRS)
 
 

@@ -8,6 +8,7 @@ the warm-up, so a flow's sent = delivered + dropped + in flight holds exactly.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,13 +83,102 @@ class FlowStats:
 
 @dataclass
 class QueueStats:
-    """One interface queue (one per priority level with strict priority): overflow drops."""
+    """One interface queue (one per priority level with strict priority): drops and occupancy.
+
+    Occupancy as INET's `PacketQueue` records it (`queueLength`, `queueBitLength`:
+    max and timeavg; `queueingTime`: histogram): the queue emits its length after
+    every push (a frame the idle MAC takes at once passes through the queue in the
+    same operation: one emission, a queueing time of 0), pull and drop, plus 0 at
+    time 0; values emitted before the warm-up are discarded, and the time average
+    runs from the first emission kept to the end (OMNeT++'s TimeAverageRecorder).
+    """
 
     node: str
     gate: int
     level: int | None  # None: the interface's single FIFO
     drops: int = 0
     drop_bytes: int = 0
+    warmup: int = 0
+    #: frames and bits in the queue now; push times of the frames waiting, in order
+    length: int = 0
+    bits: int = 0
+    pushed_at: deque[int] = field(default_factory=deque)
+    #: the emissions kept so far: whether any, the last one's time and values
+    started: bool = False
+    last_t: int = 0
+    last_length: int = 0
+    last_bits: int = 0
+    total_ps: int = 0
+    weighted_length: float = 0.0
+    weighted_bits: float = 0.0
+    max_length: int = 0
+    max_bits: int = 0
+    #: queueing time of every frame pulled after the warm-up, ps
+    waits_ps: list[int] = field(default_factory=list)
+
+    def emit(self, t: int) -> None:
+        """The queue emits its length and bit length at `t`.
+
+        Values before the warm-up are discarded, but OMNeT++ then starts the
+        averages at the warm-up's end with the length the queue had then.
+        """
+        if t < self.warmup:
+            self.last_length, self.last_bits = self.length, self.bits
+            return
+        if not self.started and self.warmup > 0:
+            self._start_at_warmup()
+        if self.started:
+            dt = t - self.last_t
+            self.total_ps += dt
+            self.weighted_length += self.last_length * (dt * 1e-12)
+            self.weighted_bits += self.last_bits * (dt * 1e-12)
+        self.started = True
+        self.last_t, self.last_length, self.last_bits = t, self.length, self.bits
+        self.max_length = max(self.max_length, self.length)
+        self.max_bits = max(self.max_bits, self.bits)
+
+    def passed(self, t: int) -> None:
+        """A frame went through the empty queue to the idle MAC (queueing time 0)."""
+        if t >= self.warmup:
+            self.waits_ps.append(0)
+        self.emit(t)
+
+    def pushed(self, t: int, bits: int) -> None:
+        """A frame was queued."""
+        self.length += 1
+        self.bits += bits
+        self.pushed_at.append(t)
+        self.emit(t)
+
+    def pulled(self, t: int, bits: int) -> None:
+        """The MAC took the queue's first frame."""
+        self.length -= 1
+        self.bits -= bits
+        since = self.pushed_at.popleft()
+        if t >= self.warmup:
+            self.waits_ps.append(t - since)
+        self.emit(t)
+
+    def _start_at_warmup(self) -> None:
+        """The averages begin at the warm-up's end, with the values held since the last change."""
+        self.started = True
+        self.last_t = self.warmup
+        self.max_length = self.last_length
+        self.max_bits = self.last_bits
+
+    def finish(self, end: int) -> tuple[float, float, float, float]:
+        """queueLength:max, queueLength:timeavg, queueBitLength:max, queueBitLength:timeavg."""
+        if not self.started and self.warmup > 0 and end >= self.warmup:
+            self._start_at_warmup()
+        if not self.started:
+            nan = float("nan")
+            return nan, nan, nan, nan
+        dt = end - self.last_t
+        total = (self.total_ps + dt) * 1e-12
+        length = self.weighted_length + self.last_length * (dt * 1e-12)
+        bits = self.weighted_bits + self.last_bits * (dt * 1e-12)
+        avg = (length / total, bits / total) if total > 0 else (float("nan"), float("nan"))
+        return float(self.max_length), avg[0], float(self.max_bits), avg[1]
 
 
 @dataclass
