@@ -29,6 +29,7 @@ from simulation.cli import (
 )
 from simulation.estimate import check_size
 from simulation.folderlock import folder_lock
+from simulation.load import overload_warnings
 from simulation.profile import with_rounds
 
 
@@ -139,6 +140,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     scenario = scenario_from_args(args)
     check_size(scenario, force=args.force)
+    early = _warn_before(scenario)
     backend = get_backend(args.backend)
     print(f"running {scenario.name} with backend {backend.name}")
     result = backend.run(scenario, args.out, record_vectors=args.vectors, timeout_s=args.timeout)
@@ -150,8 +152,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"  {args.out / 'flows.csv'}, {args.out / 'queues.csv'}")
     print(_flow_summary(metrics))
     for line in result.warnings:
-        print(f"WARNING: {line}")
+        if line not in early:
+            print(f"WARNING: {line}")
     return 0
+
+
+def _warn_before(scenario: Any) -> list[str]:
+    """Print what a user must know before a run starts (overloaded links); return the lines."""
+    lines = overload_warnings(scenario)
+    for line in lines:
+        print(f"WARNING: {line}")
+    return lines
 
 
 def cmd_cosim(args: argparse.Namespace) -> int:
@@ -168,6 +179,7 @@ def cmd_cosim(args: argparse.Namespace) -> int:
     if args.rounds is not None:
         scenario = with_rounds(scenario, args.rounds)
     check_size(scenario, force=args.force)
+    early = _warn_before(scenario)
     backend = get_backend(args.backend)
     spec = scenario.rounds
     assert spec is not None
@@ -182,7 +194,8 @@ def cmd_cosim(args: argparse.Namespace) -> int:
     for name in ("rounds.csv", "accuracy.csv", "flows.csv", "queues.csv"):
         print(f"  {args.out / name}")
     for line in result.warnings:
-        print(f"WARNING: {line}")
+        if line not in early:
+            print(f"WARNING: {line}")
     if metrics.get("rounds_unfinished"):
         print(
             f"WARNING: {metrics['rounds_unfinished']} rounds did not finish within the simulated "

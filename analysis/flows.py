@@ -25,15 +25,17 @@ import pandas as pd
 
 from analysis.pivots import scalars, statistics, vector_samples
 from fogcosim import atomic
+from simulation.load import uncontended_delay_ps
+from simulation.scenario import scenario_from_dict
 
 FLOWS_CSV = "flows.csv"
 QUEUES_CSV = "queues.csv"
 US = 1e6
 COLUMNS = [
     "flow", "class", "src", "dst", "period_s", "size_bytes", "priority", "deadline_us",
-    "sent", "delivered", "dropped", "in_flight", "in_flight_overdue", "in_flight_age_max_us",
-    "in_flight_age_mean_us", "delay_mean_us", "delay_p50_us", "delay_p99_us", "delay_max_us",
-    "deadline_misses", "miss_ratio", "lost",
+    "min_delay_us", "sent", "delivered", "dropped", "in_flight", "in_flight_overdue",
+    "in_flight_age_max_us", "in_flight_age_mean_us", "delay_mean_us", "delay_p50_us",
+    "delay_p99_us", "delay_max_us", "deadline_misses", "miss_ratio", "lost",
 ]  # fmt: skip
 
 
@@ -41,11 +43,18 @@ def _flow_rows(manifest: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r for r in manifest if r["role"] == "flow"]
 
 
-def flow_table(manifest: list[dict[str, Any]], raw: pd.DataFrame) -> pd.DataFrame:
-    """One row per flow of the run (empty with the columns when the run has no flow results)."""
+def flow_table(
+    manifest: list[dict[str, Any]], raw: pd.DataFrame, scenario: dict[str, Any] | None = None
+) -> pd.DataFrame:
+    """One row per flow of the run (empty with the columns when the run has no flow results).
+
+    With the run's scenario, `min_delay_us` is each flow's physical minimum: one
+    message alone on its path (`simulation.load.uncontended_delay_ps`).
+    """
     rows = _flow_rows(manifest)
     if not rows:
         return pd.DataFrame(columns=COLUMNS)
+    where = None if scenario is None else scenario_from_dict(scenario)
     module = rows[0]["module"]
     sc = scalars(raw, include_attrs=False, include_itervars=False)
     counts = sc[sc["module"] == module].set_index("name")["value"]
@@ -83,6 +92,9 @@ def flow_table(manifest: list[dict[str, Any]], raw: pd.DataFrame) -> pd.DataFram
                 "size_bytes": r["size_bytes"],
                 "priority": r.get("priority"),
                 "deadline_us": math.nan if deadline is None else deadline / 1e6,
+                "min_delay_us": math.nan
+                if where is None
+                else uncontended_delay_ps(where, r["host"], r["dest"], r["size_bytes"]) / 1e6,
                 "sent": sent,
                 "delivered": delivered,
                 "dropped": dropped,
@@ -159,8 +171,11 @@ def queue_table(manifest: list[dict[str, Any]], raw: pd.DataFrame) -> pd.DataFra
     return pd.DataFrame(out, columns=QUEUE_COLUMNS)
 
 
-def write_tables(run_dir: Path, manifest: list[dict[str, Any]], raw: pd.DataFrame) -> None:
+def write_tables(
+    run_dir: Path, manifest: list[dict[str, Any]], raw: pd.DataFrame, scenario: dict[str, Any]
+) -> None:
     """Write flows.csv and queues.csv into the run folder (atomically)."""
     run_dir = Path(run_dir)
-    atomic.write_text(run_dir / FLOWS_CSV, flow_table(manifest, raw).to_csv(index=False))
+    table = flow_table(manifest, raw, scenario)
+    atomic.write_text(run_dir / FLOWS_CSV, table.to_csv(index=False))
     atomic.write_text(run_dir / QUEUES_CSV, queue_table(manifest, raw).to_csv(index=False))

@@ -126,7 +126,7 @@ def summarize_run(run_dir: Path) -> dict[str, Any]:
     The sweep's and `fogcosim run`'s per-run step (picklable, for worker processes).
     """
     scenario, manifest, raw = load_run(run_dir)
-    write_tables(run_dir, manifest, raw)
+    write_tables(run_dir, manifest, raw, scenario)
     stalled = stall_diagnosis(scenario, manifest, raw)
     if stalled:  # keep what the run wrote, say so in run.json, and fail in one line
         table = rounds_table(scenario, manifest, raw)

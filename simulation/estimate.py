@@ -10,8 +10,11 @@ message (UDP chunks, IPv4 fragments at the MTU) and the hops of its path:
 (the embedded engine handles a frame at each hop with an arrival, an end of
 transmission and, when it waits, an end of inter-frame gap; OMNeT++ with
 INET needs several more), and memory from the largest message, whose
-frames are all queued at once when it is sent. Runs above the limits are
-refused with the flow that makes them large, unless forced.
+frames are all queued at once when it is sent. The training's round protocol
+counts too (each message stream once per round), and the simulated time is
+when the run is expected to end, not its cap. Runs above the limits are
+refused with the flow that makes them large (and the overloaded link, if
+one is), unless forced.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from dataclasses import dataclass
 
 from fogcosim.errors import UserError
 from simulation.embedded.frames import ip_fragment_payloads
+from simulation.load import expected_end_ps, offered_load, round_period_ps
 from simulation.scenario import MAX_UDP_PAYLOAD, Flow, Scenario
 
 EVENTS_PER_FRAME_HOP = 3
@@ -66,15 +70,29 @@ def frames_per_message(size_bytes: int, mtu: int) -> int:
 
 
 def estimate(scenario: Scenario) -> RunSize:
-    """The size of a run of `scenario` up to its time limit."""
-    limit = scenario.sim_time_limit_ps
+    """The size of a run of `scenario` up to when it is expected to end.
+
+    That is its time limit, or the end of its training rounds when they end
+    first (`simulation.load.expected_end_ps`); the round protocol's messages
+    count once per round, each message stream as a flow of its own.
+    """
+    end = expected_end_ps(scenario)
     sizes = []
     for flow in scenario.flows:
-        messages = 0 if flow.offset_ps > limit else (limit - flow.offset_ps) // flow.period_ps + 1
+        messages = 0 if flow.offset_ps > end else (end - flow.offset_ps) // flow.period_ps + 1
         hops = len(scenario.path(flow.src, flow.dst)) - 1
         sizes.append(
             FlowSize(flow, messages, frames_per_message(flow.size_bytes, scenario.mtu), hops)
         )
+    spec = scenario.rounds
+    if spec is not None:
+        period = round_period_ps(scenario)
+        rounds = spec.rounds if spec.rounds is not None else max(1, end // period)
+        for name, cls, src, dst, size in spec.flows():
+            del cls
+            flow = Flow(name, "ml", src, dst, 0, size)
+            hops = len(scenario.path(src, dst)) - 1
+            sizes.append(FlowSize(flow, rounds, frames_per_message(size, scenario.mtu), hops))
     events = sum(s.events for s in sizes)
     burst = max((s.frames_per_message for s in sizes), default=0)
     return RunSize(events, burst * BYTES_PER_QUEUED_FRAME, tuple(sizes))
@@ -99,11 +117,31 @@ def check_size(scenario: Scenario, force: bool = False) -> RunSize:
             f"{MAX_MEMORY_BYTES // 2**30} GiB); check its size or pass --force"
         )
     if size.events > MAX_EVENTS:
+        spec = scenario.rounds
+        protocol = [f for f in size.flows if spec is not None and f.flow.period_ps == 0]
+        protocol_events = sum(f.events for f in protocol)
+        if spec is not None and protocol_events > top.events:
+            culprit = (
+                f"the training's round protocol alone makes about {_count(protocol_events)} "
+                f"({len(spec.fog_nodes)} fog nodes x {protocol[0].messages} rounds of "
+                f"{len(spec.stages)} exchange(s))"
+            )
+        else:
+            culprit = (
+                f"flow {top.flow.name!r} alone makes about {_count(top.events)} "
+                f"({_count(top.messages)} messages of {top.flow.size_bytes:,} B every "
+                f"{top.flow.period_ps / 1e12:g} s over {top.hops} hops)"
+            )
+        overloaded = [d for d in offered_load(scenario) if d.load > 1.0]
+        why = (
+            f"; link {overloaded[0].label} is offered {overloaded[0].load:.0%} of its capacity, "
+            "so its queue grows all run long"
+            if overloaded
+            else ""
+        )
         raise UserError(
             f"{scenario.name}: this run would simulate about {_count(size.events)} events "
-            f"(limit {_count(MAX_EVENTS)}); flow {top.flow.name!r} alone makes about "
-            f"{_count(top.events)} ({_count(top.messages)} messages of {top.flow.size_bytes:,} B "
-            f"every {top.flow.period_ps / 1e12:g} s over {top.hops} hops); check its period "
-            "and size, simulate less time, or pass --force"
+            f"(limit {_count(MAX_EVENTS)}); {culprit}{why}; check the sizes and periods, "
+            "simulate less time or fewer rounds, or pass --force to run it anyway"
         )
     return size

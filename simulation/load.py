@@ -29,20 +29,77 @@ class DirectionLoad:
     flows: tuple[str, ...]
 
 
+def message_wire_bytes(scenario: Scenario, size_bytes: int) -> int:
+    """Bytes one message of `size_bytes` occupies on each link, inter-frame gaps included."""
+    return sum(
+        w + ETH_IFG
+        for size in chunk_sizes(size_bytes)
+        for w in datagram_wire_bytes(size, scenario.mtu)
+    )
+
+
+def expected_round_ps(scenario: Scenario) -> int:
+    """An estimate of one round's time on this network: compute, and messages at the cloud.
+
+    Per stage: the slowest fog node's compute, every fog node's upload one after
+    another over the cloud's link (the bottleneck they share), the cloud's compute
+    with every FN, and every download one after another over that link. Used for
+    the pre-run estimates (offered load, events, simulated time), not for results.
+    """
+    spec = scenario.rounds
+    if spec is None:
+        return 0
+    p = len(spec.fog_nodes)
+    cloud_link = next(lk for lk in scenario.links if spec.cloud in (lk.a, lk.b))
+    ps_per_byte = 8 * 10**12 // cloud_link.datarate_bps
+    total = 0
+    for st in spec.stages:
+        total += max(st.fog_before_ps) + st.cloud_ps(p)
+        total += p * message_wire_bytes(scenario, st.up_bytes) * ps_per_byte
+        if st.down_kind:
+            total += p * message_wire_bytes(scenario, st.down_bytes) * ps_per_byte
+    return total
+
+
+def round_period_ps(scenario: Scenario) -> int:
+    """How often rounds follow one another: the batch period, or the round time if longer."""
+    spec = scenario.rounds
+    assert spec is not None
+    return max(spec.batch_period_ps, expected_round_ps(scenario))
+
+
+def expected_end_ps(scenario: Scenario) -> int:
+    """When the run is expected to end: its time limit, or after its rounds (if earlier)."""
+    limit = scenario.sim_time_limit_ps
+    spec = scenario.rounds
+    if spec is None or spec.rounds is None:
+        return limit
+    return min(limit, scenario.warmup_ps + spec.rounds * round_period_ps(scenario))
+
+
+def _round_streams(scenario: Scenario) -> list[tuple[str, str, str, int]]:
+    """(flow, src, dst, bytes per round) of the round protocol's message streams."""
+    spec = scenario.rounds
+    return [] if spec is None else [(f, src, dst, b) for f, _, src, dst, b in spec.flows()]
+
+
 def offered_load(scenario: Scenario) -> list[DirectionLoad]:
-    """Every link direction's offered load (fraction of its capacity), in link order."""
+    """Every link direction's offered load (fraction of its capacity), in link order.
+
+    The round protocol's messages count once per round, rounds following each
+    other every `round_period_ps`.
+    """
     bits: dict[tuple[str, str], float] = {}
     flows: dict[tuple[str, str], list[str]] = {}
-    for flow in scenario.flows:
-        wire = sum(
-            w + ETH_IFG
-            for size in chunk_sizes(flow.size_bytes)
-            for w in datagram_wire_bytes(size, scenario.mtu)
-        )
-        rate = wire * 8 * 10**12 / flow.period_ps
-        for hop in itertools.pairwise(scenario.path(flow.src, flow.dst)):
+    streams = [(f.name, f.src, f.dst, f.size_bytes, f.period_ps) for f in scenario.flows]
+    if scenario.rounds is not None:
+        period = round_period_ps(scenario)
+        streams += [(f, s, d, b, period) for f, s, d, b in _round_streams(scenario)]
+    for name, src, dst, size, period in streams:
+        rate = message_wire_bytes(scenario, size) * 8 * 10**12 / period
+        for hop in itertools.pairwise(scenario.path(src, dst)):
             bits[hop] = bits.get(hop, 0.0) + rate
-            flows.setdefault(hop, []).append(flow.name)
+            flows.setdefault(hop, []).append(name)
     out = []
     for d in link_directions(scenario):
         key = (d.src, d.dst)
@@ -58,16 +115,32 @@ def offered_load(scenario: Scenario) -> list[DirectionLoad]:
 
 
 def overload_warnings(scenario: Scenario) -> list[str]:
-    """One line per link direction offered more than its capacity."""
+    """One line per link direction offered more than its capacity, naming its largest flows."""
+    rates = _flow_rates(scenario)
     lines = []
     for d in offered_load(scenario):
         if d.load > 1.0:
+            top = sorted(d.flows, key=lambda f: -rates.get(f, 0.0))[:3]
+            more = f" and {len(d.flows) - len(top)} more" if len(d.flows) > len(top) else ""
             lines.append(
                 f"{scenario.name}: link {d.label} is offered {d.load:.0%} of its "
-                f"{d.datarate_bps / 1e6:g} Mbps by {len(d.flows)} flows: its queue grows for as "
-                "long as the traffic lasts, so delays depend on the simulated time"
+                f"{d.datarate_bps / 1e6:g} Mbps by {', '.join(top)}{more}: its queue grows for "
+                "as long as the traffic lasts, so delays depend on the simulated time"
             )
     return lines
+
+
+def _flow_rates(scenario: Scenario) -> dict[str, float]:
+    """Wire bits per second of each flow and round-protocol stream."""
+    rates = {
+        f.name: message_wire_bytes(scenario, f.size_bytes) * 8e12 / f.period_ps
+        for f in scenario.flows
+    }
+    if scenario.rounds is not None:
+        period = round_period_ps(scenario)
+        for name, _, _, size in _round_streams(scenario):
+            rates[name] = message_wire_bytes(scenario, size) * 8e12 / period
+    return rates
 
 
 def uncontended_delay_ps(scenario: Scenario, src: str, dst: str, size_bytes: int) -> int:
@@ -138,3 +211,25 @@ def unmeetable_deadline(scenario: Scenario) -> str | None:
         f"first upload can take (at least {fastest / 1e9:.3f} ms: compute, then sending "
         f"{first.up_bytes:,} B over an idle path): no fog node can meet it"
     )
+
+
+def unmeetable_flow_deadline(scenario: Scenario) -> tuple[int, str] | None:
+    """The first flow whose deadline is below its physical minimum: (flow index, why).
+
+    The minimum is the delay of one message on an idle path: every frame
+    serialised on every hop, store and forward, plus propagation
+    (`uncontended_delay_ps`). No schedule or priority can beat it, so such a
+    deadline is a typo or a wrong unit, not a requirement.
+    """
+    for i, flow in enumerate(scenario.flows):
+        if flow.deadline_ps is None:
+            continue
+        least = uncontended_delay_ps(scenario, flow.src, flow.dst, flow.size_bytes)
+        if flow.deadline_ps < least:
+            return i, (
+                f"flow {flow.name!r}: deadline {flow.deadline_ps / 1e6:g} us is below the "
+                f"least delay its path allows ({least / 1e6:.3f} us: {flow.size_bytes:,} B "
+                f"serialised on each of {len(scenario.path(flow.src, flow.dst)) - 1} hops, "
+                "store and forward, plus propagation)"
+            )
+    return None

@@ -17,7 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from fogcosim.errors import UserError
-from simulation.load import default_stall_timeout_ps, unmeetable_deadline
+from simulation.load import (
+    default_stall_timeout_ps,
+    unmeetable_deadline,
+    unmeetable_flow_deadline,
+)
 from simulation.rounds_build import rounds_spec
 from simulation.roundspec import RoundsSpec
 from simulation.scenario import (
@@ -223,6 +227,9 @@ def build_scenario(
             profile_defaults=tuple(sorted(defaults.items())),
             rounds=rounds,
         )
+        late = unmeetable_flow_deadline(scenario)
+        if late is not None:
+            raise ScenarioError(late[1], f"flows[{late[0]}].deadline")
         if rounds is not None:
             problem = unmeetable_deadline(scenario)
             if problem:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ from simulation.backends import get_backend
 from simulation.backends.base import write_inputs
 from simulation.estimate import check_size
 from simulation.folderlock import folder_lock
+from simulation.load import overload_warnings
 from simulation.profile import PROFILE_DIR, Profile, build_scenario, with_time
 from simulation.scenario import Scenario
 from simulation.sweep_exec import execute
@@ -183,8 +185,14 @@ def run_sweep(
         )
         for p in points
     }  # fmt: skip
+    warned: set[str] = set()
     for sc in scenarios.values():
         check_size(sc, force=force)
+        for line in overload_warnings(sc):  # before anything runs; once per link and point
+            text = line.removeprefix(f"{sc.name}: ")
+            if text not in warned:
+                warned.add(text)
+                print(f"WARNING: {line}", file=sys.stderr)
     out_dir = Path(out_dir).resolve()
     sha = profile_sha256(profile.path)
     with folder_lock(out_dir):
