@@ -22,7 +22,7 @@ MS = 10**9
 US = 10**6
 IPV4 = 20
 
-DropRule = Callable[[int, Segment], bool]  # (index among this side's data segments, seg) -> drop?
+DropRule = Callable[[int, Segment], bool]  # (index among the side's data segments or -1, seg)
 
 
 @dataclass
@@ -114,6 +114,7 @@ class Net:
         self.order = itertools.count()
         self.timers: dict[tuple[str, str], int] = {}
         self.log: list[Sent] = []
+        self.arrivals: list[Sent] = []  # (arrival time, receiving side, segment)
         self.links = {
             "a": Link(rate_bps, delay_ps, capacity, drop_a),
             "b": Link(rate_bps, delay_ps, capacity, drop_b),
@@ -143,11 +144,11 @@ class Net:
         link = self.links[side]
         sent = Sent(self.time, side, seg)
         self.log.append(sent)
-        dropped = False
+        index = -1
         if seg.payload:
-            if link.drop is not None and link.drop(link.data_index, seg):
-                dropped = True
+            index = link.data_index
             link.data_index += 1
+        dropped = link.drop is not None and link.drop(index, seg)
         while link.waiting and link.waiting[0] <= self.time:
             link.waiting.popleft()
         if not dropped and link.capacity is not None and link.free_at > self.time:
@@ -160,12 +161,22 @@ class Net:
             link.waiting.append(start)
         link.free_at = start + link.tx_time(seg)
         target = self.other(side)
-        self.at(link.free_at + link.delay_ps, lambda: target.conn.on_segment(seg))
 
-    def run(self, until: int) -> None:
+        def arrive() -> None:
+            self.arrivals.append(Sent(self.time, target.side, seg))
+            target.conn.on_segment(seg)
+
+        self.at(link.free_at + link.delay_ps, arrive)
+
+    def run(self, until: int, done: Callable[[], bool] | None = None) -> None:
+        """Process events up to `until` (or until `done()` holds, checked every 64 events)."""
+        count = 0
         while self.heap and self.heap[0][0] <= until:
             self.time, _, action = heapq.heappop(self.heap)
             action()
+            count += 1
+            if done is not None and count % 64 == 0 and done():
+                return
         self.time = until
 
     def open(self, at: int = 0, fork: bool = False) -> None:
@@ -183,3 +194,22 @@ def rtt_of(net: Net, seg_bytes: int) -> int:
     data = (IPV4 + 20 + seg_bytes) * 8 * PS // link.rate_bps
     ack = (IPV4 + 20) * 8 * PS // link.rate_bps
     return data + ack + 2 * link.delay_ps
+
+
+def drop_data(*indices: int) -> DropRule:
+    """Drop the data segments with these indices (0: the side's first data segment)."""
+    wanted = set(indices)
+    return lambda index, seg: index in wanted
+
+
+def drop_first(predicate: Callable[[Segment], bool], times: int = 1) -> DropRule:
+    """Drop the first `times` segments that satisfy `predicate`."""
+    left = [times]
+
+    def rule(index: int, seg: Segment) -> bool:
+        if left[0] > 0 and predicate(seg):
+            left[0] -= 1
+            return True
+        return False
+
+    return rule

@@ -49,7 +49,11 @@ def test_algorithms_are_inet_class_names():
         ({"mss": 70000}, "mss", "out of range"),
         ({"advertised_window": 0}, "advertised_window", "allowed: 1 to 1073725440"),
         ({"advertised_window": -5}, "advertised_window", "out of range"),
-        ({"advertised_window": 70000, "window_scaling": False}, "advertised_window", "window_scaling"),
+        (
+            {"advertised_window": 70000, "window_scaling": False},
+            "advertised_window",
+            "window_scaling",
+        ),
         ({"advertised_window": (65535 << 14) + 1}, "advertised_window", "out of range"),
         ({"nagle": "yes"}, "nagle", "not a boolean"),
         ({"delayed_acks": 1}, "delayed_acks", "not a boolean"),
@@ -74,16 +78,23 @@ def test_errors_of_a_flow_table_name_that_table():
 
 def test_mss_must_fit_the_mtu():
     TcpConfig(mss=1460).check_mtu(1500)
-    with pytest.raises(ScenarioError, match=r"mss = 1461 does not fit the 1500-byte MTU \(allowed: 1 to 1460"):
+    with pytest.raises(
+        ScenarioError, match=r"mss = 1461 does not fit the 1500-byte MTU \(allowed: 1 to 1460"
+    ):
         TcpConfig(mss=1461).check_mtu(1500)
 
 
 @pytest.mark.parametrize("option", ["sack", "timestamps", "ecn"])
 def test_unmodelled_options_are_kept_for_omnetpp_but_refused_by_the_engine(option):
     config = TcpConfig(**{option: True})
-    assert config.inet_parameters()[
-        {"sack": "sackSupport", "timestamps": "timestampSupport", "ecn": "ecnWillingness"}[option]
-    ] == "true"
+    assert (
+        config.inet_parameters()[
+            {"sack": "sackSupport", "timestamps": "timestampSupport", "ecn": "ecnWillingness"}[
+                option
+            ]
+        ]
+        == "true"
+    )
     with pytest.raises(ScenarioError) as err:
         config.check_embedded()
     message = str(err.value)

@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from simulation.embedded.transport.tcp import ACK, SYN, Segment
-from simulation.embedded.transport.tcp import seqnum
+from simulation.embedded.transport.tcp import ACK, SYN, Segment, seqnum
 from simulation.embedded.transport.tcp.buffers import ReceiveBuffer, SendBuffer
 from simulation.embedded.transport.tcp.congestion import initial_window
 from simulation.embedded.transport.tcp.flavours import TcpNewReno, TcpReno
@@ -106,7 +105,9 @@ def test_send_buffer_counts_bytes_after_a_sequence_number():
     assert buf.available(8) == 0
 
 
-@pytest.mark.parametrize(("mss", "iw"), [(536, 2144), (1460, 4380), (1095, 4380), (2190, 4380), (3000, 6000)])
+@pytest.mark.parametrize(
+    ("mss", "iw"), [(536, 2144), (1460, 4380), (1095, 4380), (2190, 4380), (3000, 6000)]
+)
 def test_initial_window_is_rfc_3390(mss, iw):
     assert initial_window(mss) == iw
 
