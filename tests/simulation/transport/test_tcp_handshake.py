@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulation.embedded.transport.tcp import ACK, SYN, TcpConfig
+from simulation.embedded.transport.tcp import ACK, SYN, TcpConfig, listener_samples
 from tests.simulation.transport.tcp_harness import MS, PS, Net, drop_first
 
 NS = 1000  # ps
@@ -147,3 +147,19 @@ def test_no_answer_ends_the_connection_with_a_one_line_reason():
     assert net.a.conn.state_name == "CLOSED"
     assert net.a.conn.error == "TCP connection establishment timed out (no SYN+ACK within 75 s)"
     assert net.b.conn.state_name == "LISTEN"
+
+
+def test_a_forked_connection_records_what_inets_clone_records():
+    net = Net()
+    net.open(at=1 * PS, fork=True)
+    net.run(2 * PS)
+    syn = net.log[0].seg
+    # the clone starts in LISTEN silently; the listener module records LISTEN and the SYN
+    assert net.b.samples("state") == [4, 5]
+    assert net.b.samples("rcvSeq") == [net.a.conn.snd_max]  # the handshake ACK's, not the SYN's
+    assert listener_samples(syn) == (("rcvSeq", 250000), ("rcvAck", 0), ("tcpRcvPayloadBytes", 0))
+    listen_once = Net()
+    listen_once.open(at=1 * PS)
+    listen_once.run(2 * PS)
+    assert listen_once.b.samples("state") == [2, 4, 5]
+    assert listen_once.b.samples("rcvSeq") == [250000, 250001]

@@ -6,7 +6,7 @@ connection end.
 """
 
 from simulation.embedded.transport.tcp.config import TcpConfig
-from simulation.embedded.transport.tcp.connection import TcpConnection, TcpEnv
+from simulation.embedded.transport.tcp.connection import TcpConnection, TcpEnv, listener_samples
 from simulation.embedded.transport.tcp.flavours import ALGORITHMS
 from simulation.embedded.transport.tcp.segment import ACK, FIN, PSH, RST, SYN, Segment
 from simulation.embedded.transport.tcp.tcb import STATE_NAMES, TIMERS
@@ -24,4 +24,5 @@ __all__ = [
     "TcpConfig",
     "TcpConnection",
     "TcpEnv",
+    "listener_samples",
 ]

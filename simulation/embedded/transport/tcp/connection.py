@@ -105,12 +105,16 @@ class TcpConnection(Arrival):
     # -- application commands -----------------------------------------------------------
 
     def listen(self, fork: bool = False) -> None:
-        """Passive open. With `fork` the app must `accept()` before data goes up.
+        """Passive open. With `fork` this object is the clone that serves one peer.
 
-        INET's TcpSocket::listen() forks: the connection that answers the SYN is a
-        clone with its own socket id, it reports TCP_I_AVAILABLE (our `established`
-        callback), keeps arriving data until the app accepts, then reports
-        TCP_I_ESTABLISHED and passes the data up.
+        INET's TcpSocket::listen() forks: a listening connection (`conn-<listenId>`)
+        takes each SYN, and a clone with a fresh socket id answers it; the clone
+        reports TCP_I_AVAILABLE (our `established` callback), keeps arriving data until
+        the app accepts, then reports TCP_I_ESTABLISHED and passes the data up. With
+        `fork` this connection emits what the clone emits in INET: no `state` sample for
+        LISTEN and no rcvSeq/rcvAck/tcpRcvPayloadBytes for the SYN (the listener's
+        module records those: see `listener_samples`). Without `fork` it is INET's
+        listenOnce(): one connection from LISTEN on, recording everything.
         """
         self._must_be(INIT, "listen")
         self.fork = fork
@@ -183,9 +187,10 @@ class TcpConnection(Arrival):
             self.answer_closed(seg)
             return
         self.segments_received += 1
-        self.emit(signals.RCV_SEQ, seg.seq)
-        self.emit(signals.RCV_ACK, seg.ack)
-        self.emit(signals.RCV_PAYLOAD_BYTES, seg.payload)
+        if not (self.fork and self.state == LISTEN):  # else the listener's (listener_samples)
+            self.emit(signals.RCV_SEQ, seg.seq)
+            self.emit(signals.RCV_ACK, seg.ack)
+            self.emit(signals.RCV_PAYLOAD_BYTES, seg.payload)
         if self.state == LISTEN:
             event = self.in_listen(seg)
         elif self.state == SYN_SENT:
@@ -271,7 +276,8 @@ class TcpConnection(Arrival):
         if new == old:
             return
         self.state = new
-        self.emit(signals.STATE, new)
+        if not (self.fork and old == INIT):  # a forked clone starts in LISTEN silently
+            self.emit(signals.STATE, new)
         if new in (LISTEN, ESTABLISHED, CLOSE_WAIT, LAST_ACK, FIN_WAIT_1, FIN_WAIT_2, CLOSING):
             self.cancel(CONN_ESTAB)
             self.cancel(SYN_REXMIT)
@@ -290,3 +296,15 @@ class TcpConnection(Arrival):
     def unsent(self) -> int:
         """Bytes written by the app and not yet sent."""
         return self.sendbuf.available(self.snd_max)
+
+
+def listener_samples(seg: Segment) -> tuple[tuple[str, int], ...]:
+    """The samples INET's forking listener (`conn-<listenId>`) records for a SYN it forks on.
+
+    Its `state` vector (INET 4.6.0) has one sample, LISTEN (2), at the passive open.
+    """
+    return (
+        (signals.RCV_SEQ, seg.seq),
+        (signals.RCV_ACK, seg.ack),
+        (signals.RCV_PAYLOAD_BYTES, seg.payload),
+    )
