@@ -12,7 +12,7 @@ from tests.simulation.transport.tcp_harness import Net
 def test_defaults_are_a_linux_like_lan_stack():
     c = TcpConfig()
     assert (c.algorithm, c.mss, c.advertised_window) == ("TcpNewReno", 1460, 65535)
-    assert c.window_scaling and c.nagle and c.delayed_acks
+    assert c.window_scaling and c.nagle and not c.delayed_acks
     assert c.limited_transmit and c.increased_iw
     assert not (c.sack or c.timestamps or c.ecn)
 
@@ -26,7 +26,7 @@ def test_inet_parameters_render_every_model_choice():
         "windowScalingSupport": "true",
         "windowScalingFactor": "-1",
         "nagleEnabled": "false",
-        "delayedAcksEnabled": "true",
+        "delayedAcksEnabled": "false",
         "limitedTransmitEnabled": "true",
         "increasedIWEnabled": "true",
         "sackSupport": "false",

@@ -175,3 +175,24 @@ def test_the_sender_never_has_more_than_the_receiver_window_outstanding():
     # throughput is window / RTT at most: 400000 bytes need at least 24 windows of 40 ms
     last = max(t for t, _ in net.b.deliveries)
     assert last - T0 >= (total // window) * 40 * MS
+
+
+def test_delayed_acks_answer_out_of_order_data_at_once_but_not_the_segment_that_fills_the_gap():
+    config = TcpConfig(delayed_acks=True, limited_transmit=False, advertised_window=1 << 20)
+    net = Net(config, drop_a=drop_data(10))
+    net.open()
+    net.at(T0, lambda: net.a.conn.send(14 * 1460))  # rounds of 3, 6, 5: #11-#13 follow the hole
+    net.run(2 * PS)
+    assert net.b.delivered_bytes() == 14 * 1460
+    hole = net.sent("a")[10].seg.seq
+    arrivals_b = [s for s in net.arrivals if s.side == "b" and s.seg.payload]
+    acks_b = [s for s in net.log if s.side == "b"]
+    # each out-of-order segment is answered at once by a duplicate ACK (RFC 5681 4.2)
+    refill = next(s.time for s in arrivals_b if s.seg.seq == hole)
+    early = [s.time for s in arrivals_b if s.seg.seq > hole and s.time < refill]
+    assert len(early) == 3
+    assert all(any(a.time == t and a.seg.ack == hole for a in acks_b) for t in early)
+    # the retransmission fills the gap; INET (no SACK) delays that ACK by 200 ms
+    final = next(s for s in acks_b if s.seg.ack == net.a.conn.iss + 1 + 14 * 1460)
+    assert final.time == refill + 200 * MS
+    assert net.a.conn.fast_retransmits == 1

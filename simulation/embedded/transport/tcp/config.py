@@ -12,7 +12,10 @@ module can express; docs/tcp.md gives the source of each one:
   window above 64 KiB.
 - `nagle` on: RFC 1122 4.2.3.4 SHOULD, the socket default (no TCP_NODELAY). INET
   counts cwnd in bytes, so without Nagle it splits the window into sub-MSS segments.
-- `delayed_acks` on: RFC 1122 4.2.3.2 SHOULD, every mainstream stack (INET: 200 ms).
+- `delayed_acks` off (INET's default): real stacks delay ACKs, but INET's delayed ACK
+  is not the RFC's (it does not ACK a gap-filling segment at once, RFC 5681 4.2, and
+  waits a fixed 200 ms): with it each hole of a loss recovery costs 200 ms and a
+  message tail held by Nagle waits 200 ms, which no LAN stack does.
 - `limited_transmit` on: RFC 3042 (FreeBSD net.inet.tcp.rfc3042 = 1).
 - `increased_iw` on: RFC 3390's initial window, the nearest INET has to Linux's
   IW10 (RFC 6928).
@@ -49,7 +52,7 @@ class TcpConfig:
     advertised_window: int = MAX_WIN
     window_scaling: bool = True
     nagle: bool = True
-    delayed_acks: bool = True
+    delayed_acks: bool = False
     limited_transmit: bool = True
     increased_iw: bool = True
     sack: bool = False
