@@ -163,3 +163,20 @@ def test_a_forked_connection_records_what_inets_clone_records():
     listen_once.run(2 * PS)
     assert listen_once.b.samples("state") == [2, 4, 5]
     assert listen_once.b.samples("rcvSeq") == [250000, 250001]
+
+
+def test_close_sends_fin_after_the_data_and_both_ends_reach_closed():
+    net = Net()
+    net.open()
+    net.at(10 * MS, lambda: net.a.conn.send(5000))
+    net.at(10 * MS, net.a.conn.close)
+    net.at(50 * MS, net.b.conn.close)
+    net.run(300 * PS)
+    assert net.b.delivered_bytes() == 5000
+    fins = [s for s in net.log if s.seg.flags & 0x01]
+    assert [(s.side, s.seg.payload) for s in fins] == [("a", 620), ("b", 0)]  # FIN on the tail
+    # FIN_WAIT_1, FIN_WAIT_2, TIME_WAIT, then CLOSED 2 MSL (240 s) after the peer's FIN
+    assert net.a.samples("state") == [3, 5, 8, 9, 11, 1]
+    assert net.a.timed("state")[-1][0] == fins[1].time + 1 * MS + 320 * NS + 240 * PS
+    assert net.b.samples("state") == [2, 4, 5, 6, 7, 1]  # CLOSE_WAIT, LAST_ACK, CLOSED
+    assert net.a.conn.error is None and net.b.conn.error is None

@@ -11,6 +11,7 @@ from simulation.embedded.transport.tcp.buffers import ReceiveBuffer, SendBuffer
 from simulation.embedded.transport.tcp.congestion import initial_window
 from simulation.embedded.transport.tcp.flavours import TcpNewReno, TcpReno
 from simulation.embedded.transport.tcp.rto import RtoEstimator
+from tests.simulation.transport.tcp_harness import Net
 
 MS = 10**9
 S = 10**12
@@ -186,3 +187,15 @@ def test_third_dupack_sets_ssthresh_from_min_of_cwnd_and_peer_window():
     assert c.cwnd == 6000 + 3 * 1460
     assert c.actions == ["rexmit", "send 10380"]
     assert c.loss_recovery and c.fast_retransmits == 1
+
+
+def test_persist_timeouts_and_inets_rto_overwrite():
+    net = Net()
+    conn = net.a.conn
+    seen = []
+    for _ in range(8):
+        conn.persist_timer_fired()  # nothing to send: no probe, only the schedule
+        seen.append((conn.persist_timeout, conn.rtt.rto))
+    # factor 1, 2, 4, ... 64 times 1.5 s; INET writes its 5 s / 60 s bounds into the RTO
+    assert [p for p, _ in seen] == [s * S // 2 for s in (3, 6, 12, 24, 48, 96, 192, 192)]
+    assert [r for _, r in seen] == [5 * S] * 6 + [60 * S] * 2  # 1.5 s, 3 s < 5 s; 96 s > 60 s

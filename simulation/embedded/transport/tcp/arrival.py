@@ -8,6 +8,7 @@ choices where the RFC is open or where it differs are in the docstrings.
 from __future__ import annotations
 
 from simulation.embedded.transport.tcp import fsm, seqnum, signals
+from simulation.embedded.transport.tcp.config import MAX_SHIFT
 from simulation.embedded.transport.tcp.policy import Policy
 from simulation.embedded.transport.tcp.segment import ACK, FIN, MIN_HEADER, RST, SYN, Segment
 from simulation.embedded.transport.tcp.seqnum import ge, gt, le, lt
@@ -30,7 +31,6 @@ from simulation.embedded.transport.tcp.tcb import (
 )
 
 MASK = seqnum.MASK
-MAX_SHIFT = 14
 _ACK_STATES = frozenset(
     {SYN_RCVD, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK}
 )

@@ -124,11 +124,13 @@ class Policy(Sending):
         return True
 
     def persist_timer_fired(self) -> None:
-        """Zero-window probe (RFC 9293 3.8.6.1) with INET's 5, 5, 6, 12, ... 60 s schedule.
+        """Zero-window probe (RFC 9293 3.8.6.1): next timeout 1.5 s x 1, 2, 4, ... 64.
 
         INET's bound check on the persist timeout writes the RTO instead (an INET
         bug, reproduced): a persist timeout below 5 s sets the RTO to 5 s, one above
-        60 s sets it to 60 s; the persist timeout itself stays factor x 1.5 s.
+        60 s sets it to 60 s; the persist timeout itself stays factor x 1.5 s. With
+        the app reading at once the peer's window never closes, so this is not
+        reached in practice.
         """
         if self.persist_factor == 0:
             self.persist_factor = 1
