@@ -192,10 +192,9 @@ class Arrival(Policy):
         """RFC 9293 3.10.7.4 acceptability, as INET tests it.
 
         INET's deviations: a zero-length segment at the right window edge is
-        accepted (RCV.NXT <= SEG.SEQ <= RCV.NXT + RCV.WND), so is a segment whose
-        last byte ends exactly at the edge; a zero-length segment outside the window
-        is still accepted if it acknowledges something new (after a timeout up to
-        snd_max, else up to snd_nxt). SEG.LEN excludes SYN and FIN here.
+        accepted (RCV.NXT <= SEG.SEQ <= RCV.NXT + RCV.WND); a zero-length segment
+        outside the window is still accepted if it acknowledges something new (after
+        a timeout up to snd_max, else up to snd_nxt). SEG.LEN excludes SYN and FIN.
         """
         n = seg.payload
         seq = seg.seq

@@ -9,8 +9,8 @@ INET departs from it, and so does this model:
 - the initial RTO is 3 s (RFC 1122 / RFC 2988's value, not RFC 6298's 1 s);
 - there is no first-sample rule: SRTT starts at 0 and RTTVAR at 0.75 s, and every
   sample, the first included, goes through Jacobson's filter with gain 1/8 for both
-  (err = R - SRTT; SRTT += err/8; RTTVAR += (|err| - RTTVAR)/8), RTTVAR updated
-  after SRTT and from the same err (RFC 6298 updates RTTVAR first, gain 1/4);
+  (err = R - old SRTT; SRTT += err/8; RTTVAR += (|err| - RTTVAR)/8), where RFC 6298
+  gives RTTVAR the gain 1/4;
 - no clock granularity term G (INET times are exact), RTO = SRTT + 4 RTTVAR;
 - RTO is clamped to [1 s, 240 s] (RFC 6298 2.4/2.5: min 1 s, max at least 60 s);
 - the arithmetic is OMNeT++ SimTime: each `x/8` is `floor(x * 0.125 + 0.5)` ps.
