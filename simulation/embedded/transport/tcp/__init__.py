@@ -1,0 +1,28 @@
+"""INET's TCP (`inet.transportlayer.tcp.Tcp`, 4.5.4 and 4.6.0) as a library the engine drives.
+
+See docs/tcp.md for the model, its parameters and every place where it follows INET
+rather than an RFC. The engine implements `TcpEnv` and creates a `TcpConnection` per
+connection end.
+"""
+
+from simulation.embedded.transport.tcp.config import TcpConfig
+from simulation.embedded.transport.tcp.connection import TcpConnection, TcpEnv, listener_samples
+from simulation.embedded.transport.tcp.flavours import ALGORITHMS
+from simulation.embedded.transport.tcp.segment import ACK, FIN, PSH, RST, SYN, Segment
+from simulation.embedded.transport.tcp.tcb import STATE_NAMES, TIMERS
+
+__all__ = [
+    "ACK",
+    "ALGORITHMS",
+    "FIN",
+    "PSH",
+    "RST",
+    "STATE_NAMES",
+    "SYN",
+    "TIMERS",
+    "Segment",
+    "TcpConfig",
+    "TcpConnection",
+    "TcpEnv",
+    "listener_samples",
+]
