@@ -16,6 +16,7 @@ they mean the same whichever backend ran. Percentiles need the delay vectors
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ import pandas as pd
 from analysis.pivots import scalars, statistics, vector_samples
 from fogcosim import atomic
 from simulation.load import uncontended_delay_ps
-from simulation.scenario import scenario_from_dict
+from simulation.scenario import Scenario, scenario_from_dict
 
 FLOWS_CSV = "flows.csv"
 QUEUES_CSV = "queues.csv"
@@ -35,7 +36,12 @@ COLUMNS = [
     "flow", "class", "src", "dst", "period_s", "size_bytes", "priority", "deadline_us",
     "min_delay_us", "sent", "delivered", "dropped", "in_flight", "in_flight_overdue",
     "in_flight_age_max_us", "in_flight_age_mean_us", "delay_mean_us", "delay_p50_us",
-    "delay_p99_us", "delay_max_us", "deadline_misses", "miss_ratio", "lost",
+    "delay_p99_us", "delay_max_us", "deadline_misses", "miss_ratio", "lost", "worst_wait_link",
+    "worst_wait_max_us", "worst_wait_mean_us",
+]  # fmt: skip
+HOPS_CSV = "hops.csv"
+HOP_COLUMNS = [
+    "flow", "class", "hop", "link", "frames", "wait_mean_us", "wait_max_us",
 ]  # fmt: skip
 
 
@@ -82,6 +88,9 @@ def flow_table(
             p50, p99 = (float(np.percentile(delays, q)) * US for q in (50, 99))
         deadline = r.get("deadline_ps")
         misses = count("deadlineMisses")
+        waits = _hop_waits(counts, name)
+        worst = max(waits, key=lambda w: (w[2], -w[0])) if waits else None
+        links = [] if where is None else _path_links(where, r["host"], r["dest"])
         out.append(
             {
                 "flow": name,
@@ -109,9 +118,72 @@ def flow_table(
                 "deadline_misses": misses if deadline is not None else math.nan,
                 "miss_ratio": misses / sent if deadline is not None and sent else math.nan,
                 "lost": dropped > 0,
+                "worst_wait_link": (None if worst is None or not links else links[worst[0]]),
+                "worst_wait_max_us": math.nan if worst is None else worst[2] * US,
+                "worst_wait_mean_us": math.nan if worst is None else worst[1] * US,
             }
         )
     return pd.DataFrame(out, columns=COLUMNS)
+
+
+def _hop_waits(counts: pd.Series, flow: str) -> list[tuple[int, float, float, int]]:
+    """(hop, mean wait s, max wait s, frames) of each hop where the flow's frames waited."""
+    out = []
+    hop = 0
+    prefix = f"{flow}:hop"
+    for name in counts.index:
+        if not (name.startswith(prefix) and name.endswith("Wait:count")):
+            continue
+        hop = int(name[len(prefix) : -len("Wait:count")])
+        key = f"{prefix}{hop}Wait:"
+        out.append(
+            (
+                hop,
+                float(counts[key + "mean"]),
+                float(counts[key + "max"]),
+                int(counts[key + "count"]),
+            )
+        )
+    return sorted(out)
+
+
+def _path_links(scenario: Scenario, src: str, dst: str) -> list[str]:
+    """`a->b` of each hop of the path from `src` to `dst`."""
+    nodes = scenario.path(src, dst)
+    return [f"{a}->{b}" for a, b in itertools.pairwise(nodes)]
+
+
+def hop_table(
+    manifest: list[dict[str, Any]], raw: pd.DataFrame, scenario: dict[str, Any]
+) -> pd.DataFrame:
+    """Per flow and hop of its path: how long its frames waited in that hop's queue.
+
+    Where a flow's delay was spent: the frames each interface queue on its path
+    sent (after the warm-up), their mean and longest wait there.
+    """
+    rows = _flow_rows(manifest)
+    if not rows:
+        return pd.DataFrame(columns=HOP_COLUMNS)
+    sc = scenario_from_dict(scenario)
+    module = rows[0]["module"]
+    table = scalars(raw, include_attrs=False, include_itervars=False)
+    counts = table[table["module"] == module].set_index("name")["value"]
+    out = []
+    for r in rows:
+        links = _path_links(sc, r["host"], r["dest"])
+        for hop, mean, longest, frames in _hop_waits(counts, r["flow"]):
+            out.append(
+                {
+                    "flow": r["flow"],
+                    "class": r["class"],
+                    "hop": hop,
+                    "link": links[hop],
+                    "frames": frames,
+                    "wait_mean_us": mean * US,
+                    "wait_max_us": longest * US,
+                }
+            )
+    return pd.DataFrame(out, columns=HOP_COLUMNS)
 
 
 def _samples(raw: pd.DataFrame, module: str) -> dict[str, np.ndarray]:
@@ -178,4 +250,6 @@ def write_tables(
     run_dir = Path(run_dir)
     table = flow_table(manifest, raw, scenario)
     atomic.write_text(run_dir / FLOWS_CSV, table.to_csv(index=False))
+    hops = hop_table(manifest, raw, scenario)
+    atomic.write_text(run_dir / HOPS_CSV, hops.to_csv(index=False))
     atomic.write_text(run_dir / QUEUES_CSV, queue_table(manifest, raw).to_csv(index=False))

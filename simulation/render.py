@@ -9,6 +9,7 @@ profile cannot inject NED or ini syntax.
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,11 +128,18 @@ def drop_lines(scenario: Scenario) -> list[str]:
 
 
 def flow_entries(scenario: Scenario) -> str:
-    """The FlowRecorder's `flows` parameter: name, chunks per message, deadline (ps or -1)."""
+    """The FlowRecorder's `flows` parameter: name, chunks, deadline (ps or -1), path.
+
+    The path is the link-direction index of each hop (`link_directions` order),
+    so the recorder can say at which hop a flow's frames waited.
+    """
+    index = {(d.src, d.dst): i for i, d in enumerate(link_directions(scenario))}
     entries = []
     for f in scenario.all_flows():
         deadline = -1 if f.deadline_ps is None else f.deadline_ps
-        entries.append(f"{f.name} {len(chunk_sizes(f.size_bytes))} {deadline}")
+        nodes = scenario.path(f.src, f.dst)
+        hops = ",".join(str(index[hop]) for hop in itertools.pairwise(nodes))
+        entries.append(f"{f.name} {len(chunk_sizes(f.size_bytes))} {deadline} {hops}")
     return ";".join(entries)
 
 

@@ -1,6 +1,7 @@
 // fogcosim: per-flow message statistics (see FlowRecorder.ned).
 #include "FlowRecorder.h"
 
+#include <algorithm>
 #include <cstring>
 #include <sstream>
 
@@ -29,8 +30,15 @@ void FlowRecorder::initialize()
         std::istringstream fields(entry);
         Flow flow;
         long long deadlinePs = -1;
+        std::string path;
         if (!(fields >> flow.name >> flow.chunks >> deadlinePs))
             continue;
+        if (fields >> path) {
+            std::istringstream hops(path);
+            std::string hop;
+            while (std::getline(hops, hop, ','))
+                flow.path.push_back(std::atoi(hop.c_str()));
+        }
         if (deadlinePs >= 0)
             flow.deadline = SimTime(deadlinePs, SIMTIME_PS);
         flow.delays = new cHistogram("histogram");
@@ -49,10 +57,12 @@ void FlowRecorder::initialize()
     sentSignal = registerSignal("packetSent");
     receivedSignal = registerSignal("packetReceived");
     droppedSignal = registerSignal("packetDropped");
+    pulledSignal = registerSignal("packetPulled");
     cModule *network = getSimulation()->getSystemModule();
     network->subscribe(sentSignal, this);
     network->subscribe(receivedSignal, this);
     network->subscribe(droppedSignal, this);
+    network->subscribe(pulledSignal, this);
 }
 
 cOutVector *FlowRecorder::newVector(const std::string& name, const char *title, const char *unit)
@@ -78,6 +88,30 @@ int FlowRecorder::dropLocation(cComponent *source) const
             return found->second;
     }
     return -1;
+}
+
+void FlowRecorder::recordWait(cComponent *source, cPacket *packet)
+{
+    // the queues that hold frames: an interface's FIFO, or each level's queue under strict
+    // priority (not the compound PriorityQueue around them, which reports the same pulls)
+    if (strcmp(source->getClassName(), "inet::queueing::PacketQueue") != 0)
+        return;
+    if (simTime() < getSimulation()->getWarmupPeriod())
+        return;
+    Name name = parse(packet->getName());
+    if (name.flow < 0)
+        return;
+    Flow& flow = flows[name.flow];
+    int where = dropLocation(source);
+    auto hop = std::find(flow.path.begin(), flow.path.end(), where);
+    if (hop == flow.path.end())
+        return;
+    simtime_t wait = simTime() - packet->getArrivalTime();
+    Flow::Wait& w = flow.hopWaits[(int)(hop - flow.path.begin())];
+    if (w.frames == 0 || wait > w.longest)
+        w.longest = wait;
+    w.frames++;
+    w.total += wait;
 }
 
 void FlowRecorder::handleMessage(cMessage *msg)
@@ -131,6 +165,10 @@ void FlowRecorder::receiveSignal(cComponent *source, simsignal_t signalID, cObje
     auto packet = dynamic_cast<cPacket *>(obj);
     if (packet == nullptr)
         return;
+    if (signalID == pulledSignal) {
+        recordWait(source, packet);
+        return;
+    }
     bool fromApp = strcmp(source->getName(), "app") == 0;
     if (signalID != droppedSignal && !fromApp)
         return;  // lower layers emit packetSent/packetReceived for the same packets
@@ -199,6 +237,12 @@ void FlowRecorder::finish()
         recordScalar((prefix + "inFlightOverdue:count").c_str(), overdue[f]);
         long misses = flow.deadline >= SIMTIME_ZERO ? flow.late + flow.dropped + overdue[f] : 0;
         recordScalar((prefix + "deadlineMisses:count").c_str(), misses);
+        for (auto& entry : flow.hopWaits) {
+            std::string hop = prefix + "hop" + std::to_string(entry.first) + "Wait:";
+            recordScalar((hop + "count").c_str(), entry.second.frames);
+            recordScalar((hop + "mean").c_str(), entry.second.total.dbl() / entry.second.frames);
+            recordScalar((hop + "max").c_str(), entry.second.longest.dbl());
+        }
         if (aged[f] > 0) {
             recordScalar((prefix + "inFlightAge:max").c_str(), ageMax[f].dbl());
             recordScalar((prefix + "inFlightAge:mean").c_str(), ageSum[f].dbl() / aged[f]);

@@ -25,6 +25,12 @@ class FlowRecorder : public omnetpp::cSimpleModule, public omnetpp::cListener
         omnetpp::cOutVector *vector = nullptr;
         omnetpp::cOutVector *dropVector = nullptr;    // dropped messages' numbers
         omnetpp::cOutVector *dropAtVector = nullptr;  // where: link-direction index
+        std::vector<int> path;                        // link-direction index of each hop
+        struct Wait {
+            long frames = 0;
+            omnetpp::simtime_t total, longest;
+        };
+        std::map<int, Wait> hopWaits;  // hop index -> waits of this flow's frames there
     };
     struct Message {
         omnetpp::simtime_t created;
@@ -43,6 +49,7 @@ class FlowRecorder : public omnetpp::cSimpleModule, public omnetpp::cListener
     std::unordered_map<std::string, int> interfaceIndex;  // full path -> link direction
     std::map<std::pair<int, long>, Message> open;  // (flow, message number) -> message
     omnetpp::simsignal_t sentSignal = -1, receivedSignal = -1, droppedSignal = -1;
+    omnetpp::simsignal_t pulledSignal = -1;
 
   protected:
     virtual void initialize() override;
@@ -53,6 +60,7 @@ class FlowRecorder : public omnetpp::cSimpleModule, public omnetpp::cListener
     Name parse(const char *name) const;
     void resolveChunk(std::pair<int, long> key, Message& message);
     int dropLocation(omnetpp::cComponent *source) const;
+    void recordWait(omnetpp::cComponent *source, omnetpp::cPacket *packet);
     omnetpp::cOutVector *newVector(const std::string& name, const char *title,
                                    const char *unit = nullptr);
 

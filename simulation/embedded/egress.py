@@ -20,6 +20,7 @@ when will one be?"
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from simulation.embedded.frames import queue_bits
@@ -27,6 +28,8 @@ from simulation.embedded.stats import QueueStats
 
 #: A frame on its way: (wire bytes, datagram, queue index, hop index along its path).
 Frame = tuple[int, Any, int, int]
+#: called with (frame, ps it waited in its queue) when the MAC takes it
+WaitHook = Callable[[Frame, int], None]
 
 
 class DropTailQueue:
@@ -56,12 +59,15 @@ class DropTailQueue:
 class StrictPriority:
     """Queues served in priority order (index 0 first); one queue is a plain FIFO."""
 
-    __slots__ = ("queues", "waiting")
+    __slots__ = ("on_wait", "queues", "waiting", "warmup")
 
-    def __init__(self, queues: list[DropTailQueue]) -> None:
+    def __init__(self, queues: list[DropTailQueue], warmup: int = 0) -> None:
         self.queues = queues
         #: frames waiting in all queues together
         self.waiting = 0
+        self.warmup = warmup
+        #: told (frame, wait ps) of every frame sent after the warm-up (per-flow waits per hop)
+        self.on_wait: WaitHook | None = None
 
     def push(self, frame: Frame, now: int) -> DropTailQueue | None:
         """Queue `frame`; returns the full queue that refused it, or None when queued."""
@@ -84,10 +90,14 @@ class StrictPriority:
                 if queue.frames:
                     self.waiting -= 1
                     frame = queue.frames.popleft()
-                    queue.stats.pulled(now, queue_bits(frame[0]))
+                    wait = queue.stats.pulled(now, queue_bits(frame[0]))
+                    if self.on_wait is not None and now >= self.warmup:
+                        self.on_wait(frame, wait)
                     return frame
         return None
 
     def passed(self, frame: Frame, now: int) -> None:
         """`frame` went through its (empty) queue straight to the idle MAC."""
         self.queues[frame[2]].stats.passed(now)
+        if self.on_wait is not None and now >= self.warmup:
+            self.on_wait(frame, 0)

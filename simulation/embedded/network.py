@@ -88,8 +88,10 @@ class Network:
                     st.emit(0)
             self.queues += stats
             egress = StrictPriority(
-                [DropTailQueue(s, scenario.queue_capacity, scenario.queue_bytes) for s in stats]
+                [DropTailQueue(s, scenario.queue_capacity, scenario.queue_bytes) for s in stats],
+                window[0],
             )
+            egress.on_wait = self.waited
             mac = Mac(kernel, i, d, index[d.dst], is_host[index[d.dst]], egress, window)
             mac.on_arrive = self.arrive
             mac.on_drop = self.drop
@@ -142,6 +144,13 @@ class Network:
             self.relay_depth[mac.to_node], self.kernel.pos, dgram.path[hop].enqueue,
             [(frame[0], dgram, frame[2], hop)],
         )  # fmt: skip
+
+    @staticmethod
+    def waited(frame: Frame, wait_ps: int) -> None:
+        """A frame left its queue after `wait_ps`: its flow learns where it waited."""
+        message = frame[1].message
+        if message is not None:
+            message.flow.waited(frame[3], wait_ps)
 
     @staticmethod
     def drop(mac: Mac, frame: Frame, queue: DropTailQueue) -> None:

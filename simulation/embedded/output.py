@@ -289,6 +289,10 @@ def _write_flow(sca: ScalarFileWriter, module: str, flow: FlowStats) -> None:
         ("deadlineMisses", flow.deadline_misses),
     ):
         sca.scalar(module, f"{name}:{stat}:count", value)
+    for hop, (frames, total, longest) in sorted(flow.hop_waits.items()):
+        sca.scalar(module, f"{name}:hop{hop}Wait:count", frames)
+        sca.scalar(module, f"{name}:hop{hop}Wait:mean", total * 1e-12 / frames)
+        sca.scalar(module, f"{name}:hop{hop}Wait:max", longest * 1e-12)
     if flow.censored_ps:  # the ages of the messages still in flight at the end
         ages = flow.censored_ps
         sca.scalar(module, f"{name}:inFlightAge:max", max(ages) * 1e-12)

@@ -58,6 +58,20 @@ class FlowStats:
     drops: list[tuple[int, int, int, int]] = field(default_factory=list)
     #: age at the end of every message still in flight then (censored: no delay known)
     censored_ps: list[int] = field(default_factory=list)
+    #: per hop index along the flow's path: [frames, total wait ps, longest wait ps] of the
+    #: frames its queue sent after the warm-up (where the flow's delay was spent)
+    hop_waits: dict[int, list[int]] = field(default_factory=dict)
+
+    def waited(self, hop: int, wait_ps: int) -> None:
+        """A frame of this flow left the queue of hop `hop` after waiting `wait_ps`."""
+        entry = self.hop_waits.get(hop)
+        if entry is None:
+            self.hop_waits[hop] = [1, wait_ps, wait_ps]
+        else:
+            entry[0] += 1
+            entry[1] += wait_ps
+            if wait_ps > entry[2]:
+                entry[2] = wait_ps
 
     @property
     def in_flight(self) -> int:
@@ -150,14 +164,15 @@ class QueueStats:
         self.pushed_at.append(t)
         self.emit(t)
 
-    def pulled(self, t: int, bits: int) -> None:
-        """The MAC took the queue's first frame."""
+    def pulled(self, t: int, bits: int) -> int:
+        """The MAC took the queue's first frame; returns how long it waited."""
         self.length -= 1
         self.bits -= bits
-        since = self.pushed_at.popleft()
+        wait = t - self.pushed_at.popleft()
         if t >= self.warmup:
-            self.waits_ps.append(t - since)
+            self.waits_ps.append(wait)
         self.emit(t)
+        return wait
 
     def _start_at_warmup(self) -> None:
         """The averages begin at the warm-up's end, with the values held since the last change."""
