@@ -28,7 +28,9 @@ from simulation.scenario import MAX_UDP_PAYLOAD, TRAFFIC_CLASSES, Flow, Scenario
 MESSAGE_PORTS: dict[str, int] = {"critical": 5000, "ml": 5001, "background": 5002}
 CHUNK_PORT_OFFSET = 100
 
-AppRole = Literal["sink", "source", "rounds"]
+AppRole = Literal["sink", "source", "rounds", "loop"]
+#: UDP port of the first closed loop's server; loop k (in flow order) listens on LOOP_PORT + k.
+LOOP_PORT = 7000
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,9 @@ class App:
     start_ps: int = 0
     chunk_index: int = 0
     chunk_count: int = 1
+    #: Loop servers: the request flow they answer and the time from its arrival to the reply.
+    request: str = ""
+    processing_ps: int = 0
 
     @property
     def module(self) -> str:
@@ -62,13 +67,28 @@ def chunk_sizes(size: int, max_chunk: int = MAX_UDP_PAYLOAD) -> list[int]:
     return [max_chunk] * (count - 1) + [size - max_chunk * (count - 1)]
 
 
+def loop_ports(scenario: Scenario) -> dict[str, int]:
+    """The UDP port of each closed loop's server, by request flow name."""
+    requests = [f.trigger for f in scenario.flows if f.trigger is not None]
+    return {name: LOOP_PORT + k for k, name in enumerate(requests)}
+
+
 def plan_apps(scenario: Scenario) -> dict[str, list[App]]:
-    """Apps per host (every host listed, in scenario order): sinks first, then sources."""
+    """Apps per host (every host listed, in scenario order): sinks, sources, loop servers.
+
+    A closed loop's request goes to a loop server on its destination host (not
+    to the class sink), which sends the reply when a request arrived; the
+    reply is not a periodic source.
+    """
+    loops = loop_ports(scenario)
+    replies = {f.trigger: f for f in scenario.flows if f.trigger is not None}
     incoming: dict[str, list[Flow]] = {h.name: [] for h in scenario.hosts}
     outgoing: dict[str, list[Flow]] = {h.name: [] for h in scenario.hosts}
     for flow in scenario.flows:
-        incoming[flow.dst].append(flow)
-        outgoing[flow.src].append(flow)
+        if flow.name not in loops:
+            incoming[flow.dst].append(flow)
+        if not flow.closed_reply:
+            outgoing[flow.src].append(flow)
     plan: dict[str, list[App]] = {}
     for host, flows_in in incoming.items():
         apps: list[App] = []
@@ -87,12 +107,26 @@ def plan_apps(scenario: Scenario) -> dict[str, list[App]]:
             for k, size in enumerate(sizes):
                 last = k == len(sizes) - 1
                 port = MESSAGE_PORTS[flow.cls] + (0 if last else CHUNK_PORT_OFFSET)
+                if flow.name in loops:  # every chunk to the loop server
+                    port = loops[flow.name]
                 apps.append(
                     App(
                         host, len(apps), "source", flow.cls, port, chunk=not last,
                         flow=flow.name, dest=flow.dst, size_bytes=size,
                         period_ps=flow.period_ps, start_ps=flow.offset_ps,
                         chunk_index=k, chunk_count=len(sizes),
+                    )
+                )  # fmt: skip
+        for request in scenario.flows:
+            if request.dst == host and request.name in loops:
+                reply = replies[request.name]
+                apps.append(
+                    App(
+                        host, len(apps), "loop", reply.cls, loops[request.name], chunk=False,
+                        flow=reply.name, dest=reply.dst, size_bytes=reply.size_bytes,
+                        period_ps=request.period_ps, request=request.name,
+                        processing_ps=reply.processing_ps,
+                        chunk_count=len(chunk_sizes(request.size_bytes)),
                     )
                 )  # fmt: skip
         plan[host] = apps
@@ -140,6 +174,8 @@ def manifest(scenario: Scenario) -> list[dict[str, object]]:
                     "start_ps": app.start_ps,
                     "chunk_index": app.chunk_index,
                     "chunk_count": app.chunk_count,
+                    "request": app.request,
+                    "processing_ps": app.processing_ps,
                 }
             )
     for flow in all_flows(scenario):
@@ -156,6 +192,8 @@ def manifest(scenario: Scenario) -> list[dict[str, object]]:
                 "start_ps": flow.offset_ps,
                 "chunk_count": len(chunk_sizes(flow.size_bytes)),
                 "deadline_ps": flow.deadline_ps,
+                "loop_deadline_ps": flow.loop_deadline_ps,
+                "trigger": flow.trigger,
                 "priority": flow.priority,
             }
         )

@@ -221,10 +221,22 @@ def unmeetable_flow_deadline(scenario: Scenario) -> tuple[int, str] | None:
     (`uncontended_delay_ps`). No schedule or priority can beat it, so such a
     deadline is a typo or a wrong unit, not a requirement.
     """
+    replies = {f.trigger: f for f in scenario.flows if f.trigger is not None}
     for i, flow in enumerate(scenario.flows):
+        least = uncontended_delay_ps(scenario, flow.src, flow.dst, flow.size_bytes)
+        reply = replies.get(flow.name)
+        if flow.loop_deadline_ps is not None and reply is not None:
+            loop = least + reply.processing_ps + uncontended_delay_ps(
+                scenario, reply.src, reply.dst, reply.size_bytes
+            )
+            if flow.loop_deadline_ps < loop:
+                return i, (
+                    f"flow {flow.name!r}: loop_deadline {flow.loop_deadline_ps / 1e6:g} us is "
+                    f"below the least round trip its path allows ({loop / 1e6:.3f} us: the "
+                    "request and the reply each alone on their paths, plus the processing)"
+                )
         if flow.deadline_ps is None:
             continue
-        least = uncontended_delay_ps(scenario, flow.src, flow.dst, flow.size_bytes)
         if flow.deadline_ps < least:
             return i, (
                 f"flow {flow.name!r}: deadline {flow.deadline_ps / 1e6:g} us is below the "

@@ -229,7 +229,8 @@ def build_scenario(
         )
         late = unmeetable_flow_deadline(scenario)
         if late is not None:
-            raise ScenarioError(late[1], f"flows[{late[0]}].deadline")
+            which = "loop_deadline" if "loop_deadline" in late[1] else "deadline"
+            raise ScenarioError(late[1], f"flows[{late[0]}].{which}")
         if rounds is not None:
             problem = unmeetable_deadline(scenario)
             if problem:

@@ -19,7 +19,7 @@ import jinja2
 from fogcosim import __version__, atomic
 from fogcosim.errors import UserError
 from simulation import units
-from simulation.apps import MESSAGE_PORTS, App, chunk_sizes, manifest, plan_apps
+from simulation.apps import CHUNK_PORT_OFFSET, MESSAGE_PORTS, App, chunk_sizes, manifest, plan_apps
 from simulation.backends.versions import DEFAULT_DIALECT, L2_CONFIGURATOR
 from simulation.naming import NED_TYPES, link_directions
 from simulation.scenario import PriorityLevel, Scenario, priority_levels
@@ -143,6 +143,17 @@ def flow_entries(scenario: Scenario) -> str:
     return ";".join(entries)
 
 
+def loop_entries(scenario: Scenario) -> str:
+    """The FlowRecorder's `loops` parameter: request, reply, round-trip deadline (ps or -1)."""
+    by_name = {f.name: f for f in scenario.flows}
+    entries = []
+    for reply in scenario.flows:
+        if reply.trigger is not None:
+            deadline = by_name[reply.trigger].loop_deadline_ps
+            entries.append(f"{reply.trigger} {reply.name} {-1 if deadline is None else deadline}")
+    return ";".join(entries)
+
+
 def interface_entries(scenario: Scenario) -> str:
     """The FlowRecorder's `interfaces` parameter: each link direction's sending interface.
 
@@ -170,7 +181,25 @@ def _app_view(app: App, scenario: Scenario) -> dict[str, object]:
     view["start"] = units.format_time(app.start_ps)
     if app.role == "rounds":
         view["params"] = round_app_params(scenario, app)
+    elif app.role == "loop":
+        view["params"] = loop_app_params(scenario, app)
     return view
+
+
+def loop_app_params(scenario: Scenario, app: App) -> list[tuple[str, str]]:
+    """The ini parameters of one fogcosim.LoopApp (a closed loop's server)."""
+    del scenario
+    port = MESSAGE_PORTS[app.cls]
+    return [
+        ("localPort", str(app.port)),
+        ("requestChunks", str(app.chunk_count)),
+        ("replyName", f'"{app.cls}_{app.flow}"'),
+        ("destAddress", f'"{app.dest}"'),
+        ("destPort", str(port)),
+        ("chunkPort", str(port + CHUNK_PORT_OFFSET)),
+        ("replyBytes", str(app.size_bytes)),
+        ("processingPs", str(app.processing_ps)),
+    ]
 
 
 def itervars(scenario: Scenario) -> list[tuple[str, str]]:
@@ -266,6 +295,7 @@ def render_text(
         drop_lines=drop_lines(scenario),
         flow_entries=flow_entries(scenario),
         interface_entries=interface_entries(scenario),
+        loop_entries=loop_entries(scenario),
         queue_comment=comment,
         queue_lines=qlines,
         record_vectors=record_vectors,

@@ -134,6 +134,17 @@ class Flow:
     priority: int = 0
     #: Largest acceptable end-to-end delay of one message (None: no deadline).
     deadline_ps: int | None = None
+    #: A closed loop's reply: sent `processing_ps` after each message of the request flow
+    #: `trigger` arrives (numbered as that request); not periodic (its period is the request's).
+    trigger: str | None = None
+    processing_ps: int = 0
+    #: A closed loop's request: largest acceptable round trip, request sent to reply received.
+    loop_deadline_ps: int | None = None
+
+    @property
+    def closed_reply(self) -> bool:
+        """Whether this flow is the reply of a closed loop (sent on arrivals, not by a clock)."""
+        return self.trigger is not None
 
 
 @dataclass(frozen=True)
@@ -551,6 +562,7 @@ def _validate_flows(sc: Scenario) -> None:
                 f"flow {flow.name!r}: {flow.src!r} and {flow.dst!r} are not connected",
                 f"{where}",
             )
+    _validate_loops(sc)
     hp = _hyperperiod(sc.flows)
     if hp > sc.max_hyperperiod_ps:
         raise ScenarioError(
@@ -559,6 +571,48 @@ def _validate_flows(sc: Scenario) -> None:
             "simulation.max_hyperperiod",
             "simulation.max_hyperperiod",
         )
+
+
+def _validate_loops(sc: Scenario) -> None:
+    """A closed loop's reply answers an existing request, back along the same hosts."""
+    by_name = {f.name: f for f in sc.flows}
+    replies = {f.trigger for f in sc.flows if f.trigger is not None}
+    for i, flow in enumerate(sc.flows):
+        where = f"flows[{i}]"
+        if flow.processing_ps < 0:
+            raise ScenarioError(
+                f"flow {flow.name!r}: processing {flow.processing_ps} ps is negative",
+                f"{where}.processing",
+            )
+        if flow.loop_deadline_ps is not None:
+            if flow.name not in replies:
+                raise ScenarioError(
+                    f"flow {flow.name!r}: loop_deadline without a closed-loop reply",
+                    f"{where}.loop_deadline",
+                )
+            if flow.loop_deadline_ps <= 0:
+                raise ScenarioError(
+                    f"flow {flow.name!r}: loop_deadline must be positive", f"{where}.loop_deadline"
+                )
+        if flow.trigger is None:
+            continue
+        request = by_name.get(flow.trigger)
+        if request is None or request.closed_reply:
+            raise ScenarioError(
+                f"flow {flow.name!r} answers {flow.trigger!r}, which is not a request flow",
+                f"{where}.trigger",
+            )
+        if (request.src, request.dst) != (flow.dst, flow.src):
+            raise ScenarioError(
+                f"flow {flow.name!r} must go back from {request.dst!r} to {request.src!r}, the "
+                f"way its request {request.name!r} came",
+                f"{where}.src",
+            )
+        if request.transport != "udp" or flow.transport != "udp":
+            raise ScenarioError(
+                f"closed loop {request.name!r}: only UDP requests and replies are modelled",
+                f"{where}.transport",
+            )
 
 
 def _preview(items: list[str], limit: int = 8) -> str:

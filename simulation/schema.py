@@ -129,9 +129,20 @@ _FLOW_FIELDS = (
         NO_DEFAULT, minimum=1, example="1500",
     ),
     Field(
-        "reply_after", "time0", "Time from each request's send time to its reply's (required "
-        "with reply_bytes).", NO_DEFAULT,
-        example='"1ms"',
+        "processing", "time0", "A closed loop: the reply leaves this long after its request "
+        "arrived (an answer to what was received, as a controller does); a lost or late request "
+        "delays or suppresses its reply. With reply_bytes, give this or reply_after.",
+        NO_DEFAULT, example='"50us"',
+    ),
+    Field(
+        "reply_after", "time0", "An open loop (the paper's periodic pairs): each reply leaves "
+        "this long after its request was sent, whether or not the request arrived.",
+        NO_DEFAULT, example='"1ms"',
+    ),
+    Field(
+        "loop_deadline", "time", "Closed loops: the largest acceptable round trip (request sent "
+        "to reply received); misses (late, lost, or overdue at the end) are counted.",
+        NO_DEFAULT, example='"1ms"',
     ),
     Field(
         "reply_deadline", "time", "The reply's deadline (default: the request's `deadline`).",

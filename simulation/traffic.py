@@ -50,6 +50,11 @@ class FlowDraft:
     priority: int | None = None
     #: Drafts with the same group share one drawn offset (aligned ML rounds).
     group: str | None = None
+    #: A closed loop's reply: the request flow whose arrivals send it, after `processing_ps`.
+    trigger: str | None = None
+    processing_ps: int = 0
+    #: A closed loop's request: the round-trip deadline.
+    loop_deadline_ps: int | None = None
 
 
 def neighbours(i: int, fog_nodes: int, count: int) -> list[int]:
@@ -198,7 +203,7 @@ def explicit_flows(sections: list[Section]) -> list[FlowDraft]:
         )
         reply_bytes = s.get("reply_bytes")
         if reply_bytes is None:
-            for key in ("reply_after", "reply_deadline"):
+            for key in ("reply_after", "reply_deadline", "processing", "loop_deadline"):
                 if s.has(key):
                     raise s.error(key, "applies to request/reply flows only (set reply_bytes)")
             drafts.append(request)
@@ -208,13 +213,30 @@ def explicit_flows(sections: list[Section]) -> list[FlowDraft]:
                 "reply_bytes",
                 f"class {request.cls!r} is one-way (replies are allowed for: critical, background)",
             )
-        if not s.has("reply_after"):
+        if s.has("reply_after") and s.has("processing"):
             raise s.error(
-                "reply_after", "missing: with reply_bytes, give the time from each request's "
-                'send time to its reply\'s, e.g. reply_after = "1ms"',
+                "processing", "give processing (closed loop: the reply answers the request's "
+                "arrival) or reply_after (open loop: timed from the request's send), not both",
+            )  # fmt: skip
+        if not s.has("reply_after") and not s.has("processing"):
+            raise s.error(
+                "processing", "missing: with reply_bytes, give processing (the reply leaves this "
+                'long after its request arrived, e.g. processing = "50us") or reply_after (open '
+                "loop, timed from the request's send)",
+            )  # fmt: skip
+        if s.has("loop_deadline") and not s.has("processing"):
+            raise s.error(
+                "loop_deadline", "applies to closed loops only (give processing, not reply_after: "
+                "an open-loop reply does not answer its request, so it has no round trip)",
             )  # fmt: skip
         deadline = s.get("reply_deadline") or request.deadline_ps
         pair = _pair(s, request, f"{request.name}_reply", reply_bytes, deadline)
+        if s.has("processing"):
+            request.loop_deadline_ps = s.get("loop_deadline")
+            pair[1].after = None
+            pair[1].trigger = request.name
+            pair[1].processing_ps = s.get("processing")
+            pair[1].offset_ps = 0  # sent on each request's arrival, not periodically
         for d in pair:
             d.origin = s.path
         drafts += pair
@@ -258,6 +280,9 @@ def draw_offsets(
                 offset_ps=offsets[d.name],
                 priority=priorities[d.cls] if d.priority is None else d.priority,
                 deadline_ps=d.deadline_ps,
+                trigger=d.trigger,
+                processing_ps=d.processing_ps,
+                loop_deadline_ps=d.loop_deadline_ps,
             )
         )
     return flows

@@ -13,6 +13,10 @@ Define_Module(FlowRecorder);
 
 FlowRecorder::~FlowRecorder()
 {
+    for (auto& loop : loops) {
+        delete loop.rtts;
+        delete loop.vector;
+    }
     for (auto& flow : flows) {
         delete flow.delays;
         delete flow.vector;
@@ -48,6 +52,24 @@ void FlowRecorder::initialize()
         flow.dropAtVector = newVector(flow.name + ":droppedAt:vector", "dropped at link direction");
         flowIndex[flow.name] = flows.size();
         flows.push_back(flow);
+    }
+    std::istringstream loopEntries(par("loops").stdstringValue());
+    while (std::getline(loopEntries, entry, ';')) {
+        std::istringstream fields(entry);
+        std::string request, reply;
+        long long deadlinePs = -1;
+        if (!(fields >> request >> reply >> deadlinePs))
+            continue;
+        Loop loop;
+        loop.request = flowIndex.at(request);
+        loop.reply = flowIndex.at(reply);
+        if (deadlinePs >= 0)
+            loop.deadline = SimTime(deadlinePs, SIMTIME_PS);
+        loop.rtts = new cHistogram("histogram");
+        if (recordVectors)
+            loop.vector = newVector(request + ":rtt:vector", "loop round trip", "s");
+        loopOfFlow[loop.request] = loopOfFlow[loop.reply] = loops.size();
+        loops.push_back(loop);
     }
     std::istringstream interfaces(par("interfaces").stdstringValue());
     std::string path;
@@ -142,6 +164,31 @@ FlowRecorder::Name FlowRecorder::parse(const char *name) const
     return out;
 }
 
+void FlowRecorder::loopMessageDone(int flow, long n, bool delivered)
+{
+    auto found = loopOfFlow.find(flow);
+    if (found == loopOfFlow.end())
+        return;
+    Loop& loop = loops[found->second];
+    if (delivered && flow != loop.reply)
+        return;  // a request arrived: the loop goes on
+    auto open = loop.started.find(n);
+    if (open == loop.started.end())
+        return;  // a loop of a request sent in the warm-up, or already lost
+    if (delivered) {  // the reply closes the loop
+        simtime_t rtt = simTime() - open->second;
+        loop.completed++;
+        loop.rtts->collect(rtt);
+        if (loop.vector)
+            loop.vector->record(rtt);
+        if (loop.deadline >= SIMTIME_ZERO && rtt > loop.deadline)
+            loop.late++;
+    }
+    else
+        loop.lost++;  // the request or its reply was dropped
+    loop.started.erase(open);
+}
+
 void FlowRecorder::resolveChunk(std::pair<int, long> key, Message& message)
 {
     if (--message.chunksLeft == 0) {
@@ -155,6 +202,8 @@ void FlowRecorder::resolveChunk(std::pair<int, long> key, Message& message)
             if (flow.deadline >= SIMTIME_ZERO && delay > flow.deadline)
                 flow.late++;
         }
+        if (!message.dropped)
+            loopMessageDone(key.first, key.second, true);
         open.erase(key);
     }
 }
@@ -184,8 +233,12 @@ void FlowRecorder::receiveSignal(cComponent *source, simsignal_t signalID, cObje
             message.created = simTime();
             message.chunksLeft = flow.chunks;
             message.counted = simTime() >= getSimulation()->getWarmupPeriod();
-            if (message.counted)
+            if (message.counted) {
                 flow.sent++;
+                auto loop = loopOfFlow.find(name.flow);
+                if (loop != loopOfFlow.end() && loops[loop->second].request == name.flow)
+                    loops[loop->second].started[name.message] = simTime();  // a loop starts
+            }
             open[key] = message;
         }
         return;
@@ -204,6 +257,7 @@ void FlowRecorder::receiveSignal(cComponent *source, simsignal_t signalID, cObje
                 flow.dropVector->record(name.message);
                 flow.dropAtVector->record(dropLocation(source));
             }
+            loopMessageDone(name.flow, name.message, false);
         }
         resolveChunk(key, message);  // the datagram will never reach its sink
     }
@@ -226,6 +280,25 @@ void FlowRecorder::finish()
             ageMax[f] = age;
         if (flows[f].deadline >= SIMTIME_ZERO && age > flows[f].deadline)
             overdue[f]++;
+    }
+    for (auto& loop : loops) {
+        std::string prefix = flows[loop.request].name + ":";
+        long overdue = 0;
+        for (auto& open : loop.started)
+            if (loop.deadline >= SIMTIME_ZERO && simTime() - open.second > loop.deadline)
+                overdue++;
+        recordScalar((prefix + "loopCompleted:count").c_str(), loop.completed);
+        recordScalar((prefix + "loopLost:count").c_str(), loop.lost);
+        recordScalar((prefix + "loopPending:count").c_str(), (long)loop.started.size());
+        long misses = loop.deadline >= SIMTIME_ZERO ? loop.late + loop.lost + overdue : 0;
+        recordScalar((prefix + "loopMisses:count").c_str(), misses);
+        opp_string_map attributes;
+        attributes["interpolationmode"] = "none";
+        attributes["recordingmode"] = "histogram";
+        attributes["title"] = "loop round trip";
+        attributes["unit"] = "s";
+        getEnvir()->recordStatistic(this, (prefix + "rtt:histogram").c_str(), loop.rtts,
+                                    &attributes);
     }
     for (size_t f = 0; f < flows.size(); f++) {
         auto& flow = flows[f];

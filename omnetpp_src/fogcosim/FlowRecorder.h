@@ -39,6 +39,14 @@ class FlowRecorder : public omnetpp::cSimpleModule, public omnetpp::cListener
         bool counted = false;
         std::set<int> droppedChunks;  // chunks (datagrams) that lost a frame
     };
+    struct Loop {
+        int request = -1, reply = -1;
+        omnetpp::simtime_t deadline = -1;
+        std::map<long, omnetpp::simtime_t> started;  // request n -> sent, while open
+        omnetpp::cHistogram *rtts = nullptr;
+        omnetpp::cOutVector *vector = nullptr;
+        long completed = 0, lost = 0, late = 0;
+    };
     struct Name {
         int flow = -1;  // -1: not a packet of a known flow
         int chunk = 0;
@@ -47,6 +55,8 @@ class FlowRecorder : public omnetpp::cSimpleModule, public omnetpp::cListener
     std::vector<Flow> flows;
     std::unordered_map<std::string, int> flowIndex;
     std::unordered_map<std::string, int> interfaceIndex;  // full path -> link direction
+    std::vector<Loop> loops;
+    std::unordered_map<int, int> loopOfFlow;  // request or reply flow -> its closed loop
     std::map<std::pair<int, long>, Message> open;  // (flow, message number) -> message
     omnetpp::simsignal_t sentSignal = -1, receivedSignal = -1, droppedSignal = -1;
     omnetpp::simsignal_t pulledSignal = -1;
@@ -61,6 +71,7 @@ class FlowRecorder : public omnetpp::cSimpleModule, public omnetpp::cListener
     void resolveChunk(std::pair<int, long> key, Message& message);
     int dropLocation(omnetpp::cComponent *source) const;
     void recordWait(omnetpp::cComponent *source, omnetpp::cPacket *packet);
+    void loopMessageDone(int flow, long n, bool delivered);
     omnetpp::cOutVector *newVector(const std::string& name, const char *title,
                                    const char *unit = nullptr);
 

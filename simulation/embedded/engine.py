@@ -23,15 +23,16 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from simulation.apps import all_flows, chunk_sizes, plan_apps
+from simulation.apps import CHUNK_PORT_OFFSET, MESSAGE_PORTS, all_flows, chunk_sizes, plan_apps
 from simulation.embedded.frames import datagram_wire_bytes
 from simulation.embedded.kernel import INIT_DEPTH, NEVER, Kernel
+from simulation.embedded.loops import LoopServer
 from simulation.embedded.messages import Messages
 from simulation.embedded.network import Network
 from simulation.embedded.roundapp import CloudApp, FogApp, RoundApp
 from simulation.embedded.roundhost import RoundHost
 from simulation.embedded.sources import Source
-from simulation.embedded.stats import EngineResult, FlowStats, PortResult, SinkStats
+from simulation.embedded.stats import EngineResult, FlowStats, LoopStats, PortResult, SinkStats
 from simulation.embedded.udp import Udp
 from simulation.scenario import Scenario
 
@@ -70,6 +71,10 @@ class Engine:
                 mac.trace = trace.entered.setdefault(mac.index, [])
         messages = Messages(warmup)
         flows = {f.name: FlowStats(f, len(chunk_sizes(f.size_bytes))) for f in all_flows(sc)}
+        for f in sc.flows:  # a closed loop: its request and its reply share the loop's stats
+            if f.trigger is not None:
+                request = flows[f.trigger]
+                request.loop = flows[f.name].loop = LoopStats(request.flow.loop_deadline_ps)
         plan = plan_apps(sc)
         sinks = {
             (host, app.port): SinkStats(app)
@@ -79,22 +84,37 @@ class Engine:
         }
         udp = Udp(kernel, network, messages, warmup)
         hosts = RoundHost(kernel, network, udp, messages, flows, limit)
-        udp.to_app = hosts.deliver
         by_name = {f.name: f for f in sc.flows}
         sources: list[Source] = []
         apps: list[RoundApp] = []
         #: sources and round apps in OMNeT++'s initialisation order (hosts, then their apps)
         order: list[Source | RoundApp] = []
+        env = (kernel, udp, messages, warmup, limit)
+        servers = {
+            app.request: LoopServer(
+                app, flows[app.flow], network.path(host, app.dest),
+                [sinks[(app.dest, MESSAGE_PORTS[app.cls] + (0 if k == last else CHUNK_PORT_OFFSET))]
+                 for last in [len(chunk_sizes(app.size_bytes)) - 1]
+                 for k in range(last + 1)],
+                network.level(app.flow), (kernel, udp, messages, sc.mtu, limit),
+            )
+            for host, host_apps in plan.items()
+            for app in host_apps
+            if app.role == "loop"
+        }  # fmt: skip
         for host, host_apps in plan.items():
             for app in host_apps:
                 if app.role == "source":
                     flow = by_name[app.flow]
+                    server = servers.get(app.flow)
                     source = Source(
-                        app, flows[app.flow], sinks[(app.dest, app.port)],
+                        app, flows[app.flow], sinks.get((app.dest, app.port)),
                         network.path(host, app.dest),
                         datagram_wire_bytes(app.size_bytes, sc.mtu), network.level(flow.name),
-                        (kernel, udp, messages, warmup, limit),
+                        env,
                     )  # fmt: skip
+                    if server is not None:  # a closed loop's request goes to its server
+                        source.to = server.arrived
                     sources.append(source)
                     order.append(source)
                 elif app.role == "rounds":
@@ -115,6 +135,7 @@ class Engine:
         kernel.run()
         end = kernel.now if kernel.stopped else limit
         messages.censor(end)
+        messages.censor_loops(list(flows.values()), end)
         return EngineResult(
             scenario=sc,
             sim_time_ps=end,

@@ -20,7 +20,7 @@ from simulation.embedded.stats import FlowStats
 class Message:
     """One message of a flow; `parts` of it are still on their way."""
 
-    __slots__ = ("app", "counted", "created", "dropped", "flow", "info", "key", "parts")
+    __slots__ = ("app", "counted", "created", "dropped", "flow", "info", "key", "parts", "to")
 
     def __init__(
         self, flow: FlowStats, created: int, counted: bool, key: tuple[int, int], parts: int
@@ -31,9 +31,11 @@ class Message:
         self.key = key
         self.parts = parts
         self.dropped = False
-        #: the round-protocol app it is for, and (stage, direction, fog, round)
+        #: the app it is for, and (stage, direction, fog, round) for a round-protocol app
         self.app: Any = None
         self.info: tuple[int, str, int, int] = (0, "", 0, 0)
+        #: handler(message, depth, root) giving the complete message to its app (None: a sink)
+        self.to: Any = None
 
 
 class Messages:
@@ -57,6 +59,8 @@ class Messages:
         message = Message(flow, now, counted, key, parts)
         if counted:
             flow.sent += 1
+            if flow.loop is not None and not flow.flow.closed_reply:
+                flow.loop.started[number] = now  # a closed loop's request: the loop starts
         self.open[key] = message
         return message
 
@@ -66,22 +70,32 @@ class Messages:
             return False
         if message.dropped:
             return False
+        flow = message.flow
         if message.counted:
-            flow = message.flow
             flow.delivered += 1
             flow.delays_ps.append(now - message.created)
             flow.arrival_ps.append(now)
             flow.events.append(pos)
+        loop = flow.loop
+        if loop is not None and flow.flow.closed_reply:  # a reply closes its loop
+            sent = loop.started.pop(message.key[1], None)
+            if sent is not None:
+                loop.rtts_ps.append(now - sent)
+                loop.arrival_ps.append(now)
+                loop.events.append(pos)
         return True
 
     def part_lost(self, message: Message, now: int, where: int, pos: int) -> None:
         """One part was dropped by a full queue (link direction `where`)."""
         if not message.dropped:
             message.dropped = True
+            flow = message.flow
             if message.counted:
-                flow = message.flow
                 flow.dropped += 1
                 flow.drops.append((now, message.key[1], where, pos))
+            loop = flow.loop
+            if loop is not None and loop.started.pop(message.key[1], None) is not None:
+                loop.lost += 1  # the request or its reply is gone: the loop cannot close
         self._resolve(message)
 
     def _resolve(self, message: Message) -> bool:
@@ -96,3 +110,11 @@ class Messages:
         for message in self.open.values():
             if message.counted and not message.dropped:
                 message.flow.censored_ps.append(end - message.created)
+
+    @staticmethod
+    def censor_loops(flows: list[FlowStats], end: int) -> None:
+        """Keep the age at `end` of every loop neither completed nor lost."""
+        for flow in flows:
+            loop = flow.loop
+            if loop is not None and not flow.flow.closed_reply:
+                loop.pending_ps = [end - sent for sent in loop.started.values()]

@@ -150,6 +150,9 @@ def write_results(result: EngineResult, out_dir: Path, record_vectors: bool) -> 
         for queue in result.queues:
             _write_queue(sca, net, queue, limit)
         for flow in result.flows:
+            if flow.loop is not None and not flow.flow.closed_reply:
+                _write_loop(sca, f"{net}.{FLOW_RECORDER}", flow)
+        for flow in result.flows:
             _write_flow(sca, f"{net}.{FLOW_RECORDER}", flow)
     round_vectors = [
         (events[0], app.module, name, times, values, events)
@@ -183,6 +186,14 @@ def write_results(result: EngineResult, out_dir: Path, record_vectors: bool) -> 
                          {**_DELAY_ATTRS, "recordingmode": "vector"})
                     )  # fmt: skip
             for f in result.flows:
+                loop = f.loop
+                if loop is not None and not f.flow.closed_reply and loop.rtts_ps:
+                    vectors.append(
+                        (loop.events[0], f"{net}.{FLOW_RECORDER}", f"{f.flow.name}:rtt:vector",
+                         loop.arrival_ps, [r * 1e-12 for r in loop.rtts_ps], loop.events,
+                         {**_FLOW_DELAY_ATTRS, "title": "loop round trip",
+                          "recordingmode": "vector"})
+                    )  # fmt: skip
                 if f.delays_ps:
                     vectors.append(
                         (f.events[0], f"{net}.{FLOW_RECORDER}", f"{f.flow.name}:delay:vector",
@@ -302,6 +313,25 @@ def _write_flow(sca: ScalarFileWriter, module: str, flow: FlowStats) -> None:
     stats = hist.result()
     attrs = {**_FLOW_DELAY_ATTRS, "recordingmode": "histogram"}
     sca.statistic(module, f"{name}:delay:histogram", stats, attrs, histogram=stats)
+
+
+def _write_loop(sca: ScalarFileWriter, module: str, request: FlowStats) -> None:
+    """A closed loop's round trips, under its request flow's name (as the FlowRecorder does)."""
+    loop = request.loop
+    assert loop is not None
+    name = request.flow.name
+    for stat, value in (
+        ("loopCompleted", len(loop.rtts_ps)),
+        ("loopLost", loop.lost),
+        ("loopPending", len(loop.pending_ps)),
+        ("loopMisses", loop.misses),
+    ):
+        sca.scalar(module, f"{name}:{stat}:count", value)
+    hist = OmnetppHistogram()
+    hist.collect_all(r * 1e-12 for r in loop.rtts_ps)
+    stats = hist.result()
+    attrs = {**_FLOW_DELAY_ATTRS, "title": "loop round trip", "recordingmode": "histogram"}
+    sca.statistic(module, f"{name}:rtt:histogram", stats, attrs, histogram=stats)
 
 
 def _app_modules(result: EngineResult) -> list[str]:

@@ -57,6 +57,7 @@ class RoundHost:
         message = self.messages.start(flow, rnd, self.kernel.now, flow.chunks)
         message.app = self.apps[dst]
         message.info = (stage, direction, fog, rnd)
+        message.to = self.deliver
         path = self.network.path(app.host_name, dst)
         level = self.network.level(flow.flow.name)
         depth = self.depth + inet.APP_TO_QUEUE

@@ -10,6 +10,8 @@ chunk is.
 
 from __future__ import annotations
 
+from typing import Any
+
 from simulation.apps import App
 from simulation.embedded import inet
 from simulation.embedded.kernel import Kernel
@@ -23,13 +25,13 @@ class Source:
     """One UdpBasicApp: what it sends, where, and what it counted."""
 
     __slots__ = ("flow", "kernel", "level", "limit", "messages", "path", "sent", "sink", "stats",
-                 "udp", "warmup", "wires")  # fmt: skip
+                 "to", "udp", "warmup", "wires")  # fmt: skip
 
     def __init__(
         self,
         app: App,
         flow: FlowStats,
-        sink: SinkStats,
+        sink: SinkStats | None,
         path: list[Mac],
         wires: list[int],
         level: int,
@@ -43,6 +45,8 @@ class Source:
         self.level = level
         self.kernel, self.udp, self.messages, self.warmup, self.limit = env
         self.sent = 0
+        #: a closed loop's request: the server's handler for each complete request
+        self.to: Any = None
 
     def fire(self, _: None, depth: int, root: int) -> None:
         """Send one datagram now and schedule the next (an event handler)."""
@@ -59,6 +63,7 @@ class Source:
         message = self.messages.find(self.flow, number)
         if message is None:
             message = self.messages.start(self.flow, number, now, self.flow.chunks)
+            message.to = self.to
         self.udp.send(
             message, app.size_bytes, self.wires, self.path, self.level, inet.APP_TO_QUEUE, pos,
             self.sink,

@@ -39,6 +39,35 @@ class SourceStats:
 
 
 @dataclass
+class LoopStats:
+    """One closed loop's round trips: request sent to reply received (FlowRecorder's loops).
+
+    A loop starts with each request counted after the warm-up; it completes when
+    the reply to that request arrives, is lost when either message is dropped,
+    and is pending (censored) if neither happened by the end. A miss is a late
+    round trip, a lost loop, or a pending one already older than the deadline.
+    """
+
+    deadline_ps: int | None
+    #: request number -> when it was sent, for loops neither completed nor lost yet
+    started: dict[int, int] = field(default_factory=dict)
+    rtts_ps: list[int] = field(default_factory=list)
+    arrival_ps: list[int] = field(default_factory=list)
+    events: list[int] = field(default_factory=list)
+    lost: int = 0
+    pending_ps: list[int] = field(default_factory=list)
+
+    @property
+    def misses(self) -> int:
+        """Late, lost and overdue-pending loops (0 without a deadline)."""
+        d = self.deadline_ps
+        if d is None:
+            return 0
+        late = sum(1 for r in self.rtts_ps if r > d) + sum(1 for a in self.pending_ps if a > d)
+        return late + self.lost
+
+
+@dataclass
 class FlowStats:
     """One flow's messages: sent, delivered (every chunk and fragment), dropped, delays.
 
@@ -58,6 +87,8 @@ class FlowStats:
     drops: list[tuple[int, int, int, int]] = field(default_factory=list)
     #: age at the end of every message still in flight then (censored: no delay known)
     censored_ps: list[int] = field(default_factory=list)
+    #: the closed loop this flow is the request of, or whose reply it is
+    loop: LoopStats | None = None
     #: per hop index along the flow's path: [frames, total wait ps, longest wait ps] of the
     #: frames its queue sent after the warm-up (where the flow's delay was spent)
     hop_waits: dict[int, list[int]] = field(default_factory=dict)

@@ -4,14 +4,14 @@
 A message larger than one datagram travels as chunks (`simulation.apps`), each
 its own datagram; the message is delivered when its last chunk is
 (`simulation.embedded.messages`). At the destination the datagram's sink (an
-INET `UdpSink`, for periodic flows) records it, and a completed round-protocol
-message goes up to its app at the end of INET's receive chain (`RX_TO_APP`).
+INET `UdpSink`, for periodic flows) records it, and a completed message for an
+app (the round protocol's, a loop server) goes up to it at the end of INET's
+receive chain (`RX_TO_APP`).
 UDP never resends: a datagram lost to a full queue loses its message.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from simulation.embedded import inet
@@ -20,9 +20,6 @@ from simulation.embedded.mac import Mac
 from simulation.embedded.messages import Message, Messages
 from simulation.embedded.network import Datagram, Network
 from simulation.embedded.stats import SinkStats
-
-#: handler(message, depth, root) that gives a complete message to its round-protocol app
-AppDelivery = Callable[[Message, int, int], None]
 
 
 class Udp:
@@ -33,8 +30,6 @@ class Udp:
         self.network = network
         self.messages = messages
         self.warmup = warmup
-        #: who gives a complete round-protocol message to its app (set by the engine)
-        self.to_app: AppDelivery | None = None
         #: datagrams sent so far (each one's sequence number, for traces)
         self.datagrams = 0
 
@@ -61,9 +56,8 @@ class Udp:
             sink.arrival_ps.append(now)
             sink.events.append(pos)
         message = dgram.message
-        if self.messages.part_arrived(message, now, pos) and message.app is not None:
-            assert self.to_app is not None
-            kernel.chain(inet.RX_TO_APP, pos, self.to_app, message)
+        if self.messages.part_arrived(message, now, pos) and message.to is not None:
+            kernel.chain(inet.RX_TO_APP, pos, message.to, message)
 
     def lost(self, dgram: Datagram, mac: Mac) -> None:
         """A full queue dropped a frame of the datagram: its message is lost."""
