@@ -125,6 +125,17 @@ def resolve_split(model: str, split: str | None) -> str:
     return split
 
 
+#: Where training may run (`mlpayloads.device`): "auto" picks CUDA when torch sees one.
+DEVICE_NAMES: tuple[str, ...] = ("auto", "cpu", "cuda")
+
+
+def check_device_name(device: str) -> str:
+    """Return `device` if it is auto, cpu or cuda, else raise a UserError listing them."""
+    if device not in DEVICE_NAMES:
+        raise unknown("device", device, DEVICE_NAMES)
+    return device
+
+
 def describe_source(dataset: str, data_dir: Path | None) -> str:
     """The data-source label `mlpayloads.data.load_data` reports, without reading anything."""
     check_dataset(dataset)

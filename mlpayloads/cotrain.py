@@ -50,10 +50,11 @@ class CoTrainer:
                 "the aggregated sets decide who is aggregated: drop the straggler rate and delays"
             )
         self.config = config
-        setup = set_up(config, download=download)
+        setup = set_up(config, download=download, training=True)
         self.data = setup.data
         self.scheme = setup.scheme
         self._streams = setup.fn_streams
+        self._device = setup.channel.device
         self._sets = GivenSets(config.fog_nodes)
 
     @property
@@ -70,7 +71,7 @@ class CoTrainer:
         """
         chosen = self._sets.add(aggregated)
         r = len(self._sets.sets) - 1
-        channel = Channel(self.config.dtype)  # one per round: the bytes are not kept here
+        channel = Channel(self.config.dtype, self._device)  # one per round: bytes not kept
         run_round(self.scheme, channel, self._streams, self._sets, r)
         if not evaluate:
             return None

@@ -19,8 +19,8 @@ Sources, chosen by `load_data`:
   Payload sizes depend on tensor shapes, not pixel values, so they are the same as
   with the real data; accuracies are not.
 
-Each FN gets a disjoint shard of the training set, drawn from a seed (`shard_indices`),
-and reads it in batches of exactly B (`ShardStream`).
+Each FN gets a disjoint partition of the training set, IID or label-skewed, drawn from
+a seed (`mlpayloads.partition`), and reads it in batches of exactly B (`ShardStream`).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from mlpayloads import mnist5k
 from mlpayloads.catalog import INPUT_SHAPES, describe_source
 from mlpayloads.catalog import MNIST_5K as MNIST_5K
 from mlpayloads.catalog import STAND_IN as STAND_IN
+from mlpayloads.partition import DEFAULT_ALPHA, partition_indices
 
 MNIST_FILES = {
     "train_images": "train-images-idx3-ubyte",
@@ -269,11 +270,8 @@ def stand_in(dataset: str) -> tuple[ImageSet, ImageSet]:
 
 
 def shard_indices(n: int, fog_nodes: int, seed: int) -> list[np.ndarray]:
-    """Split range(n) into `fog_nodes` disjoint shards of (almost) equal size, from `seed`."""
-    if fog_nodes > n:
-        raise UserError(f"{fog_nodes} fog nodes but only {n} training records (one per FN)")
-    order = np.random.default_rng([seed, 1]).permutation(n)
-    return [np.sort(part) for part in np.array_split(order, fog_nodes)]
+    """Split range(n) into `fog_nodes` disjoint IID shards of (almost) equal size, from `seed`."""
+    return partition_indices(np.zeros(n, dtype=np.uint8), fog_nodes, seed)
 
 
 class ShardStream:
@@ -284,7 +282,16 @@ class ShardStream:
     than B still gives full batches.
     """
 
-    def __init__(self, data: ImageSet, indices: np.ndarray, batch_size: int, seed: int, node: int):
+    def __init__(
+        self,
+        data: ImageSet,
+        indices: np.ndarray,
+        batch_size: int,
+        seed: int,
+        node: int,
+        device: torch.device | None = None,
+    ):
+        self._device = device
         self._data = data
         self._indices = indices
         self._batch_size = batch_size
@@ -298,9 +305,11 @@ class ShardStream:
         while len(self._queue) < self._batch_size:
             self._queue.extend(self._rng.permutation(self._indices).tolist())
         take, self._queue = self._queue[: self._batch_size], self._queue[self._batch_size :]
-        return Batch(
-            torch.from_numpy(self._data.images[take]), torch.from_numpy(self._data.labels[take])
-        )
+        pixels = torch.from_numpy(self._data.images[take])
+        labels = torch.from_numpy(self._data.labels[take])
+        if self._device is not None:
+            pixels, labels = pixels.to(self._device), labels.to(self._device)
+        return Batch(pixels, labels)
 
     @property
     def shard_size(self) -> int:
@@ -308,7 +317,24 @@ class ShardStream:
         return len(self._indices)
 
 
-def streams(data: ImageSet, fog_nodes: int, batch_size: int, seed: int) -> list[ShardStream]:
-    """One `ShardStream` per FN over disjoint shards of `data`."""
-    shards = shard_indices(len(data), fog_nodes, seed)
-    return [ShardStream(data, idx, batch_size, seed, j) for j, idx in enumerate(shards)]
+def streams(
+    data: ImageSet,
+    fog_nodes: int,
+    batch_size: int,
+    seed: int,
+    *,
+    partition: str = "iid",
+    alpha: float = DEFAULT_ALPHA,
+    whole_batches: bool = False,
+    device: torch.device | None = None,
+) -> list[ShardStream]:
+    """One `ShardStream` per FN over disjoint partitions of `data` (`mlpayloads.partition`).
+
+    `whole_batches` (training) refuses a partition smaller than one batch with a
+    `PartitionError`; without it (measuring sizes) a short partition is cycled. Batches
+    come on `device` (default: the CPU).
+    """
+    shards = partition_indices(
+        data.labels, fog_nodes, seed, partition, alpha, batch_size if whole_batches else 1
+    )
+    return [ShardStream(data, idx, batch_size, seed, j, device) for j, idx in enumerate(shards)]
