@@ -9,7 +9,6 @@ from typing import Any
 
 from fogcosim.errors import UserError
 from mlpayloads.arrivals import Arrivals
-from mlpayloads.partition import DEFAULT_ALPHA, check_partition
 from mlpayloads.catalog import (
     DEFAULT_LR,
     check_device_name,
@@ -18,6 +17,7 @@ from mlpayloads.catalog import (
     check_model,
     resolve_split,
 )
+from mlpayloads.partition import DEFAULT_ALPHA, check_partition
 
 
 @dataclass(frozen=True)

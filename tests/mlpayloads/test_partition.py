@@ -47,7 +47,7 @@ def test_dirichlet_is_disjoint_complete_seeded_and_skewed(mnist_default):
 
 @pytest.mark.parametrize("alpha", [0.0, -1.0, float("nan"), float("inf")])
 def test_concentration_must_be_positive(alpha):
-    with pytest.raises(PartitionError, match="dirichlet_alpha .* must be a number > 0") as info:
+    with pytest.raises(PartitionError, match=r"dirichlet_alpha .* must be a number > 0") as info:
         partition_indices(np.zeros(10, dtype=np.uint8), 2, 0, "dirichlet", alpha)
     assert info.value.field == "dirichlet_alpha"
     with pytest.raises(UserError, match="dirichlet_alpha"):
@@ -113,7 +113,7 @@ def test_with_label_skew_who_is_aggregated_changes_what_the_model_learns(mnist_d
     assert all_curve[-1] > quorum_curve[-1] + 0.1  # observed 0.51 vs 0.33
 
     # IID: every FN holds every label, so leaving one out hardly matters
-    every_iid, iid_curve = _train("fl", "iid", list(range(P)))
+    _, iid_curve = _train("fl", "iid", list(range(P)))
     quorum_iid, quorum_iid_curve = _train("fl", "iid", others)
     assert _recall(quorum_iid, test, 0) > 0.8
     assert abs(iid_curve[-1] - quorum_iid_curve[-1]) < 0.05  # observed 0.713 vs 0.717
