@@ -23,10 +23,13 @@ def test_cpu_is_the_cpu_and_auto_picks_cpu_without_a_gpu(monkeypatch):
 
 def test_auto_picks_cuda_when_torch_sees_one_and_turns_tf32_off(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    monkeypatch.setattr(torch.backends.cuda.matmul, "allow_tf32", True)
-    monkeypatch.setattr(torch.backends.cudnn, "allow_tf32", True)
-    assert resolve_device("auto").type == "cuda"
-    assert not torch.backends.cuda.matmul.allow_tf32 and not torch.backends.cudnn.allow_tf32
+    saved = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    try:  # torch's backend flags are properties monkeypatch cannot set
+        torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
+        assert resolve_device("auto").type == "cuda"
+        assert not torch.backends.cuda.matmul.allow_tf32 and not torch.backends.cudnn.allow_tf32
+    finally:
+        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved
 
 
 def test_cuda_without_one_is_a_one_line_error(monkeypatch):
