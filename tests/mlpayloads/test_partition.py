@@ -116,7 +116,7 @@ def test_with_label_skew_who_is_aggregated_changes_what_the_model_learns(mnist_d
     _, iid_curve = _train("fl", "iid", list(range(P)))
     quorum_iid, quorum_iid_curve = _train("fl", "iid", others)
     assert _recall(quorum_iid, test, 0) > 0.8
-    assert abs(iid_curve[-1] - quorum_iid_curve[-1]) < 0.05  # observed 0.713 vs 0.717
+    assert abs(iid_curve[-1] - quorum_iid_curve[-1]) < 0.05  # observed 0.713 vs 0.704
 
 
 def test_methods_differ_per_round_only_where_their_sets_differ():
