@@ -237,7 +237,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     The output folder stays locked from the first run to the report, so no other
     sweep cleans a run folder while this one reads it.
     """
-    from analysis.cosim import summarize_point
+    from analysis.cosim import check_sweep_training, summarize_point
     from analysis.report import write_report
     from analysis.summary import write_summary
     from simulation.folderlock import folder_lock
@@ -251,6 +251,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         args.seeds or profile.seeds,
     )
     out = (args.out or default_out_dir(profile, args.results_root)).resolve()
+    check_sweep_training(profile, points, args.device)
     workers = args.workers or max(1, os.cpu_count() or 1)
     print(f"sweep {profile.name}: {len(points)} runs -> {out}")
     with folder_lock(out):

@@ -29,6 +29,8 @@ from mlpayloads.cotrain import CoTrainer, check_training
 from mlpayloads.partition import DEFAULT_ALPHA, PartitionError
 from mlpayloads.progress import data_label, round_bar
 from simulation.backends.base import RUN_INFO
+from simulation.profile import Profile, build_scenario
+from simulation.sweep import SweepPoint
 
 ACCURACY_CSV = "accuracy.csv"
 
@@ -56,6 +58,23 @@ def check_before_simulating(scenario: dict[str, Any], device: str = "auto") -> N
         check_training(training_config(scenario, device))
     except PartitionError as exc:
         raise UserError(f"profile {scenario['profile']!r}: traffic.ml.{exc.field}: {exc}") from None
+
+
+def check_sweep_training(profile: Profile, points: list[SweepPoint], device: str) -> None:
+    """`check_before_simulating` for every rounds-paced point of a sweep, before any runs.
+
+    The partition depends on the FN count and the seed, not the method, so one check per
+    (FN count, seed) with ML traffic.
+    """
+    seen: set[tuple[int, int]] = set()
+    for point in points:
+        if point.method == "none" or (point.fog_nodes, point.seed) in seen:
+            continue
+        seen.add((point.fog_nodes, point.seed))
+        scenario = build_scenario(profile, point.fog_nodes, point.method, point.seed)
+        if scenario.rounds is None:
+            return  # periodic ML traffic: nothing trains
+        check_before_simulating(scenario.to_dict(), device)
 
 
 def train_run(run_dir: Path, *, progress: bool = False, device: str = "auto") -> dict[str, Any]:

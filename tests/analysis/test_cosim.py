@@ -113,3 +113,17 @@ def test_cuda_without_a_gpu_is_a_one_line_error(tmp_path, capsys):
     assert code == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "--device cuda" in err and "sees no CUDA device" in err
+
+
+def test_a_sweep_refuses_a_batch_larger_than_a_partition_before_any_run(tmp_path, capsys):
+    out = tmp_path / "sweep"
+    profile = _rounds_profile(tmp_path, 'partition = "dirichlet"\ndirichlet_alpha = 0.05')
+    code = main(
+        ["sweep", "--profile", profile, "--fog-nodes", "4,30", "--methods", "none,fl",
+         "--seeds", "1", "--backend", "embedded", "--out", str(out)]
+    )  # fmt: skip
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "traffic.ml.batch_size: batch_size 100 is larger than" in err
+    assert "Dirichlet draws" in err and "30 FNs" in err
+    assert not out.exists()
