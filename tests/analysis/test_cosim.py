@@ -75,15 +75,25 @@ def _rounds_profile(tmp_path, extra: str) -> str:
 
 
 def test_dirichlet_partition_trains_and_is_named(tmp_path):
-    out = tmp_path / "run"
-    profile = _rounds_profile(tmp_path, 'partition = "dirichlet"\ndirichlet_alpha = 0.5')
-    assert main(
-        ["cosim", "--profile", profile, "--fog-nodes", "4", "--method", "fl", "--rounds", "3",
-         "--backend", "embedded", "--device", "auto", "--out", str(out), "--no-progress"]
-    ) == 0  # fmt: skip
-    accuracy = pd.read_csv(out / "accuracy.csv")
-    assert (accuracy["partition"] == "dirichlet(alpha=0.5)").all()
-    assert json.loads((out / "run.json").read_text())["training"]["device"] == "cpu"  # no GPU here
+    curves = {}
+    for name, extra in (
+        ("iid", ""),
+        ("dirichlet", 'partition = "dirichlet"\ndirichlet_alpha = 0.5'),
+    ):
+        out = tmp_path / name
+        profile = _rounds_profile(tmp_path, extra)
+        assert main(
+            ["cosim", "--profile", profile, "--fog-nodes", "4", "--method", "fl", "--rounds", "3",
+             "--backend", "embedded", "--device", "auto", "--out", str(out), "--no-progress"]
+        ) == 0  # fmt: skip
+        accuracy = pd.read_csv(out / "accuracy.csv")
+        curves[name] = accuracy["accuracy"].tolist()
+        assert json.loads((out / "run.json").read_text())["training"]["device"] == "cpu"  # no GPU
+    assert (
+        pd.read_csv(tmp_path / "dirichlet" / "accuracy.csv")["partition"] == "dirichlet(alpha=0.5)"
+    ).all()
+    # same rounds and sets (policy all), other data per FN: the partition reached the training
+    assert curves["iid"] != curves["dirichlet"]
 
 
 def test_a_batch_larger_than_a_partition_fails_before_the_network_runs(tmp_path, capsys):
