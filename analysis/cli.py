@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import os
 from pathlib import Path
 from typing import Any
 
 from fogcosim.errors import UserError
+from mlpayloads.cli import add_device_arg
+from mlpayloads.progress import data_label
 from simulation.backends import BACKEND_NAMES, get_backend
 from simulation.cli import (
     add_scenario_args,
@@ -54,6 +57,7 @@ def register(sub: Any) -> None:
     p.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS")
     p.add_argument("--force", action="store_true", help="run even if estimated to be huge")
     p.add_argument("--no-progress", action="store_true", help="no training progress bar")
+    add_device_arg(p)
     p.set_defaults(func=cmd_cosim)
 
     p = sub.add_parser(
@@ -74,6 +78,7 @@ def register(sub: Any) -> None:
     p.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS", help="per run")
     add_time_args(p)
     p.add_argument("--no-report", action="store_true", help="skip report.md and plots")
+    add_device_arg(p)
     p.add_argument(
         "--out",
         type=Path,
@@ -167,7 +172,7 @@ def _warn_before(scenario: Any) -> list[str]:
 
 def cmd_cosim(args: argparse.Namespace) -> int:
     """Simulate R rounds with the network, train with their aggregated sets, write the tables."""
-    from analysis.cosim import train_run
+    from analysis.cosim import check_before_simulating, train_run
     from analysis.metrics import summarize_run
 
     scenario = scenario_from_args(args)
@@ -179,6 +184,7 @@ def cmd_cosim(args: argparse.Namespace) -> int:
     if args.rounds is not None:
         scenario = with_rounds(scenario, args.rounds)
     check_size(scenario, force=args.force)
+    check_before_simulating(scenario.to_dict(), args.device)
     early = _warn_before(scenario)
     backend = get_backend(args.backend)
     spec = scenario.rounds
@@ -188,7 +194,7 @@ def cmd_cosim(args: argparse.Namespace) -> int:
     events = f", {result.events} events" if result.events is not None else ""
     print(f"network: {result.wall_seconds:.2f}s{events}")
     metrics = summarize_run(args.out)
-    metrics |= train_run(args.out, progress=not args.no_progress)
+    metrics |= train_run(args.out, progress=not args.no_progress, device=args.device)
     print(_flow_summary(metrics))
     print(_training_summary(metrics))
     for name in ("rounds.csv", "accuracy.csv", "flows.csv", "queues.csv"):
@@ -213,7 +219,7 @@ def _training_summary(metrics: dict[str, Any]) -> str:
         if reached == reached
         else f"{metrics['target_accuracy']:.0%} accuracy not reached"
     )
-    label = " [stand-in data]" if "stand-in" in str(metrics.get("training_data")) else ""
+    label = f" [{data_label(str(metrics['training_data']))}]" if "training_data" in metrics else ""
     return (
         f"{metrics['rounds_done']} rounds, {metrics['mean_round_s'] * 1e3:.1f} ms per round, "
         f"effective straggler rate {metrics['straggler_rate_eff']:.2f}; final accuracy "
@@ -244,7 +250,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     The output folder stays locked from the first run to the report, so no other
     sweep cleans a run folder while this one reads it.
     """
-    from analysis.cosim import summarize_point
+    from analysis.cosim import check_sweep_training, summarize_point
     from analysis.report import write_report
     from analysis.summary import write_summary
     from simulation.folderlock import folder_lock
@@ -258,12 +264,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         args.seeds or profile.seeds,
     )
     out = (args.out or default_out_dir(profile, args.results_root)).resolve()
+    check_sweep_training(profile, points, args.device)
     workers = args.workers or max(1, os.cpu_count() or 1)
     print(f"sweep {profile.name}: {len(points)} runs -> {out}")
     with folder_lock(out):
         outcome = run_sweep(
             profile, points, out, backend=args.backend, workers=workers, dask_address=args.dask,
-            record_vectors=not args.no_vectors, timeout_s=args.timeout, summarize=summarize_point,
+            record_vectors=not args.no_vectors, timeout_s=args.timeout,
+            summarize=functools.partial(summarize_point, device=args.device),
             force=args.force, sim_time_ps=args.sim_time, hyperperiods=args.hyperperiods,
             warmup_ps=args.warmup,
         )  # fmt: skip

@@ -25,14 +25,63 @@ from analysis.rounds import ROUNDS_CSV, aggregated_sets, round_metrics, rounds_t
 from fogcosim import atomic
 from fogcosim.errors import UserError
 from mlpayloads.config import MeasureConfig
-from mlpayloads.cotrain import CoTrainer
+from mlpayloads.cotrain import CoTrainer, check_training
+from mlpayloads.partition import DEFAULT_ALPHA, PartitionError
 from mlpayloads.progress import data_label, round_bar
+from simulation.backends.base import RUN_INFO
+from simulation.profile import Profile, build_scenario
+from simulation.sweep import SweepPoint
 
 ACCURACY_CSV = "accuracy.csv"
 
 
-def train_run(run_dir: Path, *, progress: bool = False) -> dict[str, Any]:
-    """Train with the run's aggregated sets; write rounds.csv and accuracy.csv; return metrics."""
+def training_config(scenario: dict[str, Any], device: str = "auto") -> MeasureConfig:
+    """What a rounds-paced scenario (as in scenario.json) trains, on `device`."""
+    spec = scenario["rounds"]
+    training = spec["training"]
+    return MeasureConfig(
+        dataset=training["dataset"], model=training["model"], method=spec["method"],
+        fog_nodes=len(spec["fog_nodes"]), batch_size=training["batch_size"],
+        dtype=training["dtype"], split=training["split"], seed=scenario["seed"],
+        lr=training["lr"], local_steps=training["local_steps"],
+        partition=training.get("partition", "iid"),
+        dirichlet_alpha=training.get("dirichlet_alpha") or DEFAULT_ALPHA, device=device,
+    )  # fmt: skip
+
+
+def check_before_simulating(scenario: dict[str, Any], device: str = "auto") -> None:
+    """One-line errors for training that would fail, before the network run spends time.
+
+    A partition smaller than a batch names its [traffic.ml] field.
+    """
+    try:
+        check_training(training_config(scenario, device))
+    except PartitionError as exc:
+        raise UserError(f"profile {scenario['profile']!r}: traffic.ml.{exc.field}: {exc}") from None
+
+
+def check_sweep_training(profile: Profile, points: list[SweepPoint], device: str) -> None:
+    """`check_before_simulating` for every rounds-paced point of a sweep, before any runs.
+
+    The partition depends on the FN count and the seed, not the method, so one check per
+    (FN count, seed) with ML traffic.
+    """
+    seen: set[tuple[int, int]] = set()
+    for point in points:
+        if point.method == "none" or (point.fog_nodes, point.seed) in seen:
+            continue
+        seen.add((point.fog_nodes, point.seed))
+        scenario = build_scenario(profile, point.fog_nodes, point.method, point.seed)
+        if scenario.rounds is None:
+            return  # periodic ML traffic: nothing trains
+        check_before_simulating(scenario.to_dict(), device)
+
+
+def train_run(run_dir: Path, *, progress: bool = False, device: str = "auto") -> dict[str, Any]:
+    """Train with the run's aggregated sets; write rounds.csv and accuracy.csv; return metrics.
+
+    Also records what trained (data source, partition, device) in run.json.
+    """
     run_dir = Path(run_dir)
     scenario, manifest, raw = load_run(run_dir)
     spec = scenario.get("rounds")
@@ -52,13 +101,11 @@ def train_run(run_dir: Path, *, progress: bool = False) -> dict[str, Any]:
             "raise --sim-time"
         )
     training = spec["training"]
-    config = MeasureConfig(
-        dataset=training["dataset"], model=training["model"], method=spec["method"],
-        fog_nodes=p, batch_size=training["batch_size"], dtype=training["dtype"],
-        split=training["split"], seed=scenario["seed"], lr=training["lr"],
-        local_steps=training["local_steps"],
-    )  # fmt: skip
-    trainer = CoTrainer(config)
+    config = training_config(scenario, device)
+    try:
+        trainer = CoTrainer(config)
+    except PartitionError as exc:
+        raise UserError(f"{run_dir}: traffic.ml.{exc.field}: {exc}") from None
     done_at = table.groupby("round")["round_done_s"].first().to_numpy()
     rows = []
     desc = f"training {spec['method']} ({data_label(trainer.data.source)})"
@@ -74,6 +121,7 @@ def train_run(run_dir: Path, *, progress: bool = False) -> dict[str, Any]:
                     "loss": result.loss,
                     "aggregated": len(chosen),
                     "data_source": trainer.data.source,
+                    "partition": partition_text(config),
                 }
             )
             bar.update()
@@ -87,14 +135,38 @@ def train_run(run_dir: Path, *, progress: bool = False) -> dict[str, Any]:
         "time_to_target_s": float(reached["sim_time_s"].iloc[0]) if len(reached) else math.nan,
         "rounds_to_target": int(reached["round"].iloc[0]) + 1 if len(reached) else math.nan,
         "training_data": trainer.data.source,
+        "partition": partition_text(config),
     }
+    _record_training(run_dir, trainer, config, len(sets))
     return out
 
 
-def summarize_point(run_dir: Path) -> dict[str, Any]:
+def partition_text(config: MeasureConfig) -> str:
+    """The partition as the tables show it: "iid" or "dirichlet(alpha=0.5)"."""
+    if config.partition == "dirichlet":
+        return f"dirichlet(alpha={config.dirichlet_alpha:g})"
+    return config.partition
+
+
+def _record_training(run_dir: Path, trainer: CoTrainer, config: MeasureConfig, rounds: int) -> None:
+    """Add what trained to run.json (the backend wrote the network run's part)."""
+    path = run_dir / RUN_INFO
+    info = json.loads(path.read_text()) if path.is_file() else {}
+    info["training"] = {
+        "data_source": trainer.data.source,
+        "train_records": len(trainer.data.train),
+        "test_records": len(trainer.data.test),
+        "partition": partition_text(config),
+        "device": str(trainer.device),
+        "rounds": rounds,
+    }
+    atomic.write_json(path, info)
+
+
+def summarize_point(run_dir: Path, device: str = "auto") -> dict[str, Any]:
     """A sweep point's metrics; a rounds-paced run is also trained (time to accuracy)."""
     metrics = summarize_run(run_dir)
     scenario = json.loads((Path(run_dir) / "scenario.json").read_text())
     if scenario.get("rounds"):
-        metrics |= train_run(run_dir)
+        metrics |= train_run(run_dir, device=device)
     return metrics

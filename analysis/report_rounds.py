@@ -105,6 +105,12 @@ def protocol_text(scenarios: dict[str, dict[str, Any]]) -> str:
         f"a batch every {batch * 1e3:g} ms",
         f"{spec.get('rounds') or 'unlimited'} rounds trained",
     ]
+    training = spec.get("training") or {}
+    if training.get("partition") == "dirichlet":
+        parts.append(
+            "training data split among the FNs by label skew (Dirichlet, alpha "
+            f"{training.get('dirichlet_alpha'):g})"
+        )
     speeds = {f for s in specs for f in s.get("fog_flops", ())}
     if len(speeds) > 1:
         parts.append("fog nodes of unequal speed: " + speeds_text(specs[-1]))

@@ -75,8 +75,8 @@ def stand_in_note(sources: list[str]) -> str:
     if any(STAND_IN in s for s in sources):
         return (
             "**ML payload sizes were measured on an offline stand-in data set** (scikit-learn's "
-            "8×8 digits resized to MNIST's 28×28 shape), not on MNIST itself; payload sizes "
-            "depend on tensor shapes only, so they equal MNIST's."
+            "8×8 digits resized to the data set's image shape), not on the data set itself; "
+            "payload sizes depend on tensor shapes only, so they equal the real data set's."
         )
     return "ML payload sizes: " + ("; ".join(sources) if sources else "no ML runs") + "."
 

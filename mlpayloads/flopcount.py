@@ -9,6 +9,7 @@ counted operations, which scale with the batch).
 from __future__ import annotations
 
 import importlib.metadata
+import math
 from collections.abc import Callable
 
 import torch
@@ -79,6 +80,22 @@ def linear_in_k(count: Callable[[int], int], batch_size: int) -> tuple[int, int]
     return 2 * one - two, two - one
 
 
+def fog_memory(fn_model: nn.Sequential | None, input_shape: tuple[int, ...], b: int,
+               local_steps: int) -> int:  # fmt: skip
+    """Estimated bytes of training tensors on one FN (formula: `mlpayloads.flops`)."""
+    d = math.prod(input_shape)
+    if fn_model is None:  # CC: the raw uint8 batch and its serialised message
+        return 2 * (b * d + b)
+    x = torch.zeros((1, *input_shape), device=META)
+    per_sample = 0
+    for layer in fn_model:
+        x = layer(x)
+        per_sample += x[0].numel()
+    w = param_count(fn_model)
+    copies = 3 + (1 if local_steps > 1 else 0)
+    return 4 * (copies * w + 2 * b * per_sample + b * d) + b * d + b
+
+
 def sgd_update(n: int) -> int:
     """W - lr * g: a multiply and a subtraction per weight."""
     return 2 * n
@@ -99,6 +116,7 @@ def count_profile(
     b = batch_size
     w = param_count(model)
     w_local = 0
+    fn_model: nn.Sequential | None = None if method == "cc" else model
     steps: dict[str, Step] = {}
     protocol: list[tuple[str, str]] = []
     notes: list[str] = []
@@ -138,6 +156,7 @@ def count_profile(
     else:
         assert split is not None
         local, remote = split_model(model, split)
+        fn_model = local
         w_local = param_count(local)
         z_shape = tuple(local(torch.zeros((1, *shape), device=META)).shape[1:])
         steps["fog_forward"] = Step(
@@ -192,4 +211,5 @@ def count_profile(
         param_count_local=w_local if method == "fcddt" else (w if method == "fl" else 0),
         torch_version=importlib.metadata.version("torch"),
         notes=tuple(notes),
+        fog_memory_bytes=fog_memory(fn_model, shape, b, local_steps),
     )

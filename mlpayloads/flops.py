@@ -44,6 +44,16 @@ elements is ``(k - 1) * n`` additions and n divisions, i.e. ``k * n``; FL's delt
 adding the mean delta are n each. A cloud step's FLOPs are exactly linear in k (the
 counted operations scale with the batch; `flops_fixed` holds the update).
 
+Memory on an FN, estimated from the same model and split, in bytes (float32 = 4 bytes):
+``4 * (3|w_FN| + 2B * sum_l a_l + B*d) + B*d + B``, where |w_FN| is the parameters the
+FN trains (|w| for fl, |w_local| for fcddt), counted three times (weights, gradients,
+the received or sent message's copy; four times with FL's local steps, for the start
+weights), a_l the elements per sample of each layer output on the FN's part (kept
+for the backward pass, and their gradients), B*d the float input, plus the uint8
+batch. CC's FN only holds the uint8 batch and its message: ``2(B*d + B)``. It counts
+tensors only: no framework, interpreter or allocator overhead, so a device's
+``memory`` means what is free for training tensors.
+
 Profiles are cached like payload records (`mlpayloads.cache`, subfolder ``flops/``),
 keyed by every argument, the package version and the installed torch version; a lookup
 does not import torch.
@@ -116,6 +126,8 @@ class ComputeProfile:
     torch_version: str
     package_version: str = __version__
     notes: tuple[str, ...] = field(default=())
+    #: Estimated bytes of training tensors on one FN (see the module docstring).
+    fog_memory_bytes: int = 0
 
     def fog_flops(self, aggregated: bool = True) -> int:
         """FLOPs one FN computes per round (an aggregated FN, or a straggler)."""

@@ -27,6 +27,7 @@ from mlpayloads import wire
 from mlpayloads.catalog import DEFAULT_LR as DEFAULT_LR
 from mlpayloads.config import MeasureConfig as MeasureConfig
 from mlpayloads.data import Data, ShardStream, load_data, streams
+from mlpayloads.device import resolve_device
 from mlpayloads.models import INPUT_SHAPES, build_model, output_shapes
 from mlpayloads.progress import data_label, round_bar
 from mlpayloads.records import (
@@ -82,10 +83,25 @@ class Setup:
     arrivals: Arrivals
 
 
-def set_up(config: MeasureConfig, download: bool = False) -> Setup:
-    """Load the data and build the model and scheme a (validated) config describes."""
+def set_up(config: MeasureConfig, download: bool = False, *, training: bool = False) -> Setup:
+    """Load the data and build the model and scheme a (validated) config describes.
+
+    `training` (accuracy matters) refuses an FN partition smaller than one batch
+    (`mlpayloads.partition.PartitionError`); a measurement of sizes cycles it.
+    """
+    device = resolve_device(config.device)
     data = load_data(config.dataset, config.data_dir, download=download)
-    model = build_model(config.dataset, config.model, config.seed)
+    fn_streams = streams(
+        data.train,
+        config.fog_nodes,
+        config.batch_size,
+        config.seed,
+        partition=config.partition,
+        alpha=config.dirichlet_alpha,
+        whole_batches=training,
+        device=device,
+    )
+    model = build_model(config.dataset, config.model, config.seed).to(device)
     scheme = make_scheme(
         config.method,
         model,
@@ -98,8 +114,8 @@ def set_up(config: MeasureConfig, download: bool = False) -> Setup:
         data,
         model,
         scheme,
-        Channel(config.dtype),
-        streams(data.train, config.fog_nodes, config.batch_size, config.seed),
+        Channel(config.dtype, device),
+        fn_streams,
         Arrivals(config.fog_nodes, config.straggler_rate, config.seed, config.delays),
     )
 

@@ -11,15 +11,17 @@ import sys
 
 from tqdm import tqdm
 
-from mlpayloads.catalog import STAND_IN
+from mlpayloads.catalog import MNIST_5K, STAND_IN
 
 #: Seconds before a bar is first drawn.
 DELAY_S = 2.0
 
 
 def data_label(source: str) -> str:
-    """A short label for a data source: "stand-in data" or "real data"."""
-    return "stand-in data" if source == STAND_IN else "real data"
+    """A short label for a data source: "stand-in data", "MNIST 5k sample" or "real data"."""
+    if source == STAND_IN:
+        return "stand-in data"
+    return "MNIST 5k sample" if source == MNIST_5K else "real data"
 
 
 def round_bar(desc: str, total: int, enabled: bool) -> tqdm:

@@ -57,11 +57,16 @@ class Message:
 
 
 class Channel:
-    """The wire between the FNs and the cloud: serialises, measures, deserialises."""
+    """The wire between the FNs and the cloud: serialises, measures, deserialises.
 
-    def __init__(self, dtype: str):
+    The receiver gets the decoded tensors on `device` (where training runs); the bytes
+    are those of a CPU copy, whatever the device.
+    """
+
+    def __init__(self, dtype: str, device: torch.device | None = None):
         wire.check_dtype(dtype)
         self.dtype = dtype
+        self.device = device
         self.messages: list[Message] = []
 
     def transfer(self, round_index: int, node: int, direction: str, out: Outgoing) -> Tensors:
@@ -78,7 +83,10 @@ class Channel:
                 wire.header_entries(data),
             )
         )
-        return wire.decode(data)
+        decoded = wire.decode(data)
+        if self.device is None or self.device.type == "cpu":
+            return decoded
+        return {name: t.to(self.device) for name, t in decoded.items()}
 
 
 def sgd_step(params: Iterable[nn.Parameter], grads: Iterable[torch.Tensor], lr: float) -> None:

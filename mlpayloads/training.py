@@ -25,12 +25,13 @@ from mlpayloads.rounds import UP, Channel, run_round
 
 
 def evaluate(model: nn.Module, test: ImageSet, batch_size: int = 1000) -> tuple[float, float]:
-    """(accuracy, mean cross-entropy) of `model` on `test`."""
+    """(accuracy, mean cross-entropy) of `model` on `test`, on the model's device."""
+    device = next(model.parameters()).device
     correct, loss_sum = 0, 0.0
     with torch.no_grad():
         for start in range(0, len(test), batch_size):
-            x = to_float(torch.from_numpy(test.images[start : start + batch_size]))
-            y = torch.from_numpy(test.labels[start : start + batch_size]).long()
+            x = to_float(torch.from_numpy(test.images[start : start + batch_size]).to(device))
+            y = torch.from_numpy(test.labels[start : start + batch_size]).long().to(device)
             logits = model(x)
             loss_sum += float(F.cross_entropy(logits, y, reduction="sum"))
             correct += int((logits.argmax(1) == y).sum())
@@ -44,7 +45,7 @@ def train(
     if not isinstance(epochs, int) or epochs < 1:
         raise UserError(f"epochs {epochs!r} must be an integer >= 1")
     config = config.validated()
-    setup = set_up(config, download=download)
+    setup = set_up(config, download=download, training=True)
     data, scheme, fn_streams = setup.data, setup.scheme, setup.fn_streams
     per_epoch = math.ceil(
         min(s.shard_size for s in fn_streams) / (config.batch_size * config.local_steps)
@@ -81,6 +82,9 @@ def train(
         "lr": config.lr,
         "straggler_rate": config.straggler_rate,
         "local_steps": config.local_steps,
+        "partition": config.partition,
+        "dirichlet_alpha": config.dirichlet_alpha if config.partition == "dirichlet" else None,
+        "device": str(next(scheme.global_model().parameters()).device),
         "seed": config.seed,
         "epochs": epochs,
         "rounds_per_epoch": per_epoch,

@@ -259,6 +259,8 @@ PACING_KEYS = {
         "batch_period",
         "target_accuracy",
         "train_rounds",
+        "partition",
+        "dirichlet_alpha",
     ),
 }
 

@@ -27,6 +27,9 @@ ORDER = (
     "traffic.ml.bytes.method",
     "traffic.flows[]",
     "compute",
+    "compute.fog_device_counts",
+    "compute.devices",
+    "compute.devices.class",
     "compute.fog_overrides",
 )
 
@@ -57,6 +60,8 @@ def _title(path: str) -> str:
         return "Link tables"
     if path == "traffic.ml.bytes.method":
         return "[traffic.ml.bytes.<method>]"
+    if path == "compute.devices.class":
+        return "[compute.devices.<name>]"
     return f"[{path}]"
 
 

@@ -15,6 +15,7 @@ from mlpayloads.arrivals import aggregated_count
 from mlpayloads.flops import CLOUD, COMPUTE, ComputeProfile, Step, compute_profile
 from mlpayloads.records import PayloadRecord
 from mlpayloads.table import payload_record
+from simulation.device_classes import Assignment, assign
 from simulation.roundspec import RoundsSpec, Stage, Training
 from simulation.tomlfields import ProfileError, Section
 from simulation.topology import fog_name
@@ -95,17 +96,13 @@ def rounds_spec(
             "round_deadline", f'applies to policy = "deadline" only (this is {policy!r})'
         )
     batch_period = ml.get("batch_period")
+    partition, concentration = _partition(ml)
     training = Training(
-        dataset, model, batch, dtype, split, local_steps, ml.get("lr"), ml.get("target_accuracy")
-    )
-    fog_speed, cloud_speed = compute.get("fog"), compute.get("cloud")
+        dataset, model, batch, dtype, split, local_steps, ml.get("lr"), ml.get("target_accuracy"),
+        partition, concentration,
+    )  # fmt: skip
     names = [fog_name(i) for i in range(fog_nodes)]
-    overrides = compute.sub("fog_overrides")
-    speeds = dict.fromkeys(names, fog_speed)
-    for name, speed in overrides.items():
-        if name not in speeds:
-            raise overrides.error(name, f"not a fog node of this run (fog0..fog{fog_nodes - 1})")
-        speeds[name] = speed
+    fog, cloud = assign(compute, names)
     try:
         record = payload_record(
             dataset,
@@ -128,7 +125,9 @@ def rounds_spec(
         )
     except UserError as exc:  # named in the profile's terms
         raise ProfileError(f"{ml.file}: {ml.path}: {exc}") from None
-    fog_speeds = [speeds[n] for n in names]
+    _check_memory(ml, fog, names, profile.fog_memory_bytes)
+    fog_speeds = [a.flops for a in fog]
+    cloud_speed = cloud.flops
     return RoundsSpec(
         method=method,
         cloud="cloud",
@@ -141,8 +140,51 @@ def rounds_spec(
         fog_flops=tuple(fog_speeds),
         cloud_flops=cloud_speed,
         source=f"measured: {dataset}/{model} B={batch} {dtype} ({record.data_source}); FLOPs "
-        f"counted with torch FlopCounterMode; accounting {accounting}",
+        f"counted with torch FlopCounterMode; accounting {accounting}" + _devices_text(fog, cloud),
         priority=priority,
         rounds=ml.get("train_rounds"),
         training=training,
     )
+
+
+def _partition(ml: Section) -> tuple[str, float | None]:
+    """The training partition and its concentration (None for iid), checked."""
+    partition = ml.get("partition")
+    if partition != "dirichlet":
+        if ml.has("dirichlet_alpha"):
+            raise ml.error(
+                "dirichlet_alpha",
+                f'applies to partition = "dirichlet" only (this is {partition!r})',
+            )
+        return partition, None
+    alpha = ml.get("dirichlet_alpha")
+    if not alpha > 0:
+        raise ml.error(
+            "dirichlet_alpha", f"must be > 0 (got {alpha:g}): the Dirichlet concentration"
+        )
+    return partition, alpha
+
+
+def _check_memory(ml: Section, fog: list[Assignment], names: list[str], need: int) -> None:
+    """Refuse a fog node whose device class has less memory than training needs (estimate)."""
+    for name, a in zip(names, fog, strict=True):
+        if a.memory is not None and need > a.memory:
+            raise ProfileError(
+                f"{ml.file}: {a.field}: device class {a.device!r} of {name} has "
+                f"{a.memory / 1e6:,.0f} MB of memory, but training {ml.get('dataset')}/"
+                f"{ml.get('model')} at batch_size {ml.get('batch_size')} needs about "
+                f"{need / 1e6:,.0f} MB on a fog node (tensor estimate, see docs/mlpayloads.md); "
+                "choose a larger device class or a smaller batch_size"
+            )
+
+
+def _devices_text(fog: list[Assignment], cloud: Assignment) -> str:
+    """The device classes, for the spec's source line ("" when only plain speeds are given)."""
+    classes: dict[str, int] = {}
+    for a in fog:
+        if a.device:
+            classes[a.device] = classes.get(a.device, 0) + 1
+    parts = [f"{n}x {d}" for d, n in classes.items()]
+    if cloud.device:
+        parts.append(f"cloud {cloud.device}")
+    return f"; devices: {', '.join(parts)}" if parts else ""

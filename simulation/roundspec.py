@@ -81,6 +81,10 @@ class Training:
     local_steps: int
     lr: float
     target_accuracy: float
+    #: How the training set is divided among the FNs ("iid" or "dirichlet").
+    partition: str = "iid"
+    #: The Dirichlet concentration (None for iid).
+    dirichlet_alpha: float | None = None
 
 
 @dataclass(frozen=True)

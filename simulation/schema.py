@@ -31,12 +31,14 @@ KINDS = {
     "time0": 'time, zero allowed, e.g. "0s"',
     "rate": 'data rate, e.g. "1Gbps" (bps, kbps, Mbps, Gbps)',
     "flops": 'compute speed, e.g. "5GFLOPS" (FLOPS, kFLOPS, MFLOPS, GFLOPS, TFLOPS)',
+    "memory": 'memory size, e.g. "4GB" (B, kB, MB, GB, TB, KiB, MiB, GiB, TiB)',
     "link": "link table { datarate = ..., length = ... } or { datarate = ..., delay = ... }",
     "table": "table",
     "tables": "array of tables ([[...]])",
     "list[int]": "list of integers",
     "list[time]": "list of times",
     "list[choice]": "list of",
+    "list[name]": "list of names",
     "after": '"random" or a time after the request',
     "offset": '"random" or a time',
     "split": "layer name (FCDDT split), or omitted for the model's default",
@@ -565,6 +567,25 @@ SCHEMA: dict[str, Table] = {
                 minimum=0.0,
                 shapes=False,
             ),
+            Field(
+                "partition",
+                "choice",
+                'rounds: how the training set is divided among the fog nodes: "iid" (random '
+                'shards of equal size) or "dirichlet" (label skew: each label\'s records split '
+                "by Dirichlet(dirichlet_alpha) proportions, seeded; see docs/mlpayloads.md).",
+                "iid",
+                choices=("iid", "dirichlet"),
+                shapes=False,
+            ),
+            Field(
+                "dirichlet_alpha",
+                "number",
+                "rounds, partition = dirichlet: the concentration, > 0 (0.1: most fog nodes "
+                "hold one or two labels; 100: almost IID).",
+                0.5,
+                minimum=0.0,
+                shapes=False,
+            ),
         ),
     ),
     "traffic.ml.bytes": Table(
@@ -589,17 +610,90 @@ SCHEMA: dict[str, Table] = {
     ),
     "compute": Table(
         "compute",
-        "Device speeds for the round protocol's compute steps (FLOPs counted from the model).",
+        "Device speeds for the round protocol's compute steps (FLOPs counted from the model): "
+        "plain speeds, or device classes from the shipped catalogue (raspberry_pi_4, "
+        "jetson_nano, jetson_orin_nano, industrial_pc, cloud_gpu_a100; figures and sources in "
+        "docs/rounds.md) or from [compute.devices].",
         (
-            Field("fog", "flops", "Speed of every fog node.", "5GFLOPS"),
-            Field("cloud", "flops", "Speed of the cloud.", "5TFLOPS"),
+            Field("fog", "flops", "Speed of every fog node (or give device classes).", "5GFLOPS"),
+            Field("cloud", "flops", "Speed of the cloud (or give cloud_device).", "5TFLOPS"),
+            Field(
+                "fog_device",
+                "name",
+                "Device class of every fog node, instead of fog.",
+                NO_DEFAULT,
+                example='"raspberry_pi_4"',
+            ),
+            Field(
+                "fog_devices",
+                "list[name]",
+                "Device class of each fog node, one per fog node (fog0 first), instead of fog.",
+                NO_DEFAULT,
+                example='["raspberry_pi_4", "jetson_orin_nano"]',
+            ),
+            Field(
+                "fog_device_counts",
+                "table",
+                "Device classes by count, in table order (the "
+                "first n fog nodes get the first class, ...); the counts must add up to the "
+                "fog-node count.",
+                NO_DEFAULT,
+                table="compute.fog_device_counts",
+                example="{ raspberry_pi_4 = 6, jetson_orin_nano = 2 }",
+            ),
+            Field(
+                "cloud_device",
+                "name",
+                "Device class of the cloud, instead of cloud.",
+                NO_DEFAULT,
+                example='"cloud_gpu_a100"',
+            ),
+            Field(
+                "devices",
+                "table",
+                "This profile's own device classes, beside the catalogue.",
+                {},
+                table="compute.devices",
+            ),
             Field(
                 "fog_overrides",
                 "table",
-                'Per fog node speeds, e.g. fog3 = "1GFLOPS".',
+                'Per fog node speeds, e.g. fog3 = "1GFLOPS" (over any device class).',
                 {},
                 table="compute.fog_overrides",
             ),
+        ),
+    ),
+    "compute.fog_device_counts": Table(
+        "compute.fog_device_counts",
+        "Fog nodes per device class (keys: device class names), e.g. raspberry_pi_4 = 6.",
+        values=Field("<device class>", "int", "Fog nodes of that class.", minimum=0),
+    ),
+    "compute.devices": Table(
+        "compute.devices",
+        'The profile\'s own device classes, e.g. [compute.devices.my_box] flops = "20GFLOPS".',
+        values=Field("<name>", "table", "One device class.", table="compute.devices.class"),
+    ),
+    "compute.devices.class": Table(
+        "compute.devices.class",
+        "One device class ([compute.devices.<name>]).",
+        (
+            Field(
+                "flops",
+                "flops",
+                "Sustained speed for the model's precision (float32 "
+                "training), not the datasheet peak.",
+                example='"20GFLOPS"',
+            ),
+            Field(
+                "memory",
+                "memory",
+                "Memory for training tensors; a model whose estimated "
+                "training memory on a fog node exceeds it is refused.",
+                NO_DEFAULT,
+                example='"2GB"',
+            ),
+            Field("description", "str", "What the device is (for reports).", "", shapes=False),
         ),
     ),
     "compute.fog_overrides": Table(

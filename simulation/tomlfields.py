@@ -224,11 +224,13 @@ _PARSERS: dict[str, Callable[[Section, str, Field, Any], Any]] = {
     "time0": _quantity(units.parse_time_ps),
     "rate": _quantity(units.parse_rate_bps),
     "flops": _quantity(units.parse_flops),
+    "memory": _quantity(units.parse_bytes),
     "after": _random_or_time,
     "offset": _random_or_time,
     "list[int]": _list(_integer),
     "list[time]": _list(_time),
     "list[choice]": _list(_choice),
+    "list[name]": _list(_string),
 }
 
 

@@ -35,6 +35,17 @@ FLOPS_UNITS: dict[str, int] = {
     "TFLOPS": 10**12,
     "PFLOPS": 10**15,
 }
+MEMORY_UNITS: dict[str, int] = {
+    "B": 1,
+    "kB": 10**3,
+    "MB": 10**6,
+    "GB": 10**9,
+    "TB": 10**12,
+    "KiB": 2**10,
+    "MiB": 2**20,
+    "GiB": 2**30,
+    "TiB": 2**40,
+}
 LENGTH_UNITS: dict[str, Decimal] = {"m": Decimal(1), "km": Decimal(1000), "cm": Decimal("0.01")}
 
 _QUANTITY = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]+)\s*$")
@@ -80,6 +91,14 @@ def parse_flops(text: str) -> int:
     value = _exact(text, FLOPS_UNITS, "compute speed", "is not a whole number of FLOPS")
     if value <= 0:
         raise QuantityError(f"{text!r} must be a positive compute speed")
+    return value
+
+
+def parse_bytes(text: str) -> int:
+    """Parse a memory size such as '4GB' or '512MiB' into bytes (positive, whole)."""
+    value = _exact(text, MEMORY_UNITS, "memory size", "is not a whole number of bytes")
+    if value <= 0:
+        raise QuantityError(f"{text!r} must be a positive memory size")
     return value
 
 

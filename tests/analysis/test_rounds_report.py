@@ -25,6 +25,7 @@ from analysis.report_rounds import spans_text
 from analysis.report_tables import num
 from analysis.reshape_rounds import ABANDONED, AGGREGATED, DISCARDED, LATE
 from fogcosim.cli import main
+from mlpayloads.catalog import MNIST_5K
 from simulation.profile import PROFILE_DIR
 
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "sweep-sample"
@@ -127,7 +128,8 @@ def test_training_table_equals_the_runs_tables(study: Path) -> None:
     assert baseline[2:7] == ["—"] * 5
     assert baseline[7] == num(summary.loc["none", "critical_delay_mean_us"])
     assert f"the target ({TARGET:g})" in text
-    assert "**Accuracies were measured on an offline stand-in data set**" in text
+    assert "offline stand-in data set" not in text
+    assert f"Training data: {MNIST_5K}." in text  # the MNIST default: real digits, named
     assert "at 4 FNs all 4 uploads (policy `all`); a batch every 50 ms; 5 rounds trained" in text
 
 
@@ -141,7 +143,7 @@ def test_rounds_report_draws_accuracy_and_the_timeline(study: Path) -> None:
     captions = [line for line in text.splitlines() if line.startswith("**Figure")]
     accuracy = next(c for c in captions if "against the simulated time" in c)
     assert f"Dashed: the target accuracy ({TARGET:g})" in accuracy
-    assert "offline stand-in data set" in accuracy
+    assert f"Training data: {MNIST_5K}." in accuracy
     timeline = next(c for c in captions if "What each fog node did" in c)
     assert f"first {ROUNDS} rounds of `n4-fl-s0`" in timeline
     assert "Every FN was aggregated in every round shown." in timeline

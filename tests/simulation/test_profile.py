@@ -229,7 +229,7 @@ def test_table1_accounting_drops_fcddts_extra_exchange(tmp_path, monkeypatch):
     measured = build_scenario(profile, 2, "fcddt", 0).ml_payload
     profile.document["traffic"]["ml"]["accounting"] = "table1"
     table1 = build_scenario(profile, 2, "fcddt", 0).ml_payload
-    assert "Table-1 messages only" in table1.source and "stand-in" in table1.source
+    assert "Table-1 messages only" in table1.source and "MNIST 5k sample" in table1.source
     # MNIST MLP split at fc1 (128 units), B=100, float32: Table 1 sends B*l_m + B up, |w_local| down
     assert table1.upload_bytes < 100 * 128 * 4 + 100 + 1000 < measured.upload_bytes
     assert (784 * 128 + 128) * 4 < table1.download_bytes < measured.download_bytes
