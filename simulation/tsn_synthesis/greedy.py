@@ -3,9 +3,10 @@
 
 Messages go in order of absolute deadline (release + deadline; then release,
 flow order), except that a host's messages go in the order it releases them
-(its queue sends them in that order anyway). Each is placed hop by hop: on every port its frames take the
-earliest windows that keep the rules of `placement` with the messages already
-placed (free time, FIFO order, cycle wrap-around), with store and forward from
+(its queue sends them in that order anyway). Each is placed hop by hop: on
+every port its frames take the earliest windows that keep the rules of
+`placement` with the messages already placed (free time, FIFO order, cycle
+wrap-around, start-up), with store and forward from
 the hop before. When a port can take the message only if it arrives later
 (another message's frames are arriving at the same time, or a message that
 arrives after it already holds an earlier window), the message is held longer
@@ -29,7 +30,7 @@ from simulation.tsn_synthesis.problem import Message, Problem
 
 @dataclass(frozen=True)
 class _Later:
-    """The message fits this port only if its first frame enters the queue at `first_in` or later."""
+    """The message fits the port only if its first frame enters the queue at `first_in` or later."""
 
     first_in: int
     #: The message whose frames force it.
@@ -89,8 +90,8 @@ def _place(problem: Problem, m: Message, placed: list[list[tuple[Span, str]]]) -
         if hop == 0:
             raise ScenarioError(
                 f"greedy synthesis cannot place flow {m.flow!r} (message {m.index}, released "
-                f"at {m.release_ps / 1e6:g} us): {fit.because}, released later by the same "
-                f"host {port.node}, already holds the windows it needs on {port.label}; try "
+                f"at {m.release_ps / 1e6:g} us) on {port.label}: the windows it needs there "
+                f"would delay or overlap {fit.because} of the same host, placed before it; try "
                 "the optimal synthesiser",
                 "tsn.synthesis",
             )
@@ -119,7 +120,7 @@ def _fit(
     cycle = problem.cycle_ps
     first_in, last_in = arr[0], arr[-1]
     after_free = -1  # the port is free of messages before this one from here on
-    later: list[tuple[Span, str]] = []
+    later: list[tuple[Span, str, bool]] = []  # (span, message, of the next cycle)
     clash: _Later | None = None
     for sp, label in placed:
         for k in (-1, 0, 1):
@@ -136,8 +137,12 @@ def _fit(
                 continue
             if before:
                 after_free = max(after_free, x.window_end)
+                # start-up rule: after a message of the previous cycle, in once it has left
+                late = k < 0 and first_in < x.window_end
+                if late and (clash is None or x.window_end > clash.first_in):
+                    clash = _Later(x.window_end, label)
             else:
-                later.append((x, label))
+                later.append((x, label, k > 0))
     if clash is not None:
         return clash
     tx, ifg = m.tx_ps[hop], port.ifg_ps
@@ -145,7 +150,10 @@ def _fit(
     for i, a in enumerate(arr):
         row.append(max(a, after_free, lower) if i == 0 else max(a, row[-1] + tx[i - 1] + ifg))
     end = row[-1] + tx[-1] + ifg
-    blocking = [(x, label) for x, label in later if x.window_start < end]
+    # a message of the next cycle must not even arrive before ours has left (start-up rule)
+    blocking = [
+        (x, label) for x, label, nxt in later if x.window_start < end or (nxt and x.first_in < end)
+    ]
     if not blocking:
         return row
     x, label = max(blocking, key=lambda b: b[0].last_in)

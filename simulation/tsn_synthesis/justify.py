@@ -9,7 +9,7 @@ port fixed, all the rules of `placement` are constraints of the form
 idle-network time, raised until every constraint holds) is no later than the
 given placement anywhere, so no latency grows, and it keeps the same orders.
 Only the orders of neighbours in each port's cyclic order are needed: the
-others follow from them.
+others follow from them (the start-up rule too).
 """
 
 from __future__ import annotations
@@ -55,6 +55,10 @@ def left_justify(problem: Problem, starts: Starts, max_passes: int = 200) -> Sta
             na = a.frames - 1
             end = a.tx_ps[ha][na] + port.ifg_ps
             need((jb, hb, 0), (ja, ha, na), end - shift)
+            if shift > 0 and not port.is_source:  # start-up rule: b of the next cycle
+                pb = problem.ports[b.ports[hb - 1]]
+                const = end - b.tx_ps[hb - 1][0] - pb.delay_ps
+                need((jb, hb - 1, 0), (ja, ha, na), const - shift)
             if not port.is_source:  # arrival order: a's last frame in before b's first
                 pa = problem.ports[a.ports[ha - 1]]
                 pb = problem.ports[b.ports[hb - 1]]

@@ -15,6 +15,11 @@ here independently of how a placement was found:
   so the queue's head is always the frame whose window is open;
 - everything repeats every cycle: the rule holds between a message and the
   other messages' copies one cycle earlier and later (its own included);
+- a run starts with no message of an earlier cycle in flight, and a window
+  whose message is missing would send whatever waits behind it: so a message
+  that passes a port after one of the previous cycle enters the queue only once
+  that one has left (its windows and the gap after them), and the first
+  cycle runs exactly like every later one;
 - every message arrives within its deadline.
 """
 
@@ -57,9 +62,15 @@ def span(problem: Problem, m: Message, hop: int, starts: Sequence[Sequence[int]]
     return Span(arr[0], arr[-1], starts[hop][0], end, m.release_ps, m.order)
 
 
-def precedes(a: Span, b: Span, source: bool) -> bool:
-    """True if `a` passes the port wholly before `b`, in FIFO order."""
+def precedes(a: Span, b: Span, source: bool, earlier_cycle: bool = False) -> bool:
+    """True if `a` passes the port wholly before `b`, in FIFO order.
+
+    `earlier_cycle`: `a` belongs to the cycle before `b`'s, so `b` must not enter the
+    queue before `a` has left it (start-up rule).
+    """
     if a.window_end > b.window_start:
+        return False
+    if earlier_cycle and b.first_in < a.window_end:
         return False
     if source:
         return (a.release, a.order) < (b.release, b.order)
@@ -102,11 +113,13 @@ def violations(problem: Problem, starts: Starts, limit: int = 20) -> list[str]:
     cycle = problem.cycle_ps
     for pi, entries in enumerate(per_port):
         source = problem.ports[pi].is_source
-        for i, (ma, a) in enumerate(entries):
-            for mb, b in entries[i:]:
+        for i, (ma, span_a) in enumerate(entries):
+            for mb, span_b in entries[i:]:
                 for k in (-1, 0, 1) if mb is not ma else (1,):
-                    bk = b.shifted(k * cycle)
-                    if not (precedes(a, bk, source) or precedes(bk, a, source)):
+                    bk = span_b.shifted(k * cycle)
+                    if not (
+                        precedes(span_a, bk, source, k > 0) or precedes(bk, span_a, source, k < 0)
+                    ):
                         out.append(
                             f"{ma.label} and {mb.label} (cycle shift {k}) break FIFO order or "
                             f"overlap on {problem.ports[pi].label}"

@@ -20,6 +20,7 @@ Times are integer picoseconds.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -170,6 +171,10 @@ class Problem:
             starts.append(row)
         return starts
 
+    def alone_latency_ps(self, m: Message) -> int:
+        """Release to delivery of `m` on an otherwise idle network: no schedule beats it."""
+        return self.delivery_ps(m, self.alone(m)[-1]) - m.release_ps
+
 
 def build_problem(
     scenario: Scenario,
@@ -207,7 +212,7 @@ def build_problem(
     for order, flow in enumerate(chosen):
         path = scenario.path(flow.src, flow.dst)
         hops: list[int] = []
-        for node, peer in zip(path, path[1:], strict=False):
+        for node, peer in itertools.pairwise(path):
             if (node, peer) not in port_index:
                 lk = links[frozenset((node, peer))]
                 byte = ps_per_byte(lk.datarate_bps)
@@ -232,6 +237,7 @@ def build_problem(
     )
     _check_feasible_alone(problem)
     _check_port_load(problem)
+    _check_startup(problem)
     return problem
 
 
@@ -262,7 +268,7 @@ def _check_feasible_alone(problem: Problem) -> None:
     for m in problem.messages:
         if m.index:
             continue  # every message of a flow takes the same time alone
-        delivery = problem.delivery_ps(m, problem.alone(m)[-1]) - m.release_ps
+        delivery = problem.alone_latency_ps(m)
         if delivery > m.deadline_ps:
             raise ScenarioError(
                 f"flow {m.flow!r} cannot be scheduled: on an idle network its message "
@@ -291,3 +297,33 @@ def _check_port_load(problem: Problem) -> None:
                 f"{100 * users[pi][top] / problem.cycle_ps:.0f}%, {len(users[pi])} flows share it)",
                 "tsn.protect",
             )
+
+
+def _check_startup(problem: Problem) -> None:
+    """Refuse a host whose last message of a cycle still leaves when the next cycle's begin.
+
+    A host sends in release order, so its messages can leave no earlier than one after
+    the other from their releases. If the cycle's last one cannot have left its host by
+    the time the next cycle's first is released, then at the start of a run (when no
+    earlier cycle exists) that first message would take the missing one's window.
+    """
+    by_host: dict[int, list[Message]] = {}
+    for m in problem.messages:
+        by_host.setdefault(m.ports[0], []).append(m)
+    for pi, msgs in by_host.items():
+        port = problem.ports[pi]
+        msgs.sort(key=lambda m: (m.release_ps, m.order))
+        t = 0
+        for m in msgs:
+            t = max(t, m.release_ps) + sum(m.tx_ps[0]) + m.frames * port.ifg_ps
+            first = msgs[0]
+            if t > first.release_ps + problem.cycle_ps and m is not first:
+                raise ScenarioError(
+                    f"flow {m.flow!r} cannot be scheduled: its message released at "
+                    f"{m.release_ps / 1e6:g} us cannot leave {port.node} before "
+                    f"{(t - problem.cycle_ps) / 1e6:g} us into the next cycle, when flow "
+                    f"{first.flow!r} has already released a message (at "
+                    f"{first.release_ps / 1e6:g} us); at the start of a run that one would "
+                    "take the missing message's window: give one of them another offset",
+                    "tsn.protect",
+                )

@@ -10,13 +10,13 @@ from typing import Literal
 
 from fogcosim.errors import FogcosimError
 from simulation.gcl import GateControlList
+from simulation.scenario import ScenarioError
 from simulation.tsn_synthesis.gcl_build import build_gcls
 from simulation.tsn_synthesis.greedy import greedy
 from simulation.tsn_synthesis.justify import left_justify
 from simulation.tsn_synthesis.optimal import Objective, optimal
 from simulation.tsn_synthesis.placement import Starts, flow_latencies, violations
 from simulation.tsn_synthesis.problem import Problem
-from simulation.scenario import ScenarioError
 
 Method = Literal["greedy", "optimal"]
 METHODS: tuple[str, ...] = ("greedy", "optimal")
@@ -37,6 +37,9 @@ class Schedule:
     starts: Starts
     #: Optimal only: whether the solver proved that no schedule has a lower worst latency.
     proven_optimal: bool | None = None
+    #: Optimal only: CP-SAT's status after each phase (worst case, then sum), e.g.
+    #: ("OPTIMAL", "FEASIBLE").
+    solver_status: tuple[str, ...] = ()
 
     @property
     def worst_ps(self) -> int:
@@ -64,6 +67,7 @@ def synthesise(
         )
     began = time.perf_counter()
     proven: bool | None = None
+    status: tuple[str, ...] = ()
     if method == "greedy":
         starts = greedy(problem)
     else:
@@ -75,10 +79,11 @@ def synthesise(
             problem, hint=hint, time_limit_s=time_limit_s, workers=workers, objective=objective
         )
         starts, proven = left_justify(problem, result.starts), result.proven
+        status = result.status
     broken = violations(problem, starts)
     if broken:  # a synthesiser bug, not the user's: say what it broke
         raise FogcosimError(f"{method} synthesis broke its own rules: {'; '.join(broken[:3])}")
     gcls = build_gcls(problem, starts)
     seconds = time.perf_counter() - began
     latencies = flow_latencies(problem, starts)
-    return Schedule(gcls, latencies, seconds, method, problem, starts, proven)
+    return Schedule(gcls, latencies, seconds, method, problem, starts, proven, status)
