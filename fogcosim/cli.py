@@ -20,7 +20,12 @@ from fogcosim import __version__
 from fogcosim.errors import FogcosimError, UserError
 
 #: Modules whose `register(subparsers)` adds subcommands, in help order.
-COMMAND_MODULES = ("mlpayloads.cli", "simulation.cli", "analysis.cli")
+COMMAND_MODULES = (
+    "mlpayloads.cli",
+    "simulation.cli",
+    "simulation.tsn_synthesis.cli",
+    "analysis.cli",
+)
 
 
 class OneLineParser(argparse.ArgumentParser):
