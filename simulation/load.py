@@ -226,8 +226,10 @@ def unmeetable_flow_deadline(scenario: Scenario) -> tuple[int, str] | None:
         least = uncontended_delay_ps(scenario, flow.src, flow.dst, flow.size_bytes)
         reply = replies.get(flow.name)
         if flow.loop_deadline_ps is not None and reply is not None:
-            loop = least + reply.processing_ps + uncontended_delay_ps(
-                scenario, reply.src, reply.dst, reply.size_bytes
+            loop = (
+                least
+                + reply.processing_ps
+                + uncontended_delay_ps(scenario, reply.src, reply.dst, reply.size_bytes)
             )
             if flow.loop_deadline_ps < loop:
                 return i, (

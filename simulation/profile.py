@@ -22,7 +22,7 @@ from simulation.load import (
     unmeetable_deadline,
     unmeetable_flow_deadline,
 )
-from simulation.rounds_build import rounds_spec
+from simulation.rounds_build import compute_factors, rounds_spec
 from simulation.roundspec import RoundsSpec
 from simulation.scenario import (
     TRAFFIC_CLASSES,
@@ -198,7 +198,7 @@ def build_scenario(
                     "bytes",
                     'applies to pacing = "periodic" only (rounds measure every message\'s size)',
                 )
-            rounds = rounds_spec(ml, root.sub("compute"), method, fog_nodes, priorities["ml"])
+            rounds = rounds_spec(ml, root.sub("compute"), method, fog_nodes, priorities["ml"], seed)
             up = sum(st.up_bytes for st in rounds.stages)
             down = sum(st.down_bytes for st in rounds.stages)
             payload = MlPayload(method, up, down, rounds.source)
@@ -318,7 +318,9 @@ def with_rounds(scenario: Scenario, rounds: int) -> Scenario:
         )
     if rounds < 1:
         raise UserError(f"rounds {rounds} must be at least 1")
-    new = dataclasses.replace(spec, rounds=rounds)
+    # the devices' round-to-round factors for the new number of rounds (the same draws)
+    factors = compute_factors(spec.speed_variation, len(spec.fog_nodes), rounds, scenario.seed)
+    new = dataclasses.replace(spec, rounds=rounds, compute_factors=factors)
     duration = scenario.duration_ps
     if duration == rounds_time_cap(spec):
         duration = rounds_time_cap(new)

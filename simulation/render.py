@@ -236,9 +236,11 @@ def round_app_params(scenario: Scenario, app: App) -> list[tuple[str, str]]:
     ]
     if app.host != spec.cloud:
         i = spec.fog_nodes.index(app.host)
+        factors = spec.compute_factors[i] if spec.compute_factors else ()
         params += [
             ("fogIndex", str(i)),
             ("fogBeforePs", '"' + " ".join(str(s.fog_before_ps[i]) for s in spec.stages) + '"'),
+            ("computeFactorsPpm", '"' + " ".join(map(str, factors)) + '"'),
             ("cloudApp", f'"{scenario.network}.{cloud_app.module}"'),
         ]
     return params

@@ -8,6 +8,8 @@ in `[compute]`. Both are cached by mlpayloads and looked up without torch.
 
 from __future__ import annotations
 
+import math
+import random
 from dataclasses import dataclass
 
 from fogcosim.errors import UserError
@@ -16,7 +18,7 @@ from mlpayloads.flops import CLOUD, COMPUTE, ComputeProfile, Step, compute_profi
 from mlpayloads.records import PayloadRecord
 from mlpayloads.table import payload_record
 from simulation.device_classes import Assignment, assign
-from simulation.roundspec import RoundsSpec, Stage, Training
+from simulation.roundspec import PPM, RoundsSpec, Stage, Training
 from simulation.tomlfields import ProfileError, Section
 from simulation.topology import fog_name
 
@@ -77,8 +79,34 @@ def stages(
     return tuple(d.stage() for d in drafts)
 
 
+#: Rounds of drawn compute factors when a run's rounds are not fixed (then they repeat).
+FACTOR_CYCLE = 100
+
+
+def compute_factors(
+    variation: float, fog_nodes: int, rounds: int | None, seed: int
+) -> tuple[tuple[int, ...], ...]:
+    """Per FN and round, a lognormal factor of mean 1 and coefficient of variation `variation`.
+
+    In parts per million (integers, so both backends scale compute times exactly
+    alike). Drawn from the run's seed, FN by FN, so a study's runs with equal
+    seeds have equal devices. With sigma^2 = ln(1 + cv^2) and mu = -sigma^2 / 2,
+    exp(N(mu, sigma)) has mean 1 and the given coefficient of variation.
+    """
+    if variation <= 0:
+        return ()
+    sigma = math.sqrt(math.log1p(variation**2))
+    rng = random.Random(f"compute-factors/{seed}")
+    count = rounds if rounds is not None else FACTOR_CYCLE
+    return tuple(
+        tuple(max(1, round(PPM * math.exp(rng.gauss(-sigma * sigma / 2, sigma))))
+              for _ in range(count))
+        for _ in range(fog_nodes)
+    )  # fmt: skip
+
+
 def rounds_spec(
-    ml: Section, compute: Section, method: str, fog_nodes: int, priority: int
+    ml: Section, compute: Section, method: str, fog_nodes: int, priority: int, seed: int = 0
 ) -> RoundsSpec:
     """The round protocol of `method` over `fog_nodes` FNs as the profile describes it."""
     dataset, model, batch = ml.get("dataset"), ml.get("model"), ml.get("batch_size")
@@ -144,6 +172,10 @@ def rounds_spec(
         priority=priority,
         rounds=ml.get("train_rounds"),
         training=training,
+        compute_factors=compute_factors(
+            compute.get("speed_variation"), fog_nodes, ml.get("train_rounds"), seed
+        ),
+        speed_variation=compute.get("speed_variation"),
     )
 
 

@@ -46,6 +46,8 @@ Policy = Literal["all", "quorum", "deadline"]
 POLICIES: tuple[str, ...] = ("all", "quorum", "deadline")
 #: UDP port of every round-protocol application.
 ROUND_PORT = 6000
+#: Compute factors are integer parts per million, so both backends scale times exactly alike.
+PPM = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,19 @@ class RoundsSpec:
     training: Training | None = None
     #: The watchdog: a round still open this long after its start ends the run (None: none).
     stall_timeout_ps: int | None = None
+    #: Per FN, per round (cycled): its compute times' factor in parts per million (device
+    #: speed varying from round to round); empty: every round at the nominal times.
+    compute_factors: tuple[tuple[int, ...], ...] = ()
+    #: The coefficient of variation the factors were drawn with (0: none).
+    speed_variation: float = 0.0
+
+    def fog_compute_ps(self, stage: int, fog: int, rnd: int) -> int:
+        """FN `fog`'s compute time before stage `stage`'s upload in round `rnd` (integer ps)."""
+        base = self.stages[stage].fog_before_ps[fog]
+        if not self.compute_factors:
+            return base
+        factors = self.compute_factors[fog]
+        return base * factors[rnd % len(factors)] // PPM
 
     def round_start_ps(self, rnd: int, closed_at_ps: int) -> int:
         """Round `rnd`'s start: its batch exists and the cloud closed the previous round.

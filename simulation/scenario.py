@@ -302,6 +302,7 @@ def rounds_from_dict(data: dict[str, Any]) -> RoundsSpec:
     stages = tuple(
         Stage(**{**st, "fog_before_ps": tuple(st["fog_before_ps"])}) for st in data["stages"]
     )
+    factors = tuple(tuple(f) for f in data.get("compute_factors", ()))
     training = data.get("training")
     return RoundsSpec(
         **{
@@ -309,6 +310,7 @@ def rounds_from_dict(data: dict[str, Any]) -> RoundsSpec:
             "fog_nodes": tuple(data["fog_nodes"]),
             "stages": stages,
             "fog_flops": tuple(data.get("fog_flops", ())),
+            "compute_factors": factors,
             "training": None if training is None else Training(**training),
         }
     )
@@ -422,8 +424,10 @@ def _validate_rounds(sc: Scenario, spec: RoundsSpec) -> None:
         raise ScenarioError(
             "policy 'deadline' needs a positive round_deadline", "traffic.ml.round_deadline"
         )
-    if spec.batch_period_ps <= 0:
-        raise ScenarioError("batch_period must be positive", "traffic.ml.batch_period")
+    if spec.batch_period_ps < 0:
+        raise ScenarioError("batch_period must not be negative", "traffic.ml.batch_period")
+    if spec.compute_factors and len(spec.compute_factors) != p:
+        raise ScenarioError("round protocol: compute factors for every FN or none", "compute")
     if spec.rounds is not None and spec.rounds < 1:
         raise ScenarioError(f"rounds {spec.rounds} must be at least 1", "rounds")
     if not spec.stages or any(len(st.fog_before_ps) != p for st in spec.stages):

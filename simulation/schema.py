@@ -537,9 +537,11 @@ SCHEMA: dict[str, Table] = {
             ),
             Field(
                 "batch_period",
-                "time",
-                "rounds: a fresh batch arrives at each fog node every "
-                "batch_period; a round needs one.",
+                "time0",
+                "rounds: a fresh batch arrives at each fog node every batch_period; a round "
+                'needs one. "0s": data is always there (a backlogged sensor stream), so a fog '
+                "node starts its next round as soon as it has the last download: rounds go as "
+                "fast as compute and network allow.",
                 "100ms",
             ),
             Field(
@@ -647,6 +649,17 @@ SCHEMA: dict[str, Table] = {
                 "Device class of the cloud, instead of cloud.",
                 NO_DEFAULT,
                 example='"cloud_gpu_a100"',
+            ),
+            Field(
+                "speed_variation",
+                "number",
+                "rounds: how much a fog node's compute time varies from round to round: each "
+                "round's time is the nominal one times a lognormal factor of mean 1 and this "
+                "coefficient of variation, drawn per fog node and round from the run's seed "
+                "(0: no variation). Stragglers then come from the devices as well as the network.",
+                0.0,
+                minimum=0.0,
+                maximum=5.0,
             ),
             Field(
                 "devices",

@@ -69,6 +69,12 @@ void RoundApp::initialize(int initStage)
         while (times >> ps)
             fogBefore.push_back(SimTime(ps, SIMTIME_PS));
     }
+    {
+        std::istringstream factors(par("computeFactorsPpm").stdstringValue());
+        long long ppm;
+        while (factors >> ppm)
+            computeFactors.push_back(ppm);
+    }
     for (int j = 0; j < (int)stages.size(); j++) {
         for (int i = 0; i < (int)fogNodes.size(); i++) {
             routes[flowName(j, true, i)] = Route{j, true, i};
@@ -210,7 +216,7 @@ void RoundApp::onTimer(int kind, int data)
             }
         }
         else if (kind == FOG_DONE) {
-            fogComputeVector.record(fogBefore[data]);
+            fogComputeVector.record(fogCompute(data));
             sendUp(data);
         }
         return;
@@ -287,9 +293,18 @@ void RoundApp::beginRound()
     computeThenSend(0);
 }
 
+simtime_t RoundApp::fogCompute(int s) const
+{
+    // the nominal time scaled by this round's factor, in integer ps as the engine does it
+    if (computeFactors.empty())
+        return fogBefore[s];
+    __int128 ps = (__int128)fogBefore[s].raw() * computeFactors[round % computeFactors.size()];
+    return SimTime((long long)(ps / 1000000), SIMTIME_PS);
+}
+
 void RoundApp::computeThenSend(int s)
 {
-    simtime_t duration = fogBefore[s];
+    simtime_t duration = fogCompute(s);
     if (duration > SIMTIME_ZERO)
         fogTimer = schedule(simTime() + duration, FOG_DONE, s);
     else

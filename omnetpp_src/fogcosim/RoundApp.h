@@ -38,6 +38,7 @@ class RoundApp : public inet::ApplicationBase, public inet::UdpSocket::ICallback
     int port = 6000;
     std::vector<Stage> stages;
     std::vector<omnetpp::simtime_t> fogBefore;
+    std::vector<long long> computeFactors;  // ppm per round, cycled (empty: nominal)
     std::string policy;
     int quorum = 1;
     omnetpp::simtime_t roundDeadline, batchPeriod, stallTimeout;
@@ -84,6 +85,7 @@ class RoundApp : public inet::ApplicationBase, public inet::UdpSocket::ICallback
     void startRound();
     void beginRound();
     void computeThenSend(int stage);
+    omnetpp::simtime_t fogCompute(int stage) const;
     void sendUp(int stage);
     void roundDone();
     // cloud

@@ -104,7 +104,7 @@ class FogApp(RoundApp):
 
     def _compute_then_send(self, stage: int) -> None:
         assert self.host is not None
-        duration = self.spec.stages[stage].fog_before_ps[self.index]
+        duration = self.spec.fog_compute_ps(stage, self.index, self.round)
         if duration > 0:
             self.computing = stage
             self.serial += 1
@@ -132,7 +132,7 @@ class FogApp(RoundApp):
             if self.computing is None or data != self.serial:
                 return  # cancelled (OMNeT++ cancels the timer itself)
             stage, self.computing = self.computing, None
-            duration = self.spec.stages[stage].fog_before_ps[self.index]
+            duration = self.spec.fog_compute_ps(stage, self.index, self.round)
             self.host.record(self, "roundFogCompute:vector", duration * 1e-12)
             self._send_up(stage)
 

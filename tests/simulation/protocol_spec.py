@@ -135,6 +135,33 @@ def fl_all() -> SpecCase:
     return SpecCase(sc, exp, 10 * MS + 2 * MS + path(UP) + cloud + broadcast(DOWN, 1))
 
 
+def fl_backlogged() -> SpecCase:
+    """FL with data always there (batch_period 0): each FN starts its next round on its download.
+
+    fog0 gets the broadcast first, so it starts earlier; the round is set by fog1
+    (2 ms of compute), and no batch period paces anything.
+    """
+    sc = star(2, (fl_stage((1 * MS, 2 * MS)),), batch=0, rounds=3)
+    cloud = 300 * US
+    exp: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    starts = [0, 0]
+    end = 0
+    for r in range(3):
+        up = [starts[0] + 1 * MS + path(UP), starts[1] + 2 * MS + path(UP)]
+        decided = max(up)
+        done = decided + cloud
+        for f in range(2):
+            exp.setdefault((f"fog{f}", "roundStart"), []).append((starts[f], r))
+            exp.setdefault(("cloud", "roundUpload"), []).append((up[f], 2 * r + f))
+            exp.setdefault(("cloud", "roundAggregated"), []).append((decided, 2 * r + f))
+            exp.setdefault((f"fog{f}", "roundDownload"), []).append((done + broadcast(DOWN, f), r))
+        exp.setdefault(("cloud", "roundDone"), []).append((done, r))
+        starts = [done + broadcast(DOWN, 0), done + broadcast(DOWN, 1)]
+        end = done + broadcast(DOWN, 1)
+    exp[("cloud", "roundUpload")].sort()
+    return SpecCase(sc, exp, end)
+
+
 def deadline_from_round_start() -> SpecCase:
     """The deadline runs from the round's start, not from when the cloud closed the last round.
 
@@ -254,6 +281,7 @@ def stall_on_a_lost_upload() -> SpecCase:
 
 CASES = {
     "fl-all": fl_all,
+    "fl-backlogged": fl_backlogged,
     "deadline-round-start": deadline_from_round_start,
     "deadline-straggler": deadline_leaves_a_straggler_out,
     "quorum-late-upload": quorum_records_a_late_upload,

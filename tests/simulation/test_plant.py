@@ -68,7 +68,11 @@ def test_flows_csv_adds_up_with_drops_and_deadline_misses(tmp_path):
             'class = "ml"\nreply_bytes = 10\nreply_after = "1ms"',
             r"traffic\.flows\[2\]\.reply_bytes: class 'ml' is one-way",
         ),
-        ('reply_after = "2ms"', "", r"traffic\.flows\[0\]\.processing: missing: with reply_bytes, give processing .* or reply_after"),
+        (
+            'reply_after = "2ms"',
+            "",
+            r"traffic\.flows\[0\]\.processing: missing: with reply_bytes, give processing .* or reply_after",
+        ),
         (
             "fog_per_cell = 2",
             "fog_per_cell = 2\ngateway = true",

@@ -12,6 +12,7 @@ from analysis.rounds import rounds_table
 from fogcosim.errors import UserError
 from simulation.embedded.backend import EmbeddedBackend
 from simulation.profile import build_scenario, load_profile, with_rounds
+from simulation.rounds_build import compute_factors
 
 from .conftest import PROFILES, write_profile
 
@@ -100,8 +101,8 @@ def test_cc_uploads_every_batch_period_and_nothing_comes_down(tmp_path):
         ),
         (
             'batch_period = "20ms"',
-            'batch_period = "0ms"',
-            r"traffic\.ml\.batch_period: must be a positive time",
+            'batch_period = "-1ms"',
+            r"traffic\.ml\.batch_period: '-1ms' is not a time",
         ),
         ("train_rounds = 10", "train_rounds = 0", r"traffic\.ml\.train_rounds: must be at least 1"),
         (
@@ -141,3 +142,30 @@ def test_rounds_below_one_are_refused():
     sc = build_scenario(load_profile(STAR), 4, "fl", 0)
     with pytest.raises(UserError, match="rounds 0 must be at least 1"):
         with_rounds(sc, 0)
+
+
+def test_device_speed_varies_per_round_from_the_seed_with_the_given_spread():
+    a = compute_factors(0.3, 4, 2000, seed=1)
+    assert a == compute_factors(0.3, 4, 2000, seed=1) != compute_factors(0.3, 4, 2000, seed=2)
+    values = [f / 1e6 for row in a for f in row]
+    mean = sum(values) / len(values)
+    sd = (sum((v - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5
+    assert abs(mean - 1) < 0.02 and abs(sd / mean - 0.3) < 0.02
+    assert compute_factors(0.0, 4, 10, seed=1) == ()
+
+
+def test_each_round_computes_its_nominal_time_times_that_rounds_factor(tmp_path):
+    text = STAR.read_text().replace('batch_period = "20ms"', 'batch_period = "0s"')
+    text = text.replace("[compute]\n", "[compute]\nspeed_variation = 0.5\n")
+    profile = load_profile(write_profile(tmp_path, text))
+    sc = with_rounds(build_scenario(profile, 3, "fl", 4), 6)
+    spec = sc.rounds
+    assert spec.batch_period_ps == 0 and len(spec.compute_factors[0]) == 6
+    EmbeddedBackend().run(sc, tmp_path / "run")
+    _, manifest, raw = load_run(tmp_path / "run")
+    module = next(r["module"] for r in manifest if r["role"] == "rounds" and r["host"] == "fog1")
+    v = raw[(raw["type"] == "vector") & (raw["module"] == module)].set_index("name")
+    computed = [round(x * 1e12) for x in v.loc["roundFogCompute:vector", "vecvalue"]]
+    base = spec.stages[0].fog_before_ps[1]
+    assert computed == [base * f // 10**6 for f in spec.compute_factors[1]]
+    assert len(set(computed)) == 6  # every round its own time
