@@ -19,7 +19,9 @@ OMNeT++ source file was read to write it. It rests on
   real OMNeT++ 6.1 cHistogram was fed, with its exact bins), and differential
   runs of the released OMNeT++ 6.1 and 6.2 libraries as black boxes, through the
   probe module in ``tests/fixtures/histograms/probe/`` (its findings are pinned in
-  ``probe.json``). About 11,000 random sequences agreed bit for bit.
+  ``probe.json``). 6,748 random sequences (up to 2,500 values, with infinities,
+  NaN, signed zeros, jumps and bin-count hints; 4,499 on 6.1, 2,249 on 6.2) gave
+  the same bins, outliers and fields bit for bit.
 
 What the documents leave open and the observations settled:
 
