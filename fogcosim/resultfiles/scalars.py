@@ -3,7 +3,9 @@
 `ScalarFileWriter` prints ``scalar``, ``par`` and ``statistic`` blocks (with
 ``field`` lines and, for histograms, tab-separated ``bin`` lines) as
 OMNeT++ 6.1's `OmnetppScalarFileWriter` does. A statistic takes either the
-values themselves or anything summary-like (see `statistics`).
+values themselves or anything summary-like (see `statistics`). `field_lines`
+and `bin_lines` are those lines on their own, for whoever needs to show or
+compare them without a file.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from fogcosim.resultfiles.statistics import (
     SummaryLike,
     mean_and_stddev,
 )
-from fogcosim.resultfiles.text import format_number, quote
+from fogcosim.resultfiles.text import PRECISION, format_number, quote
 from fogcosim.resultfiles.writerbase import _ResultFileWriter
 
 _MAX_MEANINGFUL_PRECISION = 16  # OmnetppScalarFileWriter::recordHistogram
@@ -72,36 +74,44 @@ class ScalarFileWriter(_ResultFileWriter):
             raise ValueError("bin edges need the values themselves, not a summary")
         else:
             bins = Histogram.of(values_or_summary, histogram)  # type: ignore[arg-type]
-        mean, stddev = mean_and_stddev(summary)
-        g = self._g
-        text = [
-            f"statistic {quote(module)} {quote(name)}\n",
-            f"field count {int(summary.count)}\n",
-            f"field mean {g(mean)}\nfield stddev {g(stddev)}\n",
-            f"field min {g(summary.min)}\nfield max {g(summary.max)}\n",
-            f"field sum {g(summary.sum)}\nfield sqrsum {g(summary.sqrsum)}\n",
-            self._attrs(attrs),
-        ]
+        text = [f"statistic {quote(module)} {quote(name)}"]
+        text += field_lines(summary, self.precision)
+        text.append(self._attrs(attrs).rstrip("\n"))
         if bins is not None and len(bins.bin_counts) > 0:
-            text += self._bin_lines(bins)
-        self._write("".join(text))
+            text += bin_lines(bins, self.precision)
+        self._write("".join(line + "\n" for line in text if line))
 
-    def _bin_lines(self, bins: HistogramLike) -> list[str]:
-        edges = [float(e) for e in bins.bin_edges]
-        if len(edges) != len(bins.bin_counts) + 1:
-            raise ValueError("histogram needs len(bin_edges) == len(bin_counts) + 1")
-        texts = [format_number(e, self.precision) for e in edges]
-        enough = all(a != b for a, b in itertools.pairwise(texts))
-        p = self.precision if enough else _MAX_MEANINGFUL_PRECISION
-        lines = [f"bin\t-inf\t{format_number(float(bins.underflow), p)}\n"]
-        lines += [
-            f"bin\t{format_number(e, p)}\t{format_number(float(c), p)}\n"
-            for e, c in zip(edges, bins.bin_counts, strict=False)
-        ]
-        lines.append(
-            f"bin\t{format_number(edges[-1], p)}\t{format_number(float(bins.overflow), p)}\n"
-        )
-        return lines
+
+def field_lines(summary: SummaryLike, precision: int = PRECISION) -> list[str]:
+    """The ``field`` lines of a statistic block (count, mean, stddev, min, max, sum, sqrsum)."""
+    mean, stddev = mean_and_stddev(summary)
+    values = (mean, stddev, summary.min, summary.max, summary.sum, summary.sqrsum)
+    names = ("mean", "stddev", "min", "max", "sum", "sqrsum")
+    return [f"field count {int(summary.count)}"] + [
+        f"field {name} {format_number(float(v), precision)}"
+        for name, v in zip(names, values, strict=True)
+    ]
+
+
+def bin_lines(bins: HistogramLike, precision: int = PRECISION) -> list[str]:
+    """The ``bin`` lines: underflow, one per bin, overflow at the last edge.
+
+    Edges are printed at `precision` unless two neighbours would then read
+    the same; then all numbers get 16 significant digits, as OMNeT++ does.
+    """
+    edges = [float(e) for e in bins.bin_edges]
+    if len(edges) != len(bins.bin_counts) + 1:
+        raise ValueError("histogram needs len(bin_edges) == len(bin_counts) + 1")
+    texts = [format_number(e, precision) for e in edges]
+    enough = all(a != b for a, b in itertools.pairwise(texts))
+    p = precision if enough else _MAX_MEANINGFUL_PRECISION
+    lines = [f"bin\t-inf\t{format_number(float(bins.underflow), p)}"]
+    lines += [
+        f"bin\t{format_number(e, p)}\t{format_number(float(c), p)}"
+        for e, c in zip(edges, bins.bin_counts, strict=False)
+    ]
+    lines.append(f"bin\t{format_number(edges[-1], p)}\t{format_number(float(bins.overflow), p)}")
+    return lines
 
 
 def _is_summary(obj: Any) -> bool:

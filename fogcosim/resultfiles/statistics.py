@@ -88,7 +88,7 @@ def mean_and_stddev(s: SummaryLike) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class Histogram:
-    """Histogram bins (same attribute names as `simulation.embedded.histogram.HistogramResult`)."""
+    """Histogram bins (attribute names as the engine's `omnetpp_histogram.HistogramResult`)."""
 
     bin_edges: Sequence[float]
     bin_counts: Sequence[float]

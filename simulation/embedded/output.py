@@ -6,7 +6,7 @@ with the rendered ini (see `omnetpp_ini/omnetpp.ini.j2`): per link direction
 definition: busy time up to the end of the channel's last transmission, over
 that time); per app `packetReceived:*` and `packetSent:*`; per sink the
 `endToEndDelay:histogram` statistic with `cHistogram`'s bins
-(`simulation.embedded.histogram`), and with vectors on, `endToEndDelay:vector`.
+(`simulation.embedded.omnetpp_histogram`), and with vectors on, `endToEndDelay:vector`.
 Config lines are the rendered ini's entries, so a reader sees the same
 configuration either way. Run attributes are OMNeT++'s, with the backend named
 in `measurement` (`backend=embedded`); `datetime` comes from SOURCE_DATE_EPOCH
@@ -26,7 +26,7 @@ from pathlib import Path
 from fogcosim.resultfiles.writer import RunHeader, ScalarFileWriter, VectorFileWriter
 from simulation.apps import FLOW_RECORDER
 from simulation.backends.base import RESULT_SUBDIR
-from simulation.embedded.histogram import OmnetppHistogram
+from simulation.embedded.omnetpp_histogram import OmnetppHistogram
 from simulation.embedded.stats import EngineResult, FlowStats, QueueStats, SinkStats, SourceStats
 from simulation.render import itervars, render_text
 from simulation.scenario import Scenario

@@ -299,8 +299,8 @@ def test_opp_scavetool_reads_the_mirrored_reference(tmp_path, scavetool):
 
 
 def test_the_engines_histogram_result_is_written_as_it_formats_it(tmp_path):
-    """simulation.embedded.histogram's result serves as summary and bins; same bin lines."""
-    from simulation.embedded.histogram import OmnetppHistogram, format_bin_lines
+    """simulation.embedded.omnetpp_histogram's result serves as summary and bins; same bin lines."""
+    from simulation.embedded.omnetpp_histogram import OmnetppHistogram, format_bin_lines
 
     recorder = OmnetppHistogram()
     recorder.collect_all(np.random.default_rng(0).exponential(1e-4, size=3000).tolist())

@@ -1,7 +1,8 @@
-"""The embedded histogram port against histograms recorded by real OMNeT++ 6.1.
+"""The engine's histogram against histograms recorded by real OMNeT++ 6.1.
 
-Fixtures (tests/fixtures/histograms/, produced with OMNeT++ + INET, replayed here
-without them):
+`simulation.embedded.omnetpp_histogram` is a clean-room cHistogram; these
+fixtures (tests/fixtures/histograms/, produced with OMNeT++ + INET, replayed here
+without them) are what proves it equal:
 
 * ``cases.json``: value sequences fed to a real ``cHistogram("histogram")`` (what
   ``HistogramRecorder`` creates; ``setUpBins()`` before reading, as the .sca writer
@@ -12,6 +13,11 @@ without them):
 * ``inet.json``: per-sink end-to-end delays of INET runs (``delays_ps``, seconds are
   ``d * 1e-12``, arrival order) with the ``field``/``bin`` lines of INET's .sca and
   the exact edges the same cHistogram gives for that sequence.
+
+* ``probe.json``: sequences chosen to pin one behaviour each (outliers blocking
+  extension, merging, precollection, collation, bin-size rounding ties, bin
+  counting, subnormal spans, large hints) plus engine-like delays, run through
+  a real cHistogram by the probe module in ``probe/`` (``probe/regenerate.py``).
 
 All floats are compared exactly: ``float.hex`` plus the sign bit (so -0.0 is not
 0.0, and OMNeT++'s NaN, which has the sign bit set and is written ``-nan``, is not
@@ -32,7 +38,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulation.embedded.histogram import (
+from simulation.embedded.omnetpp_histogram import (
+    HistogramError,
     HistogramResult,
     OmnetppHistogram,
     format_bin_lines,
@@ -128,6 +135,7 @@ def _assert_exact(got: HistogramResult, want: dict[str, Any]) -> None:
 
 CASES = _load("cases.json")
 INET = _load("inet.json")
+PROBE = _load("probe.json")
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
@@ -144,6 +152,47 @@ def test_matches_inet_sca(case: dict[str, Any]) -> None:
     _assert_exact(got, case["expected"])
     assert format_field_lines(got) == case["sca_fields"]
     assert format_bin_lines(got) == case["sca_bins"]
+
+
+@pytest.mark.parametrize("case", PROBE, ids=[c["id"] for c in PROBE])
+def test_matches_probed_chistogram(case: dict[str, Any]) -> None:
+    if "delays_ps" in case:
+        values = [d * 1e-12 for d in case["delays_ps"]]
+    else:
+        values = [float(v) for v in case["values"]]
+    _assert_exact(_run(values, case.get("num_bins_hint", -1)), case["expected"])
+
+
+def test_probe_fixtures_pin_each_behaviour() -> None:
+    """Guards against trimming probe.json until a behaviour is no longer checked."""
+    kinds = {c["kind"] for c in PROBE}
+    assert {
+        "outliers",
+        "merge_all",
+        "merge_groups",
+        "precollect",
+        "collate",
+        "round125",
+        "bin_count",
+        "dedup",
+        "subnormal",
+        "hint",
+        "delays",
+    } <= kinds
+    blocked = {c["id"]: c["expected"] for c in PROBE if c["id"] in {"outliers-0", "outliers-1"}}
+    assert blocked["outliers-0"]["overflow"] == blocked["outliers-1"]["underflow"] == 2
+
+
+def test_too_far_apart_is_a_one_line_error() -> None:
+    h = OmnetppHistogram()
+    h.collect_all([-1e308, 1e308])
+    with pytest.raises(HistogramError, match="too far apart"):
+        h.result()
+
+
+def test_a_hint_must_be_positive() -> None:
+    with pytest.raises(HistogramError, match="num_bins_hint"):
+        OmnetppHistogram(0)
 
 
 def test_fixtures_cover_the_strategy() -> None:
