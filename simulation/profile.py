@@ -29,6 +29,7 @@ from simulation.scenario import (
 )
 from simulation.tomlfields import ProfileError, Section
 from simulation.topology import build_topology
+from simulation.tsn_profile import build_tsn, class_pcps
 from simulation.traffic import (
     METHODS,
     FlowDraft,
@@ -169,6 +170,13 @@ def build_scenario(
     hyperperiods = sim.get("hyperperiods")
 
     topology = build_topology(root.sub("topology"), fog_nodes)
+    tsn_section = root.sub("tsn")
+    tsn = pcps = None
+    if scheduling == "tsn":
+        tsn = build_tsn(tsn_section, topology.links)
+        pcps = class_pcps(tsn_section)
+    elif root.has("tsn"):
+        raise root.error("tsn", f'applies to scheduling = "tsn" only (this is {scheduling!r})')
     rng = random.Random(seed)
     traffic = root.sub("traffic")
     drafts: list[FlowDraft] = []
@@ -194,13 +202,22 @@ def build_scenario(
                     'applies to pacing = "periodic" only (rounds measure every message\'s size)',
                 )
             rounds = rounds_spec(ml, root.sub("compute"), method, fog_nodes, priorities["ml"])
+            if pcps is not None:
+                rounds = dataclasses.replace(rounds, pcp=pcps["ml"])
             up = sum(st.up_bytes for st in rounds.stages)
             down = sum(st.down_bytes for st in rounds.stages)
             payload = MlPayload(method, up, down, rounds.source)
         else:
             payload = _payload(ml, method, fog_nodes, measure)
             drafts += ml_exchange(ml, fog_nodes, payload)
-    flows = draw_offsets(drafts, rng, priorities)
+    if pcps is None:
+        for d in drafts:
+            if d.pcp is not None:
+                raise ScenarioError(
+                    f'{profile.path}: {d.origin}.pcp: applies to scheduling = "tsn" only',
+                    f"{d.origin}.pcp",
+                )
+    flows = draw_offsets(drafts, rng, priorities, pcps)
     try:
         scenario = Scenario(
             name=f"{profile.name}-n{fog_nodes}-{method}-s{seed}",
@@ -220,6 +237,7 @@ def build_scenario(
             description=profile.description,
             profile_defaults=tuple(sorted(defaults.items())),
             rounds=rounds,
+            tsn=tsn,
         )
         if rounds is not None:
             problem = unmeetable_deadline(scenario)

@@ -20,7 +20,8 @@ from fogcosim.errors import UserError
 from simulation import units
 from simulation.apps import MESSAGE_PORTS, App, chunk_sizes, manifest, plan_apps
 from simulation.backends.versions import DEFAULT_DIALECT, L2_CONFIGURATOR
-from simulation.naming import NED_TYPES, link_directions
+from simulation.naming import NED_TYPES, TSN_NED_TYPES, link_directions
+from simulation.render_tsn import tsn_drop_lines, tsn_lines
 from simulation.scenario import PriorityLevel, Scenario, priority_levels
 from simulation.shipped import data_folder
 
@@ -28,6 +29,8 @@ NED_IMPORTS = {
     "StandardHost": "inet.node.inet.StandardHost",
     "EthernetSwitch": "inet.node.ethernet.EthernetSwitch",
     "Router": "inet.node.inet.Router",
+    "TsnDevice": "inet.node.tsn.TsnDevice",
+    "TsnSwitch": "inet.node.tsn.TsnSwitch",
 }
 
 
@@ -56,6 +59,8 @@ def _env() -> jinja2.Environment:
 
 def queue_lines(scenario: Scenario) -> tuple[str, list[str]]:
     """Ini lines that configure every Ethernet interface queue, and a comment."""
+    if scenario.scheduling == "tsn":
+        return tsn_lines(scenario)
     capacity = -1 if scenario.queue_capacity is None else scenario.queue_capacity
     cap_text = "unbounded" if capacity == -1 else f"{capacity} frames, drop-tail"
     if scenario.scheduling == "fifo":
@@ -96,6 +101,8 @@ def _level_label(level: PriorityLevel) -> str:
 
 def drop_lines(scenario: Scenario) -> list[str]:
     """Ini lines that record every interface queue's overflow drops (one queue per level)."""
+    if scenario.scheduling == "tsn":
+        return tsn_drop_lines(scenario)
     queue = "**.eth[*].queue" + (".queue[*]" if scenario.scheduling == "strict-priority" else "")
     return [f"{queue}.droppedPacketsQueueOverflow:count.scalar-recording = true"]
 
@@ -194,8 +201,9 @@ def render_text(
     if dialect not in L2_CONFIGURATOR:
         raise UserError(f"unknown INET version {dialect!r} (allowed: {', '.join(L2_CONFIGURATOR)})")
     env = _env()
-    types = sorted({NED_TYPES[n.kind] for n in scenario.nodes})
-    nodes = [{"name": n.name, "ned_type": NED_TYPES[n.kind]} for n in scenario.nodes]
+    ned_types = TSN_NED_TYPES if scenario.scheduling == "tsn" else NED_TYPES
+    types = sorted({ned_types[n.kind] for n in scenario.nodes})
+    nodes = [{"name": n.name, "ned_type": ned_types[n.kind]} for n in scenario.nodes]
     connections = [
         {
             "a": lk.a,

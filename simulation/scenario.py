@@ -18,13 +18,15 @@ from dataclasses import asdict, dataclass
 from functools import cached_property
 from typing import Any, Literal, get_args
 
-from fogcosim.errors import UserError
+from simulation.embedded.frames import MAX_UDP_PAYLOAD as MAX_UDP_PAYLOAD
+from simulation.scenario_error import ScenarioError
 from simulation.roundspec import POLICIES, RoundsSpec, Stage, Training
 from simulation.tree import Forest
+from simulation.tsn import TsnSpec, tsn_from_dict, tsn_to_dict, validate_tsn
 
 NodeKind = Literal["fog", "cloud", "host", "switch", "gateway"]
 TrafficClass = Literal["critical", "ml", "background"]
-Scheduling = Literal["fifo", "strict-priority"]
+Scheduling = Literal["fifo", "strict-priority", "tsn"]
 Transport = Literal["udp"]
 
 NODE_KINDS: tuple[str, ...] = get_args(NodeKind)
@@ -46,8 +48,6 @@ ETHERNET_RATES_BPS: tuple[int, ...] = (
     200_000_000_000,
     400_000_000_000,
 )
-#: Largest UDP payload in one IPv4 datagram (65535 - 20 IP - 8 UDP).
-MAX_UDP_PAYLOAD = 65_507
 DEFAULT_MAX_HYPERPERIOD_PS = 60 * 10**12
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -61,14 +61,6 @@ RESERVED_NAMES = frozenset(
         "like", "extends", "sizeof", "index", "const",
     }
 )  # fmt: skip
-
-
-class ScenarioError(UserError):
-    """An invalid scenario; `field` names the offending profile field when known."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def check_identifier(value: object, what: str, field: str | None = None) -> str:
@@ -134,6 +126,8 @@ class Flow:
     priority: int = 0
     #: Largest acceptable end-to-end delay of one message (None: no deadline).
     deadline_ps: int | None = None
+    #: 802.1Q priority code point of its frames (scheduling "tsn" only).
+    pcp: int = 0
 
 
 @dataclass(frozen=True)
@@ -174,6 +168,8 @@ class Scenario:
     profile_defaults: tuple[tuple[str, str], ...] = ()
     #: The training's round protocol (`pacing = "rounds"`); None: ML traffic is periodic flows.
     rounds: RoundsSpec | None = None
+    #: 802.1Q traffic classes, gates, shapers, preemption (scheduling "tsn" only).
+    tsn: TsnSpec | None = None
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -193,7 +189,8 @@ class Scenario:
         flows = list(self.flows)
         if self.rounds is not None:
             flows += [
-                Flow(name, "ml", src, dst, 0, size, priority=self.rounds.priority)
+                Flow(name, "ml", src, dst, 0, size, priority=self.rounds.priority,
+                     pcp=self.rounds.pcp)
                 for name, _, src, dst, size in self.rounds.flows()
             ]
         return flows
@@ -231,8 +228,12 @@ class Scenario:
         return path
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready description (times in ps) for provenance files."""
-        return {
+        """A JSON-ready description (times in ps) for provenance files.
+
+        Without TSN it holds no TSN keys (no `tsn`, no flow `pcp`), so it is what
+        it was before TSN existed.
+        """
+        out = {
             "name": self.name,
             "profile": self.profile,
             "network": self.network,
@@ -251,9 +252,17 @@ class Scenario:
             "ml_payload": None if self.ml_payload is None else vars(self.ml_payload),
             "nodes": [vars(n) for n in self.nodes],
             "links": [vars(lk) for lk in self.links],
-            "flows": [vars(f) for f in self.flows],
+            "flows": [dict(vars(f)) for f in self.flows],
             "description": self.description,
         }
+        if self.tsn is None:
+            for flow in out["flows"]:
+                del flow["pcp"]
+            if out["rounds"] is not None:
+                del out["rounds"]["pcp"]
+        else:
+            out["tsn"] = tsn_to_dict(self.tsn)
+        return out
 
 
 def scenario_from_dict(data: dict[str, Any]) -> Scenario:
@@ -279,6 +288,7 @@ def scenario_from_dict(data: dict[str, Any]) -> Scenario:
         duration_ps=data.get("duration_ps"),
         profile_defaults=tuple((data.get("profile_defaults") or {}).items()),
         rounds=None if data.get("rounds") is None else rounds_from_dict(data["rounds"]),
+        tsn=None if data.get("tsn") is None else tsn_from_dict(data["tsn"]),
     )
 
 
@@ -355,6 +365,11 @@ def _validate(sc: Scenario) -> None:
             f"unknown scheduling {sc.scheduling!r} (allowed: {', '.join(SCHEDULING_MODES)})",
             "scheduling",
         )
+    if sc.tsn is not None and sc.scheduling != "tsn":
+        raise ScenarioError(
+            f'TSN settings ([tsn]) apply to scheduling = "tsn" only (this is {sc.scheduling!r})',
+            "simulation.scheduling",
+        )
     if sc.queue_capacity is not None and sc.queue_capacity < 1:
         raise ScenarioError(
             f"queue capacity {sc.queue_capacity} must be at least 1 frame (or unset)",
@@ -376,6 +391,8 @@ def _validate(sc: Scenario) -> None:
     _validate_flows(sc)
     if sc.rounds is not None:
         _validate_rounds(sc, sc.rounds)
+    if sc.scheduling == "tsn":
+        validate_tsn(sc)
     if sc.measured_ps <= 0:
         raise ScenarioError(
             "nothing to simulate: no periodic flow sets a hyperperiod; give the simulated time "
@@ -529,6 +546,11 @@ def _validate_flows(sc: Scenario) -> None:
             raise ScenarioError(
                 f"flow {flow.name!r} priority {flow.priority} must be >= 0 (0 = highest)",
                 f"{where}.priority",
+            )
+        if not 0 <= flow.pcp <= 7:
+            raise ScenarioError(
+                f"flow {flow.name!r} PCP {flow.pcp} outside 0..7 (802.1Q priorities)",
+                f"{where}.pcp",
             )
         if flow.deadline_ps is not None and flow.deadline_ps <= 0:
             raise ScenarioError(

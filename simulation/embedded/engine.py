@@ -24,7 +24,6 @@ import time
 from dataclasses import dataclass, field
 
 from simulation.apps import all_flows, chunk_sizes, plan_apps
-from simulation.embedded.frames import datagram_wire_bytes
 from simulation.embedded.kernel import INIT_DEPTH, NEVER, Kernel
 from simulation.embedded.messages import Messages
 from simulation.embedded.network import Network
@@ -92,7 +91,7 @@ class Engine:
                     source = Source(
                         app, flows[app.flow], sinks[(app.dest, app.port)],
                         network.path(host, app.dest),
-                        datagram_wire_bytes(app.size_bytes, sc.mtu), network.level(flow.name),
+                        network.wires(app.size_bytes), network.level(flow.name),
                         (kernel, udp, messages, warmup, limit),
                     )  # fmt: skip
                     sources.append(source)

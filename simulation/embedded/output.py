@@ -234,7 +234,9 @@ def _write_app(
 def _write_queue(sca: ScalarFileWriter, net: str, queue: QueueStats) -> None:
     """A queue's overflow drops, as INET's PacketQueue records `droppedPacketsQueueOverflow`."""
     module = f"{net}.{queue.node}.eth[{queue.gate}].queue"
-    if queue.level is not None:
+    if queue.module is not None:
+        module = f"{net}.{queue.module}"
+    elif queue.level is not None:
         module += f".queue[{queue.level}]"
     sca.scalar(module, "droppedPacketsQueueOverflow:count", queue.drops, _QUEUE_DROP_ATTRS)
 

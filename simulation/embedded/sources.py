@@ -11,7 +11,6 @@ chunk is.
 from __future__ import annotations
 
 from simulation.apps import App
-from simulation.embedded import inet
 from simulation.embedded.kernel import Kernel
 from simulation.embedded.mac import Mac
 from simulation.embedded.messages import Messages
@@ -60,7 +59,7 @@ class Source:
         if message is None:
             message = self.messages.start(self.flow, number, now, self.flow.chunks)
         self.udp.send(
-            message, app.size_bytes, self.wires, self.path, self.level, inet.APP_TO_QUEUE, pos,
+            message, app.size_bytes, self.wires, self.path, self.level, self.udp.network.app_depth, pos,
             self.sink,
         )  # fmt: skip
         nxt = now + app.period_ps

@@ -89,6 +89,8 @@ class QueueStats:
     level: int | None  # None: the interface's single FIFO
     drops: int = 0
     drop_bytes: int = 0
+    #: its module below the network, when not the classic `<node>.eth[<gate>].queue[...]`
+    module: str | None = None
 
 
 @dataclass

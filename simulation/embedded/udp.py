@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from simulation.embedded import inet
 from simulation.embedded.kernel import Kernel
 from simulation.embedded.mac import Mac
 from simulation.embedded.messages import Message, Messages
@@ -63,7 +62,7 @@ class Udp:
         message = dgram.message
         if self.messages.part_arrived(message, now, pos) and message.app is not None:
             assert self.to_app is not None
-            kernel.chain(inet.RX_TO_APP, pos, self.to_app, message)
+            kernel.chain(self.network.rx_depth, pos, self.to_app, message)
 
     def lost(self, dgram: Datagram, mac: Mac) -> None:
         """A full queue dropped a frame of the datagram: its message is lost."""
