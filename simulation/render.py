@@ -21,7 +21,7 @@ from simulation import units
 from simulation.apps import MESSAGE_PORTS, App, chunk_sizes, manifest, plan_apps
 from simulation.backends.versions import DEFAULT_DIALECT, L2_CONFIGURATOR
 from simulation.naming import NED_TYPES, TSN_NED_TYPES, link_directions
-from simulation.render_tsn import tsn_drop_lines, tsn_lines
+from simulation.render_tsn import explicit_forwarding, tsn_drop_lines, tsn_lines
 from simulation.scenario import PriorityLevel, Scenario, priority_levels
 from simulation.shipped import data_folder
 
@@ -105,6 +105,11 @@ def drop_lines(scenario: Scenario) -> list[str]:
         return tsn_drop_lines(scenario)
     queue = "**.eth[*].queue" + (".queue[*]" if scenario.scheduling == "strict-priority" else "")
     return [f"{queue}.droppedPacketsQueueOverflow:count.scalar-recording = true"]
+
+
+def sink_delays(scenario: Scenario) -> bool:
+    """Whether sinks record INET's `endToEndDelay` (not with frame preemption, see the ini)."""
+    return not (scenario.tsn is not None and scenario.tsn.preemption)
 
 
 def flow_entries(scenario: Scenario) -> str:
@@ -218,7 +223,7 @@ def render_text(
         scenario=scenario,
         package=None,
         ned_types=[NED_IMPORTS[t] for t in types],
-        l2_configurator=L2_CONFIGURATOR[dialect],
+        l2_configurator="" if explicit_forwarding(scenario) else L2_CONFIGURATOR[dialect],
         nodes=nodes,
         connections=connections,
     )
@@ -243,6 +248,7 @@ def render_text(
         queue_comment=comment,
         queue_lines=qlines,
         record_vectors=record_vectors,
+        sink_delays=sink_delays(scenario),
         rounds=scenario.rounds is not None,
         itervars=itervars(scenario),
         backend=backend,

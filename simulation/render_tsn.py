@@ -14,12 +14,18 @@ need. What is rendered:
   mapping of 802.1Q Table 8-5 (`PcpTrafficClassClassifier`), strict priority
   (`PriorityScheduler`), a `PeriodicGate` per class driven by the port's gate
   control list, and an `Ieee8021qCreditBasedShaper` on shaped classes;
-- with preemption (`hasFramePreemption`), INET's `EthernetPreemptingMacLayer`:
-  express frames are told apart by VLAN ID (0 express, 1 preemptable, INET's
-  `PacketVlanReqClassifier`), so the hosts' encoder sets the VLAN ID from the
-  PCP. The MAC layer's own queue is omitted: INET 4.5.4's `TsnSwitch` puts a
-  queue there that nothing drains (fixed in 4.6.0), so both versions run the
-  same model.
+- with preemption (`hasFramePreemption`), INET's `EthernetPreemptingMacLayer`.
+  It tells express from preemptable frames by VLAN ID only (output 0, express,
+  for VLAN 0; 1, preemptable, for VLAN 1), so the hosts' encoder gives express
+  PCPs VLAN 0 and the others VLAN 1, switches forward the VLAN, and the MAC
+  classifies by the tag's VLAN ID (`PacketVlanIndClassifier`: INET's default
+  `PacketVlanReqClassifier` sees no request once the tag is inserted, and
+  would send everything express). Switches forward by VLAN too, and INET's
+  `MacForwardingTableConfigurator` fills VLAN 0 only (VLAN 1 frames would be
+  flooded), so the forwarding tables are rendered instead, for both VLANs,
+  along the tree's unique paths. The MAC layer's own queue is omitted: INET
+  4.5.4's `TsnSwitch` puts a queue there that nothing drains (fixed in
+  4.6.0), so both versions run the same model.
 """
 
 from __future__ import annotations
@@ -87,6 +93,8 @@ def tsn_lines(scenario: Scenario) -> tuple[str, list[str]]:
         lines += [
             "*.*.hasFramePreemption = true",
             '**.eth[*].macLayer.queue.typename = ""',
+            '**.macLayer.outboundClassifier.classifierClass = "inet::PacketVlanIndClassifier"',
+            *forwarding_lines(scenario),
         ]
         for sub in ("expressMacLayer", "preemptableMacLayer"):
             lines += _capacity_lines(f"**.eth[*].macLayer.{sub}.queue", capacity)
@@ -146,3 +154,26 @@ def tsn_drop_lines(scenario: Scenario) -> list[str]:
         else "**.eth[*].macLayer.queue.queue[*]"
     )
     return [f"{queue}.droppedPacketsQueueOverflow:count.scalar-recording = true"]
+
+
+def explicit_forwarding(scenario: Scenario) -> bool:
+    """Whether the switches' forwarding tables are rendered (no L2 configurator)."""
+    return scenario.tsn is not None and scenario.tsn.express is not None
+
+
+def forwarding_lines(scenario: Scenario) -> list[str]:
+    """Each switch's MAC forwarding table: every host, in VLAN 0 and 1, on its path's port."""
+    gates = {(d.src, d.dst): d.src_gate for d in link_directions(scenario)}
+    lines = []
+    for node in scenario.nodes:
+        if node.is_host:
+            continue
+        entries = []
+        for host in scenario.hosts:
+            path = scenario.path(node.name, host.name)
+            port = f"eth{gates[(node.name, path[1])]}"
+            entries += [
+                f'{{address: "{host.name}", interface: "{port}", vlan: {vlan}}}' for vlan in (0, 1)
+            ]
+        lines.append(f"*.{node.name}.macTable.forwardingTable = [{', '.join(entries)}]")
+    return lines

@@ -22,6 +22,7 @@ from simulation.embedded.frames import datagram_wire_bytes
 from simulation.embedded.kernel import Kernel
 from simulation.embedded.layered import LayeredMac
 from simulation.embedded.mac import Mac
+from simulation.embedded.preempt import PreemptingMac
 from simulation.embedded.stats import QueueStats
 from simulation.embedded.tsnegress import CreditGate, PeriodicGate, TsnEgress
 from simulation.gcl import periodic_gate
@@ -132,16 +133,20 @@ class Network:
             modules = tsn_queue_modules(spec, d.src, d.src_gate)
             stats = [QueueStats(d.src, d.src_gate, q, module=m) for q, m in enumerate(modules)]
             self.queues += stats
-            egress = TsnEgress(
-                kernel, [DropTailQueue(s, sc.queue_capacity) for s in stats], d.link.datarate_bps
-            )
-            for tc, slope in spec.idle_slopes(d.src, d.dst).items():
-                egress.shapers[tc] = CreditGate(egress, tc, slope)
-            mac = LayeredMac(kernel, i, d, index[d.dst], is_host[index[d.dst]], egress, window)
+            queues = [DropTailQueue(s, sc.queue_capacity) for s in stats]
+            mac: Mac
+            if spec.preemption:
+                mac = PreemptingMac(kernel, i, d, index[d.dst], is_host[index[d.dst]], queues,
+                                    window)  # fmt: skip
+            else:
+                egress = TsnEgress(kernel, queues, d.link.datarate_bps)
+                for tc, slope in spec.idle_slopes(d.src, d.dst).items():
+                    egress.shapers[tc] = CreditGate(egress, tc, slope)
+                mac = LayeredMac(kernel, i, d, index[d.dst], is_host[index[d.dst]], egress, window)
+                ports[(d.src, d.src_gate)] = (d, egress)
             mac.on_arrive = self.arrive
             mac.on_drop = self.drop
             self.macs.append(mac)
-            ports[(d.src, d.src_gate)] = (d, egress)
         # gates start in INET's initialisation order: node, interface, traffic class
         order = {n.name: k for k, n in enumerate(sc.nodes)}
         for node, gate in sorted(ports, key=lambda p: (order[p[0]], p[1])):

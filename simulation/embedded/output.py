@@ -28,7 +28,7 @@ from simulation.apps import FLOW_RECORDER
 from simulation.backends.base import RESULT_SUBDIR
 from simulation.embedded.histogram import OmnetppHistogram
 from simulation.embedded.stats import EngineResult, FlowStats, QueueStats, SinkStats, SourceStats
-from simulation.render import itervars, render_text
+from simulation.render import itervars, render_text, sink_delays
 from simulation.scenario import Scenario
 
 CONFIG_NAME = "General"
@@ -145,8 +145,9 @@ def write_results(result: EngineResult, out_dir: Path, record_vectors: bool) -> 
                 sca.scalar(module, name, value, _CHANNEL_ATTRS[name])
         sinks = {s.app.module: s for s in result.sinks}
         sources = {s.app.module: s for s in result.sources}
+        delays = sink_delays(sc)
         for module in _app_modules(result):
-            _write_app(sca, f"{net}.{module}", sinks.get(module), sources.get(module))
+            _write_app(sca, f"{net}.{module}", sinks.get(module), sources.get(module), delays)
         for queue in result.queues:
             _write_queue(sca, net, queue)
         for flow in result.flows:
@@ -175,7 +176,7 @@ def write_results(result: EngineResult, out_dir: Path, record_vectors: bool) -> 
             for _, module, name, t, v, e in round_vectors
         ]
         if record_vectors:
-            for s in result.sinks:
+            for s in result.sinks if sink_delays(sc) else ():
                 if s.delays_ps:
                     vectors.append(
                         (s.events[0], f"{net}.{s.app.module}", "endToEndDelay:vector",
@@ -210,14 +211,15 @@ def _vector_title(name: str) -> str:
 
 
 def _write_app(
-    sca: ScalarFileWriter, full: str, sink: SinkStats | None, source: SourceStats | None
+    sca: ScalarFileWriter, full: str, sink: SinkStats | None, source: SourceStats | None,
+    delays: bool = True,
 ) -> None:
     """One app's results, as INET's UdpSink / UdpBasicApp record them."""
     received = (sink.received, sink.bytes) if sink else (0, 0)
     for mode, value in zip(("count", "sum(packetBytes)"), received, strict=True):
         sca.scalar(full, f"packetReceived:{mode}", value,
                    _counter(mode, "packetReceived", "packets received"))  # fmt: skip
-    if sink is not None:
+    if sink is not None and delays:
         hist = OmnetppHistogram()
         hist.collect_all(d * 1e-12 for d in sink.delays_ps)
         stats = hist.result()

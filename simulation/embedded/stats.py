@@ -138,6 +138,8 @@ class EngineResult:
     queues: list[QueueStats]
     #: the round-protocol apps (their recorded vectors), if the scenario has rounds
     apps: list[Any] = field(default_factory=list)
+    #: what the run did that no INET reference covers, one line each
+    notes: list[str] = field(default_factory=list)
 
     @property
     def dropped_messages(self) -> int:
