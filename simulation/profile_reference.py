@@ -28,6 +28,11 @@ ORDER = (
     "traffic.flows[]",
     "compute",
     "compute.fog_overrides",
+    "tsn",
+    "tsn.pcp",
+    "tsn.gates[]",
+    "tsn.gates[].entries[]",
+    "tsn.shapers[]",
 )
 
 HEADER = """# Profile reference
