@@ -54,8 +54,8 @@ def expected_results(
 
     Per sink app (message and chunk sinks) ``packetReceived:count`` and the
     ``endToEndDelay:histogram`` statistic (a ``statistic`` row while it has no
-    bins; none under frame preemption); per source app ``packetSent:count``; per link direction's channel
-    ``busy:timeavg``, ``utilization:last`` and ``packetBytes:sum``.
+    bins; none under frame preemption); per source app ``packetSent:count``; per
+    link direction's channel ``busy:timeavg``, ``utilization:last`` and ``packetBytes:sum``.
     """
     out: list[ExpectedResult] = []
     # with frame preemption sinks record no endToEndDelay (see simulation.render.sink_delays)

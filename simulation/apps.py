@@ -163,10 +163,10 @@ def manifest(scenario: Scenario) -> list[dict[str, object]]:
     strict = scenario.scheduling == "strict-priority"
     for i, d in enumerate(link_directions(scenario)):
         if scenario.tsn is not None:
-            for level, module in enumerate(tsn_queue_modules(scenario.tsn, d.src, d.src_gate)):
+            for index, module in enumerate(tsn_queue_modules(scenario.tsn, d.src, d.src_gate)):
                 rows.append(
                     {"module": f"{scenario.network}.{module}", "role": "queue", "host": d.src,
-                     "dest": d.dst, "level": level, "direction": i}
+                     "dest": d.dst, "level": index, "direction": i}
                 )  # fmt: skip
             continue
         queue = f"{scenario.network}.{d.src}.eth[{d.src_gate}].queue"

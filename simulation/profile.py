@@ -29,7 +29,6 @@ from simulation.scenario import (
 )
 from simulation.tomlfields import ProfileError, Section
 from simulation.topology import build_topology
-from simulation.tsn_profile import build_tsn, class_pcps
 from simulation.traffic import (
     METHODS,
     FlowDraft,
@@ -39,6 +38,7 @@ from simulation.traffic import (
     ml_exchange,
     neighbour_exchange,
 )
+from simulation.tsn_profile import build_tsn, class_pcps
 
 PROFILE_DIR = Path(__file__).with_name("profiles")
 

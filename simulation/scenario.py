@@ -19,8 +19,8 @@ from functools import cached_property
 from typing import Any, Literal, get_args
 
 from simulation.embedded.frames import MAX_UDP_PAYLOAD as MAX_UDP_PAYLOAD
-from simulation.scenario_error import ScenarioError
 from simulation.roundspec import POLICIES, RoundsSpec, Stage, Training
+from simulation.scenario_error import ScenarioError
 from simulation.tree import Forest
 from simulation.tsn import TsnSpec, tsn_from_dict, tsn_to_dict, validate_tsn
 
@@ -189,8 +189,16 @@ class Scenario:
         flows = list(self.flows)
         if self.rounds is not None:
             flows += [
-                Flow(name, "ml", src, dst, 0, size, priority=self.rounds.priority,
-                     pcp=self.rounds.pcp)
+                Flow(
+                    name,
+                    "ml",
+                    src,
+                    dst,
+                    0,
+                    size,
+                    priority=self.rounds.priority,
+                    pcp=self.rounds.pcp,
+                )
                 for name, _, src, dst, size in self.rounds.flows()
             ]
         return flows
@@ -233,7 +241,14 @@ class Scenario:
         Without TSN it holds no TSN keys (no `tsn`, no flow `pcp`), so it is what
         it was before TSN existed.
         """
-        out = {
+        flows = [dict(vars(f)) for f in self.flows]
+        rounds = None if self.rounds is None else asdict(self.rounds)
+        if self.tsn is None:
+            for flow in flows:
+                del flow["pcp"]
+            if rounds is not None:
+                del rounds["pcp"]
+        out: dict[str, Any] = {
             "name": self.name,
             "profile": self.profile,
             "network": self.network,
@@ -248,19 +263,14 @@ class Scenario:
             "warmup_ps": self.warmup_ps,
             "duration_ps": self.duration_ps,
             "profile_defaults": dict(self.profile_defaults),
-            "rounds": None if self.rounds is None else asdict(self.rounds),
+            "rounds": rounds,
             "ml_payload": None if self.ml_payload is None else vars(self.ml_payload),
             "nodes": [vars(n) for n in self.nodes],
             "links": [vars(lk) for lk in self.links],
-            "flows": [dict(vars(f)) for f in self.flows],
+            "flows": flows,
             "description": self.description,
         }
-        if self.tsn is None:
-            for flow in out["flows"]:
-                del flow["pcp"]
-            if out["rounds"] is not None:
-                del out["rounds"]["pcp"]
-        else:
+        if self.tsn is not None:
             out["tsn"] = tsn_to_dict(self.tsn)
         return out
 

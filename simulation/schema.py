@@ -288,7 +288,7 @@ SCHEMA: dict[str, Table] = {
             Field(
                 "scheduling",
                 "choice",
-                "Interface queues: one FIFO, strict priority by level, or 802.1Q (\"tsn\": "
+                'Interface queues: one FIFO, strict priority by level, or 802.1Q ("tsn": '
                 "VLAN-tagged frames, traffic classes by PCP, the gates, shapers and preemption "
                 "of [tsn]).",
                 "fifo",
@@ -584,20 +584,27 @@ SCHEMA: dict[str, Table] = {
             Field("traffic_classes", "int", "Queues per port (1..8).", 8, minimum=1, maximum=9),
             Field("pcp", "table", "PCP of each traffic class's flows.", {}, table="tsn.pcp"),
             Field(
-                "gates", "tables", "802.1Qbv gate control lists, one per port (or per switch "
-                'with peer = "*").', [], table="tsn.gates[]",
+                "gates",
+                "tables",
+                '802.1Qbv gate control lists, one per port (or per switch with peer = "*").',
+                [],
+                table="tsn.gates[]",
             ),
+            Field("shapers", "tables", "802.1Qav credit-based shapers.", [], table="tsn.shapers[]"),
             Field(
-                "shapers", "tables", "802.1Qav credit-based shapers.", [], table="tsn.shapers[]"
-            ),
-            Field(
-                "express", "list[int]", "802.1Qbu/802.3br frame preemption on every port: the "
+                "express",
+                "list[int]",
+                "802.1Qbu/802.3br frame preemption on every port: the "
                 "PCPs sent as express frames (the rest are preemptable). A port then has two "
                 "FIFO queues, express and preemptable (INET's model); not combined with gates "
-                "or shapers.", NO_DEFAULT, minimum=0, maximum=8, example="[6, 7]",
+                "or shapers.",
+                NO_DEFAULT,
+                minimum=0,
+                maximum=8,
+                example="[6, 7]",
             ),
         ),
-    ),  # fmt: skip
+    ),
     "tsn.pcp": Table(
         "tsn.pcp",
         "PCP (0..7) of each class's flows; defaults: critical 6 (IEC/IEEE 60802's place for "
@@ -617,30 +624,39 @@ SCHEMA: dict[str, Table] = {
         (
             Field("node", "name", "The switch or host whose port it is.", example='"sw0"'),
             Field(
-                "peer", "str", 'The neighbour the port sends to; "*": every port of the node.',
+                "peer",
+                "str",
+                'The neighbour the port sends to; "*": every port of the node.',
                 example='"cloud"',
             ),
-            Field("cycle", "time", "Cycle time; the entries' durations add up to it.",
-                  example='"1ms"'),
+            Field(
+                "cycle", "time", "Cycle time; the entries' durations add up to it.", example='"1ms"'
+            ),
             Field("base", "time0", "Start of the first cycle.", "0s"),
             Field(
-                "entries", "tables", "The entries in order, e.g. [{ duration = \"30us\", "
-                "open = [7] }, { duration = \"970us\", open = [0, 1, 2, 3, 4, 5, 6] }].",
+                "entries",
+                "tables",
+                'The entries in order, e.g. [{ duration = "30us", '
+                'open = [7] }, { duration = "970us", open = [0, 1, 2, 3, 4, 5, 6] }].',
                 table="tsn.gates[].entries[]",
             ),
         ),
-    ),  # fmt: skip
+    ),
     "tsn.gates[].entries[]": Table(
         "tsn.gates[].entries[]",
         "One entry of a gate control list.",
         (
             Field("duration", "time", "How long the entry lasts.", example='"30us"'),
             Field(
-                "open", "list[int]", "Traffic classes whose gates are open (the rest closed).",
-                minimum=0, maximum=8, example="[7]",
+                "open",
+                "list[int]",
+                "Traffic classes whose gates are open (the rest closed).",
+                minimum=0,
+                maximum=8,
+                example="[7]",
             ),
         ),
-    ),  # fmt: skip
+    ),
     "tsn.shapers[]": Table(
         "tsn.shapers[]",
         "One credit-based shaper ([[tsn.shapers]]) on a traffic class: its frames start only "
@@ -650,10 +666,11 @@ SCHEMA: dict[str, Table] = {
             Field("node", "str", 'The switch or host; "*": every node.', example='"sw0"'),
             Field("peer", "str", 'The neighbour the port sends to; "*": every port.', "*"),
             Field("traffic_class", "int", "The shaped traffic class.", minimum=0, maximum=8),
-            Field("idle_slope", "rate", "Idle slope: the class's reserved rate.",
-                  example='"100Mbps"'),
+            Field(
+                "idle_slope", "rate", "Idle slope: the class's reserved rate.", example='"100Mbps"'
+            ),
         ),
-    ),  # fmt: skip
+    ),
     "compute": Table(
         "compute",
         "Device speeds for the round protocol's compute steps (FLOPs counted from the model).",

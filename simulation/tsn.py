@@ -26,6 +26,7 @@ IEEE 802.1Q-2018 Table I-2.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -99,7 +100,7 @@ class TsnSpec:
         }
 
     def queue_of(self, pcp: int) -> int:
-        """The queue a frame of priority `pcp` waits in (express 0 / preemptable 1 with preemption)."""
+        """The queue of a frame of priority `pcp` (with preemption: 0 express, 1 preemptable)."""
         if self.express is not None:
             return 0 if pcp in self.express else 1
         return traffic_class(pcp, self.traffic_classes)
@@ -158,7 +159,7 @@ def validate_tsn(sc: Scenario) -> None:
     gateways = [n.name for n in sc.nodes if n.kind == "gateway"]
     if gateways:
         raise ScenarioError(
-            f"scheduling \"tsn\" with an IP router ({gateways[0]}): 802.1Q priorities do not "
+            f'scheduling "tsn" with an IP router ({gateways[0]}): 802.1Q priorities do not '
             "cross a router in INET's models; use a switched layout (gateway = false)",
             "simulation.scheduling",
         )
@@ -223,7 +224,7 @@ def _flows_per_port(sc: Scenario, flows: list[Flow]) -> dict[tuple[str, str], li
     out: dict[tuple[str, str], list[Flow]] = {}
     for flow in flows:
         path = sc.path(flow.src, flow.dst)
-        for hop in zip(path, path[1:], strict=False):
+        for hop in itertools.pairwise(path):
             out.setdefault(hop, []).append(flow)
     return out
 

@@ -68,9 +68,7 @@ def build_tsn(tsn: Section, links: tuple[Link, ...]) -> TsnSpec:
         for node, peer in _ports(item, item.get("node"), item.get("peer"), neighbours):
             try:
                 gates.append(
-                    GateControlList(
-                        node, peer, item.get("cycle"), tuple(entries), item.get("base")
-                    )
+                    GateControlList(node, peer, item.get("cycle"), tuple(entries), item.get("base"))
                 )
             except ScenarioError as exc:
                 raise item.error("entries", str(exc)) from None

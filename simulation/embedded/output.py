@@ -211,7 +211,10 @@ def _vector_title(name: str) -> str:
 
 
 def _write_app(
-    sca: ScalarFileWriter, full: str, sink: SinkStats | None, source: SourceStats | None,
+    sca: ScalarFileWriter,
+    full: str,
+    sink: SinkStats | None,
+    source: SourceStats | None,
     delays: bool = True,
 ) -> None:
     """One app's results, as INET's UdpSink / UdpBasicApp record them."""

@@ -39,7 +39,7 @@ from __future__ import annotations
 from simulation.embedded.egress import DropTailQueue, Frame
 from simulation.embedded.kernel import Kernel, Timer
 from simulation.embedded.mac import Mac
-from simulation.embedded.tsnegress import bits_time_ps, INVFSCALE
+from simulation.embedded.tsnegress import INVFSCALE, bits_time_ps
 from simulation.naming import LinkDirection
 
 PREAMBLE = 8

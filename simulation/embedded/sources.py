@@ -59,8 +59,8 @@ class Source:
         if message is None:
             message = self.messages.start(self.flow, number, now, self.flow.chunks)
         self.udp.send(
-            message, app.size_bytes, self.wires, self.path, self.level, self.udp.network.app_depth, pos,
-            self.sink,
+            message, app.size_bytes, self.wires, self.path, self.level,
+            self.udp.network.app_depth, pos, self.sink,
         )  # fmt: skip
         nxt = now + app.period_ps
         if nxt <= self.limit:

@@ -262,7 +262,7 @@ class TsnEgress:
         self.mac: LayeredMac | None = None
 
     def head(self, tc: int, through_shaper: bool = False) -> Frame | None:
-        """The frame at the head of class `tc` (as the gate sees it: None behind a closed shaper)."""
+        """The head frame of class `tc` (as its gate sees it: none behind a closed shaper)."""
         frames = self.queues[tc].frames
         if not frames:
             return None
