@@ -3,8 +3,8 @@
 A flow's row says what a plant engineer asks of it: how many messages were
 sent, delivered, dropped by a full queue and still in flight when the run
 ended (sent = delivered + dropped + in flight), their delay (mean, p50, p99,
-max), its deadline and how many messages missed it (a dropped message is a
-miss, and so is a message still in flight at the end that was already older
+max), its jitter (max - min: the peak-to-peak delay variation), its
+deadline and how many messages missed it (a dropped message is a miss, and so is a message still in flight at the end that was already older
 than the deadline). Delays are over delivered messages only; the messages in
 flight at the end are censored (no delay known): their count, how many were
 overdue and their ages are reported beside, so a reader sees what the delay
@@ -33,7 +33,7 @@ COLUMNS = [
     "flow", "class", "src", "dst", "period_s", "size_bytes", "priority", "deadline_us",
     "sent", "delivered", "dropped", "in_flight", "in_flight_overdue", "in_flight_age_max_us",
     "in_flight_age_mean_us", "delay_mean_us", "delay_p50_us", "delay_p99_us", "delay_max_us",
-    "deadline_misses", "miss_ratio", "lost",
+    "deadline_misses", "miss_ratio", "lost", "pcp", "delay_min_us", "jitter_us",
 ]  # fmt: skip
 
 
@@ -67,6 +67,7 @@ def flow_table(manifest: list[dict[str, Any]], raw: pd.DataFrame) -> pd.DataFram
         n = int(st.loc[key, "count"]) if key in st.index else 0
         mean = float(st.loc[key, "mean"]) * US if n else math.nan
         top = float(st.loc[key, "max"]) * US if n else math.nan
+        low = float(st.loc[key, "min"]) * US if n else math.nan
         delays = samples.get(name, np.empty(0))
         p50 = p99 = math.nan
         if n and len(delays) == n:  # the vector holds every delivered message
@@ -97,6 +98,9 @@ def flow_table(manifest: list[dict[str, Any]], raw: pd.DataFrame) -> pd.DataFram
                 "deadline_misses": misses if deadline is not None else math.nan,
                 "miss_ratio": misses / sent if deadline is not None and sent else math.nan,
                 "lost": dropped > 0,
+                "pcp": r.get("pcp"),
+                "delay_min_us": low,
+                "jitter_us": top - low,
             }
         )
     return pd.DataFrame(out, columns=COLUMNS)

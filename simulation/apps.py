@@ -157,6 +157,7 @@ def manifest(scenario: Scenario) -> list[dict[str, object]]:
                 "chunk_count": len(chunk_sizes(flow.size_bytes)),
                 "deadline_ps": flow.deadline_ps,
                 "priority": flow.priority,
+                **({} if scenario.tsn is None else {"pcp": flow.pcp}),
             }
         )
     levels = len({f.priority for f in scenario.all_flows()})
