@@ -4,8 +4,9 @@ A flow's row says what a plant engineer asks of it: how many messages were
 sent, delivered, dropped by a full queue and still in flight when the run
 ended (sent = delivered + dropped + in flight), their delay (mean, p50, p99,
 max), its jitter (max - min: the peak-to-peak delay variation), its
-deadline and how many messages missed it (a dropped message is a miss, and so is a message still in flight at the end that was already older
-than the deadline). Delays are over delivered messages only; the messages in
+deadline and how many messages missed it (a dropped message is a miss, and
+so is a message still in flight at the end that was already older than the
+deadline). Delays are over delivered messages only; the messages in
 flight at the end are censored (no delay known): their count, how many were
 overdue and their ages are reported beside, so a reader sees what the delay
 statistics leave out. The figures come from the FlowRecorder results both backends write

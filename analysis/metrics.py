@@ -30,8 +30,8 @@ import pandas as pd
 
 from analysis.completeness import check_complete, expected_results
 from analysis.flows import flow_table, queue_table, write_tables
-from analysis.protection import write_protection_tables
 from analysis.pivots import scalars, statistics, vector_samples
+from analysis.protection import write_protection_tables
 from analysis.rounds import ROUNDS_CSV, RunStalledError, rounds_table, stall_diagnosis
 from fogcosim import atomic
 from fogcosim.resultfiles.reader import read_result_files

@@ -122,7 +122,7 @@ def round_gate_table(scenario: dict[str, Any], rounds: pd.DataFrame) -> pd.DataF
         done = round(float(group["round_done_s"].max()) * 1e12)
         rows.append(
             {
-                "round": int(rnd),  # type: ignore[call-overload]
+                "round": int(rnd),
                 "round_start_s": begin / 1e12,
                 "round_done_s": done / 1e12,
                 "ml_closed_up_us": 0.0 if up is None else closed_time(up, tc, begin, done) / US,
