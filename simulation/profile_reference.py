@@ -56,6 +56,8 @@ page is generated from the schema the validator uses (`simulation/schema.py`,
 def _title(path: str) -> str:
     if path == "":
         return "Top level"
+    if path == "tsn.gates[].entries[]":
+        return "Gate entries (`entries` of [[tsn.gates]])"
     if path.endswith("[]"):
         return f"[[{path[:-2]}]]"
     if path == "link":
