@@ -129,7 +129,7 @@ class Engine:
             apps=apps,
             notes=[
                 f"frame preemption cut a frame's rest again {recuts} times: 802.3br allows "
-                "it, INET 4.5.4 stops with an error there, so no INET cross-check exists"
+                "it, INET (4.5.4, 4.6.0) stops with an error there, so no INET cross-check exists"
             ]
             if recuts
             else [],

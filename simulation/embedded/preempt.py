@@ -24,7 +24,7 @@ server reacts at once (no serve event), and the far end receives a frame when
 its last fragment's end-of-transmission message arrives (scheduled at the end
 of that transmission, not at its start).
 
-A frame's rest may be cut again, as 802.3br allows; INET 4.5.4 stops with an
+A frame's rest may be cut again, as 802.3br allows; INET 4.5.4 and 4.6.0 stop with an
 error there ("Returning an empty chunk"), so such runs have no INET
 cross-check (`recuts` counts them; the backend warns).
 
@@ -78,7 +78,7 @@ class PreemptingMac(Mac):
         self.server_timer = Timer(self._stream_end)
         self.gap_timer = Timer(self._gap_end)
         self.free_at = -(1 << 62)
-        #: cuts of a frame's rest (INET 4.5.4 stops with an error there: no cross-check)
+        #: cuts of a frame's rest (INET stops with an error there: no cross-check)
         self.recuts = 0
 
     # ---- frames handed to the interface
