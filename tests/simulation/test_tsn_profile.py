@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from fogcosim.errors import UserError
+from simulation.estimate import check_size
 from simulation.gcl import GateControlList, GateEntry, periodic_gate
-from simulation.profile import build_scenario, load_profile
+from simulation.profile import build_scenario, load_profile, with_time
 from simulation.tsn import traffic_class
 
 PROFILES = Path(__file__).parent.parent / "fixtures" / "profiles"
@@ -112,3 +113,12 @@ def test_tsn_through_a_router_is_refused(tmp_path):
                         'wan_link = { datarate = "1Gbps", delay = "1ms" }\n')  # fmt: skip
     with pytest.raises(UserError, match="do not cross a router"):
         _build(tmp_path, text)
+
+
+def test_a_gate_cycle_that_makes_the_run_too_large_is_named(tmp_path):
+    # a 30 us cycle over 100 s: 3.3 million cycles, 16 gate changes each, and the serves
+    text = STAR + _gate(cycle="30us").replace('"60us"', '"15us"').replace('"440us"', '"15us"')
+    sc = with_time(_build(tmp_path, text), sim_time_ps=100 * 10**12)
+    with pytest.raises(UserError, match=r"gate control list of sw0 -> cloud alone makes"):
+        check_size(sc)
+    assert check_size(sc, force=True).gates[0][1] > 10**8
