@@ -23,7 +23,6 @@ the same order, so times agree to the picosecond.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from simulation.embedded.egress import DropTailQueue, Frame
@@ -347,7 +346,3 @@ class TsnEgress:
         for shaper in self.shapers:
             if shaper is not None:
                 shaper.gap_ended(depth, root)
-
-
-#: What a gate or shaper change means to the MAC.
-Notify = Callable[[int, int], None]
