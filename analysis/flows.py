@@ -3,9 +3,10 @@
 A flow's row says what a plant engineer asks of it: how many messages were
 sent, delivered, dropped by a full queue and still in flight when the run
 ended (sent = delivered + dropped + in flight), their delay (mean, p50, p99,
-max), its deadline and how many messages missed it (a dropped message is a
-miss, and so is a message still in flight at the end that was already older
-than the deadline). Delays are over delivered messages only; the messages in
+max), its jitter (max - min: the peak-to-peak delay variation), its
+deadline and how many messages missed it (a dropped message is a miss, and
+so is a message still in flight at the end that was already older than the
+deadline). Delays are over delivered messages only; the messages in
 flight at the end are censored (no delay known): their count, how many were
 overdue and their ages are reported beside, so a reader sees what the delay
 statistics leave out. The figures come from the FlowRecorder results both backends write
@@ -37,7 +38,7 @@ COLUMNS = [
     "min_delay_us", "sent", "delivered", "dropped", "in_flight", "in_flight_overdue",
     "in_flight_age_max_us", "in_flight_age_mean_us", "delay_mean_us", "delay_p50_us",
     "delay_p99_us", "delay_max_us", "deadline_misses", "miss_ratio", "lost", "worst_wait_link",
-    "worst_wait_max_us", "worst_wait_mean_us",
+    "worst_wait_max_us", "worst_wait_mean_us", "pcp", "delay_min_us", "jitter_us",
 ]  # fmt: skip
 HOPS_CSV = "hops.csv"
 HOP_COLUMNS = [
@@ -82,6 +83,7 @@ def flow_table(
         n = int(st.loc[key, "count"]) if key in st.index else 0
         mean = float(st.loc[key, "mean"]) * US if n else math.nan
         top = float(st.loc[key, "max"]) * US if n else math.nan
+        low = float(st.loc[key, "min"]) * US if n else math.nan
         delays = samples.get(name, np.empty(0))
         p50 = p99 = math.nan
         if n and len(delays) == n:  # the vector holds every delivered message
@@ -121,6 +123,9 @@ def flow_table(
                 "worst_wait_link": (None if worst is None or not links else links[worst[0]]),
                 "worst_wait_max_us": math.nan if worst is None else worst[2] * US,
                 "worst_wait_mean_us": math.nan if worst is None else worst[1] * US,
+                "pcp": r.get("pcp"),
+                "delay_min_us": low,
+                "jitter_us": top - low,
             }
         )
     return pd.DataFrame(out, columns=COLUMNS)

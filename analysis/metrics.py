@@ -31,6 +31,7 @@ import pandas as pd
 from analysis.completeness import check_complete, expected_results
 from analysis.flows import flow_table, queue_table, write_tables
 from analysis.pivots import scalars, statistics, vector_samples
+from analysis.protection import write_protection_tables
 from analysis.rounds import ROUNDS_CSV, RunStalledError, rounds_table, stall_diagnosis
 from fogcosim import atomic
 from fogcosim.resultfiles.reader import read_result_files
@@ -127,10 +128,12 @@ def summarize_run(run_dir: Path) -> dict[str, Any]:
     """
     scenario, manifest, raw = load_run(run_dir)
     write_tables(run_dir, manifest, raw, scenario)
+    rounds = rounds_table(scenario, manifest, raw) if scenario.get("rounds") else None
+    write_protection_tables(run_dir, scenario, rounds)
     stalled = stall_diagnosis(scenario, manifest, raw)
     if stalled:  # keep what the run wrote, say so in run.json, and fail in one line
-        table = rounds_table(scenario, manifest, raw)
-        atomic.write_text(Path(run_dir) / ROUNDS_CSV, table.to_csv(index=False))
+        assert rounds is not None
+        atomic.write_text(Path(run_dir) / ROUNDS_CSV, rounds.to_csv(index=False))
         mark_stalled(run_dir, stalled)
         raise RunStalledError(f"{run_dir}: {stalled}")
     return _metrics(scenario, manifest, raw)
@@ -219,6 +222,9 @@ def _flow_metrics(manifest: list[dict[str, Any]], raw: pd.DataFrame) -> dict[str
         worst = delayed.loc[delayed["delay_max_us"].idxmax()]
         out["worst_flow_max_delay_us"] = float(worst["delay_max_us"])
         out["worst_delay_flow"] = worst["flow"]
+    critical = delayed[delayed["class"] == "critical"]
+    if len(critical):
+        out["critical_jitter_max_us"] = float(critical["jitter_us"].max())
     return out
 
 

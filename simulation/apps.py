@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from simulation.naming import link_directions
+from simulation.naming import link_directions, tsn_queue_modules
 from simulation.roundspec import ROUND_PORT
 from simulation.scenario import MAX_UDP_PAYLOAD, TRAFFIC_CLASSES, Flow, Scenario, TrafficClass
 
@@ -195,11 +195,19 @@ def manifest(scenario: Scenario) -> list[dict[str, object]]:
                 "loop_deadline_ps": flow.loop_deadline_ps,
                 "trigger": flow.trigger,
                 "priority": flow.priority,
+                **({} if scenario.tsn is None else {"pcp": flow.pcp}),
             }
         )
     levels = len({f.priority for f in scenario.all_flows()})
     strict = scenario.scheduling == "strict-priority"
     for i, d in enumerate(link_directions(scenario)):
+        if scenario.tsn is not None:
+            for index, module in enumerate(tsn_queue_modules(scenario.tsn, d.src, d.src_gate)):
+                rows.append(
+                    {"module": f"{scenario.network}.{module}", "role": "queue", "host": d.src,
+                     "dest": d.dst, "level": index, "direction": i}
+                )  # fmt: skip
+            continue
         queue = f"{scenario.network}.{d.src}.eth[{d.src_gate}].queue"
         for level in range(levels) if strict else (None,):
             rows.append(

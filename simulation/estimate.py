@@ -12,9 +12,10 @@ transmission and, when it waits, an end of inter-frame gap; OMNeT++ with
 INET needs several more), and memory from the largest message, whose
 frames are all queued at once when it is sent. The training's round protocol
 counts too (each message stream once per round), and the simulated time is
-when the run is expected to end, not its cap. Runs above the limits are
-refused with the flow that makes them large (and the overloaded link, if
-one is), unless forced.
+when the run is expected to end, not its cap. 802.1Qbv gates add an event
+per change of each traffic class's gate and one for the server it wakes.
+Runs above the limits are refused with the flow (or gate control list) that
+makes them large (and the overloaded link, if one is), unless forced.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 
 from fogcosim.errors import UserError
 from simulation.embedded.frames import ip_fragment_payloads
+from simulation.gcl import periodic_gate
 from simulation.load import expected_end_ps, offered_load, round_period_ps
 from simulation.scenario import MAX_UDP_PAYLOAD, Flow, Scenario
 
@@ -56,6 +58,8 @@ class RunSize:
     events: int
     memory_bytes: int
     flows: tuple[FlowSize, ...]
+    #: events of each port's gate control list: ("node -> peer", events)
+    gates: tuple[tuple[str, int], ...] = ()
 
     def largest(self) -> FlowSize:
         """The flow causing the most events."""
@@ -93,9 +97,25 @@ def estimate(scenario: Scenario) -> RunSize:
             flow = Flow(name, "ml", src, dst, 0, size)
             hops = len(scenario.path(src, dst)) - 1
             sizes.append(FlowSize(flow, rounds, frames_per_message(size, scenario.mtu), hops))
-    events = sum(s.events for s in sizes)
+    gates = gate_events(scenario)
+    events = sum(s.events for s in sizes) + sum(n for _, n in gates)
     burst = max((s.frames_per_message for s in sizes), default=0)
-    return RunSize(events, burst * BYTES_PER_QUEUED_FRAME, tuple(sizes))
+    return RunSize(events, burst * BYTES_PER_QUEUED_FRAME, tuple(sizes), gates)
+
+
+def gate_events(scenario: Scenario) -> tuple[tuple[str, int], ...]:
+    """Per gate control list: its gates' changes up to the time limit, and the serves they wake."""
+    if scenario.tsn is None:
+        return ()
+    out = []
+    for gcl in scenario.tsn.gates:
+        changes = 0
+        for tc in range(scenario.tsn.traffic_classes):
+            gate = periodic_gate(gcl, tc)
+            changes += 0 if gate is None else len(gate[2])
+        cycles = scenario.sim_time_limit_ps // gcl.cycle_ps + 1
+        out.append((f"{gcl.node} -> {gcl.peer}", 2 * changes * cycles))
+    return tuple(out)
 
 
 def _count(n: float) -> str:
@@ -115,6 +135,13 @@ def check_size(scenario: Scenario, force: bool = False) -> RunSize:
             f"{_count(big.frames_per_message)} frames) needs about "
             f"{math.ceil(size.memory_bytes / 2**30)} GiB at once (limit "
             f"{MAX_MEMORY_BYTES // 2**30} GiB); check its size or pass --force"
+        )
+    gated = max(size.gates, key=lambda g: g[1], default=None)
+    if size.events > MAX_EVENTS and gated is not None and gated[1] > top.events:
+        raise UserError(
+            f"{scenario.name}: this run would simulate about {_count(size.events)} events "
+            f"(limit {_count(MAX_EVENTS)}); the gate control list of {gated[0]} alone makes "
+            f"about {_count(gated[1])}; check its cycle, simulate less time, or pass --force"
         )
     if size.events > MAX_EVENTS:
         spec = scenario.rounds

@@ -19,7 +19,7 @@ import bisect
 from dataclasses import dataclass
 from functools import cached_property
 
-from simulation.scenario import ScenarioError
+from simulation.scenario_error import ScenarioError
 
 #: 802.1Q has eight traffic classes (PCP 0..7), so a mask has eight bits.
 NUM_CLASSES = 8
@@ -120,3 +120,31 @@ class GateControlList:
         bit = 1 << queue
         closed = sum(e.duration_ps for e in self.entries if not e.open_mask & bit)
         return closed / self.cycle_ps
+
+
+def periodic_gate(gcl: GateControlList, tc: int) -> tuple[bool, int, list[int]] | None:
+    """Class `tc`'s gate as INET's `PeriodicGate`: (initially open, offset ps, durations ps).
+
+    None when the gate is open all the time (INET's default: no durations).
+    The durations alternate between the gate's two states. INET's gate starts
+    in state `initiallyOpen` at position `offset` of its duration list; the
+    list here starts at a change of the class's state (rotated by `r` into the
+    cycle), so at time t its position is (t - base - r) mod cycle.
+    """
+    bit = 1 << tc
+    runs: list[list[int]] = []  # [open, duration]
+    for e in gcl.entries:
+        state = 1 if e.open_mask & bit else 0
+        if runs and runs[-1][0] == state:
+            runs[-1][1] += e.duration_ps
+        else:
+            runs.append([state, e.duration_ps])
+    if len(runs) == 1:
+        return None if runs[0][0] else (False, 0, [])
+    rotation = 0
+    if runs[0][0] == runs[-1][0]:  # the run wraps around the cycle's end: start after it
+        rotation = runs[0][1]
+        runs[-1][1] += runs[0][1]
+        runs = runs[1:]
+    offset = (-gcl.base_ps - rotation) % gcl.cycle_ps
+    return bool(runs[0][0]), offset, [d for _, d in runs]

@@ -17,6 +17,7 @@ from simulation.apps import chunk_sizes
 from simulation.embedded.frames import ETH_IFG, datagram_wire_bytes
 from simulation.naming import link_directions
 from simulation.scenario import Scenario
+from simulation.tsn import VLAN_TAG
 
 
 @dataclass(frozen=True)
@@ -29,10 +30,15 @@ class DirectionLoad:
     flows: tuple[str, ...]
 
 
+def _tag(scenario: Scenario) -> int:
+    """Bytes of the 802.1Q tag every frame carries under scheduling "tsn" (else 0)."""
+    return VLAN_TAG if scenario.scheduling == "tsn" else 0
+
+
 def message_wire_bytes(scenario: Scenario, size_bytes: int) -> int:
     """Bytes one message of `size_bytes` occupies on each link, inter-frame gaps included."""
     return sum(
-        w + ETH_IFG
+        w + _tag(scenario) + ETH_IFG
         for size in chunk_sizes(size_bytes)
         for w in datagram_wire_bytes(size, scenario.mtu)
     )
@@ -148,7 +154,10 @@ def uncontended_delay_ps(scenario: Scenario, src: str, dst: str, size_bytes: int
 
     The least time any message of that size can take from `src` to `dst`.
     """
-    wires = [w for size in chunk_sizes(size_bytes) for w in datagram_wire_bytes(size, scenario.mtu)]
+    tag = _tag(scenario)
+    wires = [
+        w + tag for size in chunk_sizes(size_bytes) for w in datagram_wire_bytes(size, scenario.mtu)
+    ]
     links = {frozenset((lk.a, lk.b)): lk for lk in scenario.links}
     ready = [0] * len(wires)  # when each frame is at the current node, ready to be sent
     for a, b in itertools.pairwise(scenario.path(src, dst)):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from simulation.scenario import Link, Scenario
+from simulation.tsn import TsnSpec
 
 #: INET NED type of each node kind.
 NED_TYPES = {
@@ -20,6 +21,9 @@ NED_TYPES = {
     "switch": "EthernetSwitch",
     "gateway": "Router",
 }
+#: INET NED type of each node kind under scheduling "tsn" (no routers: they are refused).
+TSN_NED_TYPES = {**NED_TYPES, "fog": "TsnDevice", "cloud": "TsnDevice", "host": "TsnDevice",
+                 "switch": "TsnSwitch"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -63,3 +67,11 @@ def link_directions(scenario: Scenario) -> list[LinkDirection]:
         out.append(LinkDirection(i, link, link.a, link.b, ga, gb))
         out.append(LinkDirection(i, link, link.b, link.a, gb, ga))
     return out
+
+
+def tsn_queue_modules(spec: TsnSpec, node: str, gate: int) -> list[str]:
+    """Module paths (below the network) of one TSN port's queues, in queue-index order."""
+    base = f"{node}.eth[{gate}].macLayer"
+    if spec.express is not None:
+        return [f"{base}.expressMacLayer.queue", f"{base}.preemptableMacLayer.queue"]
+    return [f"{base}.queue.queue[{tc}]" for tc in range(spec.traffic_classes)]

@@ -42,6 +42,7 @@ from simulation.traffic import (
     ml_exchange,
     neighbour_exchange,
 )
+from simulation.tsn_profile import build_tsn, class_pcps
 
 PROFILE_DIR = Path(__file__).with_name("profiles")
 
@@ -174,6 +175,13 @@ def build_scenario(
     hyperperiods = sim.get("hyperperiods")
 
     topology = build_topology(root.sub("topology"), fog_nodes)
+    tsn_section = root.sub("tsn")
+    tsn = pcps = None
+    if scheduling == "tsn":
+        tsn = build_tsn(tsn_section, topology.links)
+        pcps = class_pcps(tsn_section)
+    elif root.has("tsn"):
+        raise root.error("tsn", f'applies to scheduling = "tsn" only (this is {scheduling!r})')
     rng = random.Random(seed)
     traffic = root.sub("traffic")
     drafts: list[FlowDraft] = []
@@ -199,13 +207,22 @@ def build_scenario(
                     'applies to pacing = "periodic" only (rounds measure every message\'s size)',
                 )
             rounds = rounds_spec(ml, root.sub("compute"), method, fog_nodes, priorities["ml"], seed)
+            if pcps is not None:
+                rounds = dataclasses.replace(rounds, pcp=pcps["ml"])
             up = sum(st.up_bytes for st in rounds.stages)
             down = sum(st.down_bytes for st in rounds.stages)
             payload = MlPayload(method, up, down, rounds.source)
         else:
             payload = _payload(ml, method, fog_nodes, measure)
             drafts += ml_exchange(ml, fog_nodes, payload)
-    flows = draw_offsets(drafts, rng, priorities)
+    if pcps is None:
+        for d in drafts:
+            if d.pcp is not None:
+                raise ScenarioError(
+                    f'{profile.path}: {d.origin}.pcp: applies to scheduling = "tsn" only',
+                    f"{d.origin}.pcp",
+                )
+    flows = draw_offsets(drafts, rng, priorities, pcps)
     try:
         scenario = Scenario(
             name=f"{profile.name}-n{fog_nodes}-{method}-s{seed}",
@@ -226,6 +243,7 @@ def build_scenario(
             description=profile.description,
             profile_defaults=tuple(sorted(defaults.items())),
             rounds=rounds,
+            tsn=tsn,
         )
         late = unmeetable_flow_deadline(scenario)
         if late is not None:

@@ -31,6 +31,11 @@ ORDER = (
     "compute.devices",
     "compute.devices.class",
     "compute.fog_overrides",
+    "tsn",
+    "tsn.pcp",
+    "tsn.gates[]",
+    "tsn.gates[].entries[]",
+    "tsn.shapers[]",
 )
 
 HEADER = """# Profile reference
@@ -54,6 +59,8 @@ page is generated from the schema the validator uses (`simulation/schema.py`,
 def _title(path: str) -> str:
     if path == "":
         return "Top level"
+    if path == "tsn.gates[].entries[]":
+        return "Gate entries (`entries` of [[tsn.gates]])"
     if path.endswith("[]"):
         return f"[[{path[:-2]}]]"
     if path == "link":

@@ -21,7 +21,8 @@ from fogcosim.errors import UserError
 from simulation import units
 from simulation.apps import CHUNK_PORT_OFFSET, MESSAGE_PORTS, App, chunk_sizes, manifest, plan_apps
 from simulation.backends.versions import DEFAULT_DIALECT, L2_CONFIGURATOR
-from simulation.naming import NED_TYPES, link_directions
+from simulation.naming import NED_TYPES, TSN_NED_TYPES, link_directions
+from simulation.render_tsn import explicit_forwarding, tsn_drop_lines, tsn_lines
 from simulation.scenario import PriorityLevel, Scenario, priority_levels
 from simulation.shipped import data_folder
 
@@ -29,6 +30,8 @@ NED_IMPORTS = {
     "StandardHost": "inet.node.inet.StandardHost",
     "EthernetSwitch": "inet.node.ethernet.EthernetSwitch",
     "Router": "inet.node.inet.Router",
+    "TsnDevice": "inet.node.tsn.TsnDevice",
+    "TsnSwitch": "inet.node.tsn.TsnSwitch",
 }
 
 
@@ -57,6 +60,8 @@ def _env() -> jinja2.Environment:
 
 def queue_lines(scenario: Scenario) -> tuple[str, list[str]]:
     """Ini lines that configure every Ethernet interface queue, and a comment."""
+    if scenario.scheduling == "tsn":
+        return tsn_lines(scenario)
     capacity = -1 if scenario.queue_capacity is None else scenario.queue_capacity
     data = scenario.queue_bytes
     limits = ([] if capacity == -1 else [f"{capacity} frames"]) + (
@@ -119,12 +124,19 @@ def drop_lines(scenario: Scenario) -> list[str]:
     Under strict priority the levels' queues record them: INET's compound
     PriorityQueue counts its own length wrong (it goes negative).
     """
+    if scenario.scheduling == "tsn":
+        return tsn_drop_lines(scenario)
     queue = "**.eth[*].queue" + (".queue[*]" if scenario.scheduling == "strict-priority" else "")
     return [f"{queue}.{name}.scalar-recording = true" for name in QUEUE_RESULTS] + [
         f"{queue}.queueLength.result-recording-modes = max,timeavg",
         f"{queue}.queueBitLength.result-recording-modes = max,timeavg",
         f"{queue}.queueingTime.result-recording-modes = histogram",
     ]
+
+
+def sink_delays(scenario: Scenario) -> bool:
+    """Whether sinks record INET's `endToEndDelay` (not with frame preemption, see the ini)."""
+    return not (scenario.tsn is not None and scenario.tsn.preemption)
 
 
 def flow_entries(scenario: Scenario) -> str:
@@ -259,8 +271,9 @@ def render_text(
     if dialect not in L2_CONFIGURATOR:
         raise UserError(f"unknown INET version {dialect!r} (allowed: {', '.join(L2_CONFIGURATOR)})")
     env = _env()
-    types = sorted({NED_TYPES[n.kind] for n in scenario.nodes})
-    nodes = [{"name": n.name, "ned_type": NED_TYPES[n.kind]} for n in scenario.nodes]
+    ned_types = TSN_NED_TYPES if scenario.scheduling == "tsn" else NED_TYPES
+    types = sorted({ned_types[n.kind] for n in scenario.nodes})
+    nodes = [{"name": n.name, "ned_type": ned_types[n.kind]} for n in scenario.nodes]
     connections = [
         {
             "a": lk.a,
@@ -275,7 +288,7 @@ def render_text(
         scenario=scenario,
         package=None,
         ned_types=[NED_IMPORTS[t] for t in types],
-        l2_configurator=L2_CONFIGURATOR[dialect],
+        l2_configurator="" if explicit_forwarding(scenario) else L2_CONFIGURATOR[dialect],
         nodes=nodes,
         connections=connections,
     )
@@ -301,6 +314,7 @@ def render_text(
         queue_comment=comment,
         queue_lines=qlines,
         record_vectors=record_vectors,
+        sink_delays=sink_delays(scenario),
         rounds=scenario.rounds is not None,
         itervars=itervars(scenario),
         backend=backend,

@@ -110,6 +110,8 @@ class RoundsSpec:
     source: str = ""
     #: Priority level of the protocol's messages (the ml class's).
     priority: int = 1
+    #: 802.1Q PCP of the protocol's frames (scheduling "tsn"; the ml class's).
+    pcp: int = 0
     #: What training the sizes and times describe (`analysis.cosim` trains it).
     training: Training | None = None
     #: The watchdog: a round still open this long after its start ends the run (None: none).

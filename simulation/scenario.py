@@ -18,13 +18,15 @@ from dataclasses import asdict, dataclass
 from functools import cached_property
 from typing import Any, Literal, get_args
 
-from fogcosim.errors import UserError
+from simulation.embedded.frames import MAX_UDP_PAYLOAD as MAX_UDP_PAYLOAD
 from simulation.roundspec import POLICIES, RoundsSpec, Stage, Training
+from simulation.scenario_error import ScenarioError
 from simulation.tree import Forest
+from simulation.tsn import TsnSpec, tsn_from_dict, tsn_to_dict, validate_tsn
 
 NodeKind = Literal["fog", "cloud", "host", "switch", "gateway"]
 TrafficClass = Literal["critical", "ml", "background"]
-Scheduling = Literal["fifo", "strict-priority"]
+Scheduling = Literal["fifo", "strict-priority", "tsn"]
 Transport = Literal["udp"]
 
 NODE_KINDS: tuple[str, ...] = get_args(NodeKind)
@@ -46,8 +48,6 @@ ETHERNET_RATES_BPS: tuple[int, ...] = (
     200_000_000_000,
     400_000_000_000,
 )
-#: Largest UDP payload in one IPv4 datagram (65535 - 20 IP - 8 UDP).
-MAX_UDP_PAYLOAD = 65_507
 DEFAULT_MAX_HYPERPERIOD_PS = 60 * 10**12
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -61,14 +61,6 @@ RESERVED_NAMES = frozenset(
         "like", "extends", "sizeof", "index", "const",
     }
 )  # fmt: skip
-
-
-class ScenarioError(UserError):
-    """An invalid scenario; `field` names the offending profile field when known."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def check_identifier(value: object, what: str, field: str | None = None) -> str:
@@ -146,6 +138,9 @@ class Flow:
         """Whether this flow is the reply of a closed loop (sent on arrivals, not by a clock)."""
         return self.trigger is not None
 
+    #: 802.1Q priority code point of its frames (scheduling "tsn" only).
+    pcp: int = 0
+
 
 @dataclass(frozen=True)
 class MlPayload:
@@ -187,6 +182,8 @@ class Scenario:
     profile_defaults: tuple[tuple[str, str], ...] = ()
     #: The training's round protocol (`pacing = "rounds"`); None: ML traffic is periodic flows.
     rounds: RoundsSpec | None = None
+    #: 802.1Q traffic classes, gates, shapers, preemption (scheduling "tsn" only).
+    tsn: TsnSpec | None = None
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -206,7 +203,16 @@ class Scenario:
         flows = list(self.flows)
         if self.rounds is not None:
             flows += [
-                Flow(name, "ml", src, dst, 0, size, priority=self.rounds.priority)
+                Flow(
+                    name,
+                    "ml",
+                    src,
+                    dst,
+                    0,
+                    size,
+                    priority=self.rounds.priority,
+                    pcp=self.rounds.pcp,
+                )
                 for name, _, src, dst, size in self.rounds.flows()
             ]
         return flows
@@ -244,8 +250,19 @@ class Scenario:
         return path
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready description (times in ps) for provenance files."""
-        return {
+        """A JSON-ready description (times in ps) for provenance files.
+
+        Without TSN it holds no TSN keys (no `tsn`, no flow `pcp`), so it is what
+        it was before TSN existed.
+        """
+        flows = [dict(vars(f)) for f in self.flows]
+        rounds = None if self.rounds is None else asdict(self.rounds)
+        if self.tsn is None:
+            for flow in flows:
+                del flow["pcp"]
+            if rounds is not None:
+                del rounds["pcp"]
+        out: dict[str, Any] = {
             "name": self.name,
             "profile": self.profile,
             "network": self.network,
@@ -261,13 +278,16 @@ class Scenario:
             "warmup_ps": self.warmup_ps,
             "duration_ps": self.duration_ps,
             "profile_defaults": dict(self.profile_defaults),
-            "rounds": None if self.rounds is None else asdict(self.rounds),
+            "rounds": rounds,
             "ml_payload": None if self.ml_payload is None else vars(self.ml_payload),
             "nodes": [vars(n) for n in self.nodes],
             "links": [vars(lk) for lk in self.links],
-            "flows": [vars(f) for f in self.flows],
+            "flows": flows,
             "description": self.description,
         }
+        if self.tsn is not None:
+            out["tsn"] = tsn_to_dict(self.tsn)
+        return out
 
 
 def scenario_from_dict(data: dict[str, Any]) -> Scenario:
@@ -294,6 +314,7 @@ def scenario_from_dict(data: dict[str, Any]) -> Scenario:
         duration_ps=data.get("duration_ps"),
         profile_defaults=tuple((data.get("profile_defaults") or {}).items()),
         rounds=None if data.get("rounds") is None else rounds_from_dict(data["rounds"]),
+        tsn=None if data.get("tsn") is None else tsn_from_dict(data["tsn"]),
     )
 
 
@@ -372,10 +393,21 @@ def _validate(sc: Scenario) -> None:
             f"unknown scheduling {sc.scheduling!r} (allowed: {', '.join(SCHEDULING_MODES)})",
             "scheduling",
         )
+    if sc.tsn is not None and sc.scheduling != "tsn":
+        raise ScenarioError(
+            f'TSN settings ([tsn]) apply to scheduling = "tsn" only (this is {sc.scheduling!r})',
+            "simulation.scheduling",
+        )
     if sc.queue_capacity is not None and sc.queue_capacity < 1:
         raise ScenarioError(
             f"queue capacity {sc.queue_capacity} must be at least 1 frame (or unbounded)",
             "simulation.queue_capacity",
+        )
+    if sc.queue_bytes is not None and sc.scheduling == "tsn":
+        raise ScenarioError(
+            'queue_bytes is not modelled with scheduling = "tsn" yet; bound the TSN queues in '
+            "frames (queue_capacity)",
+            "simulation.queue_bytes",
         )
     if sc.queue_bytes is not None and sc.queue_bytes < sc.mtu + 18:
         raise ScenarioError(
@@ -400,6 +432,8 @@ def _validate(sc: Scenario) -> None:
     _validate_flows(sc)
     if sc.rounds is not None:
         _validate_rounds(sc, sc.rounds)
+    if sc.scheduling == "tsn":
+        validate_tsn(sc)
     if sc.measured_ps <= 0:
         raise ScenarioError(
             "nothing to simulate: no periodic flow sets a hyperperiod; give the simulated time "
@@ -555,6 +589,11 @@ def _validate_flows(sc: Scenario) -> None:
             raise ScenarioError(
                 f"flow {flow.name!r} priority {flow.priority} must be >= 0 (0 = highest)",
                 f"{where}.priority",
+            )
+        if not 0 <= flow.pcp <= 7:
+            raise ScenarioError(
+                f"flow {flow.name!r} PCP {flow.pcp} outside 0..7 (802.1Q priorities)",
+                f"{where}.pcp",
             )
         if flow.deadline_ps is not None and flow.deadline_ps <= 0:
             raise ScenarioError(

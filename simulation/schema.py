@@ -126,6 +126,10 @@ _FLOW_FIELDS = (
         "default: the class's level from [simulation.priorities].", NO_DEFAULT, minimum=0,
     ),
     Field(
+        "pcp", "int", 'scheduling = "tsn": the 802.1Q priority (PCP) of its frames; default: '
+        "its class's from [tsn.pcp].", NO_DEFAULT, minimum=0, maximum=8, example="7",
+    ),
+    Field(
         "reply_bytes", "int", "Makes the flow a request/reply pair: the reply's size. The reply "
         "is flow `<name>_reply`, from dst to src (not allowed for class ml: it is one-way).",
         NO_DEFAULT, minimum=1, example="1500",
@@ -163,6 +167,9 @@ SCHEMA: dict[str, Table] = {
             Field("simulation", "table", "What to simulate and how.", {}, table="simulation"),
             Field("traffic", "table", "The traffic.", {}, table="traffic"),
             Field("compute", "table", "Device speeds (rounds pacing).", {}, table="compute"),
+            Field(
+                "tsn", "table", 'Time-Sensitive Networking (scheduling = "tsn").', {}, table="tsn"
+            ),
         ),
     ),
     "profile": Table(
@@ -295,9 +302,11 @@ SCHEMA: dict[str, Table] = {
             Field(
                 "scheduling",
                 "choice",
-                "Interface queues: one FIFO, or strict priority by level.",
+                'Interface queues: one FIFO, strict priority by level, or 802.1Q ("tsn": '
+                "VLAN-tagged frames, traffic classes by PCP, the gates, shapers and preemption "
+                "of [tsn]).",
                 "fifo",
-                choices=("fifo", "strict-priority"),
+                choices=("fifo", "strict-priority", "tsn"),
             ),
             Field(
                 "queue_capacity",
@@ -609,6 +618,104 @@ SCHEMA: dict[str, Table] = {
         "One flow ([[traffic.flows]]) between any two hosts; with reply_bytes, a request/reply "
         "pair.",
         _FLOW_FIELDS,
+    ),
+    "tsn": Table(
+        "tsn",
+        'IEEE 802.1Q on every port (scheduling = "tsn"): each frame carries a VLAN tag (4 B) '
+        "with its flow's PCP; a port has `traffic_classes` queues, a frame's queue is its "
+        "traffic class from its PCP (IEEE 802.1Q-2018 Table 8-5; with 8 classes PCP p is class "
+        "p, but PCP 0 is class 1 and PCP 1 class 0), served in strict priority (highest class "
+        "first). Gates, shapers and preemption are optional.",
+        (
+            Field("traffic_classes", "int", "Queues per port (1..8).", 8, minimum=1, maximum=9),
+            Field("pcp", "table", "PCP of each traffic class's flows.", {}, table="tsn.pcp"),
+            Field(
+                "gates",
+                "tables",
+                '802.1Qbv gate control lists, one per port (or per switch with peer = "*").',
+                [],
+                table="tsn.gates[]",
+            ),
+            Field("shapers", "tables", "802.1Qav credit-based shapers.", [], table="tsn.shapers[]"),
+            Field(
+                "express",
+                "list[int]",
+                "802.1Qbu/802.3br frame preemption on every port: the "
+                "PCPs sent as express frames (the rest are preemptable). A port then has two "
+                "FIFO queues, express and preemptable (INET's model); not combined with gates "
+                "or shapers.",
+                NO_DEFAULT,
+                minimum=0,
+                maximum=8,
+                example="[6, 7]",
+            ),
+        ),
+    ),
+    "tsn.pcp": Table(
+        "tsn.pcp",
+        "PCP (0..7) of each class's flows; defaults: critical 6 (IEC/IEEE 60802's place for "
+        "isochronous and cyclic control), ml 0 (best effort), background 1 (background), the "
+        "traffic types of IEEE 802.1Q-2018 Table I-2.",
+        (
+            Field("critical", "int", "PCP of critical flows.", 6, minimum=0, maximum=8),
+            Field("ml", "int", "PCP of ML flows and the round protocol.", 0, minimum=0, maximum=8),
+            Field("background", "int", "PCP of background flows.", 1, minimum=0, maximum=8),
+        ),
+    ),
+    "tsn.gates[]": Table(
+        "tsn.gates[]",
+        "One gate control list ([[tsn.gates]]): from `base` on, every `cycle`, its entries in "
+        "turn keep the listed traffic classes' gates open for their duration, the others "
+        "closed. A frame starts only if it ends before its gate closes (guard band).",
+        (
+            Field("node", "name", "The switch or host whose port it is.", example='"sw0"'),
+            Field(
+                "peer",
+                "str",
+                'The neighbour the port sends to; "*": every port of the node.',
+                example='"cloud"',
+            ),
+            Field(
+                "cycle", "time", "Cycle time; the entries' durations add up to it.", example='"1ms"'
+            ),
+            Field("base", "time0", "Start of the first cycle.", "0s"),
+            Field(
+                "entries",
+                "tables",
+                'The entries in order, e.g. [{ duration = "30us", '
+                'open = [7] }, { duration = "970us", open = [0, 1, 2, 3, 4, 5, 6] }].',
+                table="tsn.gates[].entries[]",
+            ),
+        ),
+    ),
+    "tsn.gates[].entries[]": Table(
+        "tsn.gates[].entries[]",
+        "One entry of a gate control list.",
+        (
+            Field("duration", "time", "How long the entry lasts.", example='"30us"'),
+            Field(
+                "open",
+                "list[int]",
+                "Traffic classes whose gates are open (the rest closed).",
+                minimum=0,
+                maximum=8,
+                example="[7]",
+            ),
+        ),
+    ),
+    "tsn.shapers[]": Table(
+        "tsn.shapers[]",
+        "One credit-based shaper ([[tsn.shapers]]) on a traffic class: its frames start only "
+        "with non-negative credit, which grows at the idle slope while they wait and falls at "
+        "(idle slope - link rate) while they are sent.",
+        (
+            Field("node", "str", 'The switch or host; "*": every node.', example='"sw0"'),
+            Field("peer", "str", 'The neighbour the port sends to; "*": every port.', "*"),
+            Field("traffic_class", "int", "The shaped traffic class.", minimum=0, maximum=8),
+            Field(
+                "idle_slope", "rate", "Idle slope: the class's reserved rate.", example='"100Mbps"'
+            ),
+        ),
     ),
     "compute": Table(
         "compute",

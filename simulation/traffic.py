@@ -55,6 +55,8 @@ class FlowDraft:
     processing_ps: int = 0
     #: A closed loop's request: the round-trip deadline.
     loop_deadline_ps: int | None = None
+    #: 802.1Q PCP (scheduling "tsn"); None: the class's from [tsn.pcp].
+    pcp: int | None = None
 
 
 def neighbours(i: int, fog_nodes: int, count: int) -> list[int]:
@@ -81,7 +83,7 @@ def _pair(
     reply = FlowDraft(
         rep_name, req.cls, req.dst, req.src, req.period_ps, rep_bytes,
         after=None if after is None else req.name, after_ps=after or 0,
-        deadline_ps=deadline, priority=req.priority,
+        deadline_ps=deadline, priority=req.priority, pcp=req.pcp,
     )  # fmt: skip
     return [req, reply]
 
@@ -200,6 +202,7 @@ def explicit_flows(sections: list[Section]) -> list[FlowDraft]:
             origin=s.path,
             deadline_ps=s.get("deadline"),
             priority=s.get("priority"),
+            pcp=s.get("pcp"),
         )
         reply_bytes = s.get("reply_bytes")
         if reply_bytes is None:
@@ -244,12 +247,16 @@ def explicit_flows(sections: list[Section]) -> list[FlowDraft]:
 
 
 def draw_offsets(
-    drafts: list[FlowDraft], rng: random.Random, priorities: dict[str, int]
+    drafts: list[FlowDraft],
+    rng: random.Random,
+    priorities: dict[str, int],
+    pcps: dict[str, int] | None = None,
 ) -> list[Flow]:
-    """Give every draft its start offset and priority; offsets are whole nanoseconds.
+    """Give every draft its start offset, priority and PCP; offsets are whole nanoseconds.
 
     A reply tied to a request (`after`) starts `after_ps` after it, wrapped
     into [0, period); drafts of one `group` share the offset drawn for the first.
+    Without `pcps` (no TSN) every flow's PCP is 0.
     """
     by_name = {d.name: d for d in drafts}
     offsets: dict[str, int] = {}
@@ -283,6 +290,7 @@ def draw_offsets(
                 trigger=d.trigger,
                 processing_ps=d.processing_ps,
                 loop_deadline_ps=d.loop_deadline_ps,
+                pcp=0 if pcps is None else pcps[d.cls] if d.pcp is None else d.pcp,
             )
         )
     return flows

@@ -160,6 +160,15 @@ def find_install() -> OmnetppInstall | str:
 
 
 _EVENTS = re.compile(r"event #(\d+)")
+#: INET errors whose cause is known: (text in the log, one-line explanation).
+KNOWN_INET_FAILURES = (
+    (
+        "Returning an empty chunk is not allowed",
+        "INET's frame preemption stops when a frame's rest is preempted again (a second express "
+        "frame during the same preemptable frame); 802.3br allows it and the embedded backend "
+        "simulates it (--backend embedded), without an INET cross-check",
+    ),
+)
 #: Seconds opp_run gets to end after SIGTERM before SIGKILL.
 STOP_GRACE_S = 5.0
 
@@ -238,12 +247,16 @@ class OmnetppBackend:
                 stop_process_group(proc)
                 raise
         wall = time.perf_counter() - start
-        if code != 0 or "<!> Error" in log.read_text(errors="replace"):
+        text = log.read_text(errors="replace")
+        if code != 0 or "<!> Error" in text:
+            known = next((why for marker, why in KNOWN_INET_FAILURES if marker in text), None)
+            if known:
+                raise BackendError(f"opp_run failed on {scenario.name}: {known} (log: {log})")
             raise BackendError(
                 f"opp_run failed with exit code {code} on {scenario.name}; last lines of {log}:\n"
                 + _tail(log)
             )
-        events = _EVENTS.findall(log.read_text(errors="replace"))
+        events = _EVENTS.findall(text)
         result = RunResult(
             backend=self.name,
             scenario=scenario.name,

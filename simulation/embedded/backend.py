@@ -46,7 +46,7 @@ class EmbeddedBackend:
             wall_seconds=time.perf_counter() - start,
             events=engine_result.events,
             detail={"engine_seconds": f"{engine_result.wall_seconds:.4f}"},
-            warnings=overload_warnings(scenario),
+            warnings=overload_warnings(scenario) + engine_result.notes,
         )
         run.write()
         return run

@@ -12,9 +12,11 @@ can send one. In between sit separate elements with one small interface each:
   priority order (INET's `PriorityScheduler` in a `PriorityQueue`); a single
   queue is plain FIFO (INET's `EthernetQueue`).
 
-Gates (802.1Qbv) and shapers (802.1Qav) sit between a queue and the selection
-as further elements with the same interface: "is a frame eligible now, and
-when will one be?"
+Under 802.1Q (scheduling "tsn") the queues are traffic classes with gates
+(802.1Qbv) and shapers (802.1Qav) between a queue and the selection, each an
+element of its own (`simulation.embedded.tsnegress`), served by INET's
+layered interface (`simulation.embedded.layered`) or its preempting MAC
+(`simulation.embedded.preempt`).
 """
 
 from __future__ import annotations

@@ -21,6 +21,8 @@ ETH_MIN_FRAME = 64
 ETH_PREAMBLE_SFD = 8
 ETH_IFG = 12
 PS_PER_S = 10**12
+#: Largest UDP payload in one IPv4 datagram (65535 - 20 IP - 8 UDP).
+MAX_UDP_PAYLOAD = 65_507
 
 
 def ip_fragment_payloads(udp_payload: int, mtu: int) -> list[int]:

@@ -40,3 +40,9 @@ APP_TO_QUEUE = 4  # app -> udp -> ipv4.ip -> ethernet -> eth[i].queue (the MAC s
 RELAY = 4  # eth[i].mac -> ethernet -> bridging -> ethernet -> eth[j].queue
 ROUTER = 4  # eth[i].mac -> ethernet -> ipv4.ip -> ethernet -> eth[j].queue
 RX_TO_APP = 4  # eth[i].mac -> ethernet -> ipv4.ip (reassembly) -> udp -> app
+
+# INET's TSN nodes (TsnDevice, TsnSwitch: layered Ethernet interfaces, modular bridging),
+# counted in OMNeT++ 6.1 + INET 4.5.4 event logs the same way:
+TSN_APP_TO_QUEUE = 3  # app -> udp -> ipv4.ip -> bridging (down to eth[i].macLayer.queue)
+TSN_RELAY = 0  # the receiver's reception event relays the frame into eth[j].macLayer.queue
+TSN_RX_TO_APP = 3  # eth[i].phyLayer.receiver -> ipv4.ip (reassembly) -> udp -> app

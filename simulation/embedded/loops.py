@@ -13,8 +13,6 @@ receiving event; otherwise from a timer, as the OMNeT++ module does.
 from __future__ import annotations
 
 from simulation.apps import App, chunk_sizes
-from simulation.embedded import inet
-from simulation.embedded.frames import datagram_wire_bytes
 from simulation.embedded.kernel import Kernel
 from simulation.embedded.mac import Mac
 from simulation.embedded.messages import Message, Messages
@@ -38,12 +36,13 @@ class LoopServer:
         self.reply = reply
         self.path = path
         self.level = level
-        self.kernel, self.udp, self.messages, self.mtu, self.limit = env
+        self.kernel, self.udp, self.messages, _, self.limit = env
         sizes = chunk_sizes(app.size_bytes)
+        network = self.udp.network
+        self.app_depth = network.app_depth
         #: (payload, frame wire bytes, sink) of each chunk of a reply
         self.chunks = [
-            (size, datagram_wire_bytes(size, self.mtu), sink)
-            for size, sink in zip(sizes, sinks, strict=True)
+            (size, network.wires(size), sink) for size, sink in zip(sizes, sinks, strict=True)
         ]
 
     def arrived(self, message: Message, depth: int, root: int) -> None:
@@ -51,7 +50,7 @@ class LoopServer:
         number = message.key[1]
         processing = self.app.processing_ps
         if processing == 0:
-            self._reply(number, depth + inet.APP_TO_QUEUE, root)
+            self._reply(number, depth + self.app_depth, root)
             return
         at = self.kernel.now + processing
         if at <= self.limit:
@@ -59,7 +58,7 @@ class LoopServer:
 
     def _timer(self, number: int, depth: int, root: int) -> None:
         del depth, root
-        self._reply(number, inet.APP_TO_QUEUE, self.kernel.pos)
+        self._reply(number, self.app_depth, self.kernel.pos)
 
     def _reply(self, number: int, depth: int, root: int) -> None:
         message = self.messages.start(self.reply, number, self.kernel.now, len(self.chunks))

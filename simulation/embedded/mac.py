@@ -113,19 +113,7 @@ class Mac:
         now = kernel.now
         wire = frame[0]
         end = now + wire * self.ppb
-        if now >= self.warmup:
-            self.bytes += wire
-            self.frames += 1
-        # OMNeT++'s timeavg(channelBusy), warm-up filtered: see PortResult
-        if self.first is None:
-            prev = self.last_end
-            if prev is not None and self.warmup <= prev < now:
-                self.first = prev
-            elif now >= self.warmup:
-                self.first = now
-        if self.first is not None and now >= self.first:
-            self.busy += (end if end < self.limit else self.limit) - now
-        self.last_end = end
+        self.count(now, end, wire)
         self.transmitting = True
         self.tx_end = end
         self.free_at = end + self.ifg
@@ -140,6 +128,22 @@ class Mac:
         if end <= horizon:
             heappush(heap, (end, now, depth, root, kernel.seq, self.end_transmission, None))
             kernel.seq += 1
+
+    def count(self, now: int, end: int, wire: int) -> None:
+        """A transmission of `wire` bytes from `now` to `end`, as the channel records it."""
+        if now >= self.warmup:
+            self.bytes += wire
+            self.frames += 1
+        # OMNeT++'s timeavg(channelBusy), warm-up filtered: see PortResult
+        if self.first is None:
+            prev = self.last_end
+            if prev is not None and self.warmup <= prev < now:
+                self.first = prev
+            elif now >= self.warmup:
+                self.first = now
+        if self.first is not None and now >= self.first:
+            self.busy += (end if end < self.limit else self.limit) - now
+        self.last_end = end
 
     def end_transmission(self, _: None, depth: int, root: int) -> None:
         """The frame's last bit left: the gap begins; its end is due if a frame waits."""

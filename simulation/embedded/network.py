@@ -18,11 +18,17 @@ from typing import Any, Protocol
 
 from simulation.embedded import inet
 from simulation.embedded.egress import DropTailQueue, Frame, StrictPriority
+from simulation.embedded.frames import datagram_wire_bytes
 from simulation.embedded.kernel import Kernel
+from simulation.embedded.layered import LayeredMac
 from simulation.embedded.mac import Mac
+from simulation.embedded.preempt import PreemptingMac
 from simulation.embedded.stats import QueueStats
-from simulation.naming import link_directions
+from simulation.embedded.tsnegress import CreditGate, PeriodicGate, TsnEgress
+from simulation.gcl import periodic_gate
+from simulation.naming import LinkDirection, link_directions, tsn_queue_modules
 from simulation.scenario import Scenario, flow_levels
+from simulation.tsn import VLAN_TAG
 
 
 class Transport(Protocol):
@@ -73,11 +79,21 @@ class Network:
         index = {name: i for i, name in enumerate(names)}
         is_host = [n.is_host for n in scenario.nodes]
         self.level_of = flow_levels(scenario)
+        self.pcp_of = {f.name: f.pcp for f in scenario.all_flows()}
         levels = max(1, len(set(self.level_of.values())))
         self.strict = scenario.scheduling == "strict-priority"
         self.macs: list[Mac] = []
         self.queues: list[QueueStats] = []
-        for i, d in enumerate(link_directions(scenario)):
+        self.tsn = scenario.tsn
+        #: INET's chain depths: application to interface queue, and receiver to application
+        self.app_depth, self.rx_depth = inet.APP_TO_QUEUE, inet.RX_TO_APP
+        #: VLAN tag bytes every frame carries
+        self.tag = 0
+        if self.tsn is not None:
+            self.app_depth, self.rx_depth = inet.TSN_APP_TO_QUEUE, inet.TSN_RX_TO_APP
+            self.tag = VLAN_TAG
+            self._tsn_ports(scenario, kernel, window, index, is_host)
+        for i, d in enumerate(link_directions(scenario) if self.tsn is None else ()):
             stats = (
                 [QueueStats(d.src, d.src_gate, lv, warmup=window[0]) for lv in range(levels)]
                 if self.strict
@@ -104,15 +120,62 @@ class Network:
             if is_host[i]
             else inet.ROUTER
             if scenario.nodes[i].kind == "gateway"
+            else inet.TSN_RELAY
+            if self.tsn is not None
             else inet.RELAY
             for i in range(len(names))
         ]
         #: per MAC index: (queue index, datagram seq) of frames arriving at the far end
         self.arrived: dict[int, list[tuple[int, int]]] | None = None
 
+    def _tsn_ports(
+        self, sc: Scenario, kernel: Kernel, window: tuple[int, int], index: dict[str, int],
+        is_host: list[bool],
+    ) -> None:  # fmt: skip
+        """Every port as INET's TSN nodes build it: layered MAC, 802.1Q egress, gates, shapers."""
+        spec = self.tsn
+        assert spec is not None
+        ports: dict[tuple[str, int], tuple[LinkDirection, TsnEgress]] = {}
+        for i, d in enumerate(link_directions(sc)):
+            modules = tsn_queue_modules(spec, d.src, d.src_gate)
+            stats = [QueueStats(d.src, d.src_gate, q, module=m) for q, m in enumerate(modules)]
+            self.queues += stats
+            queues = [DropTailQueue(s, sc.queue_capacity, None) for s in stats]
+            mac: Mac
+            if spec.preemption:
+                mac = PreemptingMac(kernel, i, d, index[d.dst], is_host[index[d.dst]], queues,
+                                    window)  # fmt: skip
+            else:
+                egress = TsnEgress(kernel, queues, d.link.datarate_bps)
+                for tc, slope in spec.idle_slopes(d.src, d.dst).items():
+                    egress.shapers[tc] = CreditGate(egress, tc, slope)
+                mac = LayeredMac(kernel, i, d, index[d.dst], is_host[index[d.dst]], egress, window)
+                ports[(d.src, d.src_gate)] = (d, egress)
+            mac.on_arrive = self.arrive
+            mac.on_drop = self.drop
+            self.macs.append(mac)
+        # gates start in INET's initialisation order: node, interface, traffic class
+        order = {n.name: k for k, n in enumerate(sc.nodes)}
+        for node, gate in sorted(ports, key=lambda p: (order[p[0]], p[1])):
+            d, egress = ports[(node, gate)]
+            gcl = spec.gate(d.src, d.dst)
+            if gcl is None:
+                continue
+            for tc in range(spec.traffic_classes):
+                state = periodic_gate(gcl, tc)
+                if state is not None:
+                    egress.gates[tc] = PeriodicGate(egress, tc, *state)
+
     def level(self, flow: str) -> int:
-        """The queue a flow's frames use (its priority level; 0 without strict priority)."""
+        """The queue a flow's frames use (its priority level or traffic class; else 0)."""
+        if self.tsn is not None:
+            return self.tsn.queue_of(self.pcp_of[flow])
         return self.level_of[flow] if self.strict else 0
+
+    def wires(self, udp_payload: int) -> list[int]:
+        """Wire bytes of each frame of a UDP datagram (with the VLAN tag under TSN)."""
+        wires = datagram_wire_bytes(udp_payload, self.scenario.mtu)
+        return [w + self.tag for w in wires] if self.tag else wires
 
     def path(self, src: str, dst: str) -> list[Mac]:
         """The MACs a datagram from host `src` to host `dst` leaves through, in order."""
@@ -140,10 +203,13 @@ class Network:
                 dgram.proto.received(dgram)
             return
         hop = frame[3] + 1
+        depth = self.relay_depth[mac.to_node]
+        if depth == 0:  # INET's TSN switch queues the frame in the reception event itself
+            dgram.path[hop].take((frame[0], dgram, frame[2], hop), 0, self.kernel.pos)
+            return
         self.kernel.chain(
-            self.relay_depth[mac.to_node], self.kernel.pos, dgram.path[hop].enqueue,
-            [(frame[0], dgram, frame[2], hop)],
-        )  # fmt: skip
+            depth, self.kernel.pos, dgram.path[hop].enqueue, [(frame[0], dgram, frame[2], hop)]
+        )
 
     @staticmethod
     def waited(frame: Frame, wait_ps: int) -> None:

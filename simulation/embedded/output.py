@@ -28,7 +28,7 @@ from simulation.apps import FLOW_RECORDER
 from simulation.backends.base import RESULT_SUBDIR
 from simulation.embedded.omnetpp_histogram import OmnetppHistogram
 from simulation.embedded.stats import EngineResult, FlowStats, QueueStats, SinkStats, SourceStats
-from simulation.render import itervars, render_text
+from simulation.render import itervars, render_text, sink_delays
 from simulation.scenario import Scenario
 
 CONFIG_NAME = "General"
@@ -145,8 +145,9 @@ def write_results(result: EngineResult, out_dir: Path, record_vectors: bool) -> 
                 sca.scalar(module, name, value, _CHANNEL_ATTRS[name])
         sinks = {s.app.module: s for s in result.sinks}
         sources = {s.app.module: s for s in result.sources}
+        delays = sink_delays(sc)
         for module in _app_modules(result):
-            _write_app(sca, f"{net}.{module}", sinks.get(module), sources.get(module))
+            _write_app(sca, f"{net}.{module}", sinks.get(module), sources.get(module), delays)
         for queue in result.queues:
             _write_queue(sca, net, queue, limit)
         for flow in result.flows:
@@ -178,7 +179,7 @@ def write_results(result: EngineResult, out_dir: Path, record_vectors: bool) -> 
             for _, module, name, t, v, e in round_vectors
         ]
         if record_vectors:
-            for s in result.sinks:
+            for s in result.sinks if sink_delays(sc) else ():
                 if s.delays_ps:
                     vectors.append(
                         (s.events[0], f"{net}.{s.app.module}", "endToEndDelay:vector",
@@ -221,14 +222,18 @@ def _vector_title(name: str) -> str:
 
 
 def _write_app(
-    sca: ScalarFileWriter, full: str, sink: SinkStats | None, source: SourceStats | None
+    sca: ScalarFileWriter,
+    full: str,
+    sink: SinkStats | None,
+    source: SourceStats | None,
+    delays: bool = True,
 ) -> None:
     """One app's results, as INET's UdpSink / UdpBasicApp record them."""
     received = (sink.received, sink.bytes) if sink else (0, 0)
     for mode, value in zip(("count", "sum(packetBytes)"), received, strict=True):
         sca.scalar(full, f"packetReceived:{mode}", value,
                    _counter(mode, "packetReceived", "packets received"))  # fmt: skip
-    if sink is not None:
+    if sink is not None and delays:
         hist = OmnetppHistogram()
         hist.collect_all(d * 1e-12 for d in sink.delays_ps)
         stats = hist.result()
@@ -272,6 +277,12 @@ _WAIT_ATTRS = {
 def _write_queue(sca: ScalarFileWriter, net: str, queue: QueueStats, end: int) -> None:
     """A queue's overflow drops and occupancy, as INET's PacketQueue records them."""
     module = f"{net}.{queue.node}.eth[{queue.gate}].queue"
+    if queue.module is not None:  # a TSN interface's queue: drops only (occupancy: not yet)
+        sca.scalar(
+            f"{net}.{queue.module}", "droppedPacketsQueueOverflow:count", queue.drops,
+            _QUEUE_DROP_ATTRS,
+        )  # fmt: skip
+        return
     if queue.level is not None:
         module += f".queue[{queue.level}]"
     length_max, length_avg, bits_max, bits_avg = queue.finish(end)

@@ -11,8 +11,6 @@ one sent on receiving a message after the receive chain too.
 from __future__ import annotations
 
 from simulation.apps import chunk_sizes
-from simulation.embedded import inet
-from simulation.embedded.frames import datagram_wire_bytes
 from simulation.embedded.kernel import INIT_DEPTH, Kernel
 from simulation.embedded.messages import Message, Messages
 from simulation.embedded.network import Network
@@ -39,7 +37,6 @@ class RoundHost:
         self.messages = messages
         self.flows = flows
         self.limit = limit
-        self.mtu = network.scenario.mtu
         self.apps: dict[str, RoundApp] = {}
         #: the running app's place in INET's chains: (depth, root) of its event
         self.depth, self.root = INIT_DEPTH, 0
@@ -60,9 +57,9 @@ class RoundHost:
         message.to = self.deliver
         path = self.network.path(app.host_name, dst)
         level = self.network.level(flow.flow.name)
-        depth = self.depth + inet.APP_TO_QUEUE
+        depth = self.depth + self.network.app_depth
         for chunk in chunk_sizes(size):
-            wires = datagram_wire_bytes(chunk, self.mtu)
+            wires = self.network.wires(chunk)
             self.udp.send(message, chunk, wires, path, level, depth, self.root)
 
     def schedule(self, app: RoundApp, at: int, tag: str, data: int = 0) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from simulation.apps import App
-from simulation.embedded import inet
 from simulation.embedded.kernel import Kernel
 from simulation.embedded.mac import Mac
 from simulation.embedded.messages import Messages
@@ -65,8 +64,8 @@ class Source:
             message = self.messages.start(self.flow, number, now, self.flow.chunks)
             message.to = self.to
         self.udp.send(
-            message, app.size_bytes, self.wires, self.path, self.level, inet.APP_TO_QUEUE, pos,
-            self.sink,
+            message, app.size_bytes, self.wires, self.path, self.level,
+            self.udp.network.app_depth, pos, self.sink,
         )  # fmt: skip
         nxt = now + app.period_ps
         if nxt <= self.limit:

@@ -143,6 +143,8 @@ class QueueStats:
     level: int | None  # None: the interface's single FIFO
     drops: int = 0
     drop_bytes: int = 0
+    #: its module below the network, when not the classic `<node>.eth[<gate>].queue[...]`
+    module: str | None = None
     warmup: int = 0
     #: frames and bits in the queue now; push times of the frames waiting, in order
     length: int = 0
@@ -272,6 +274,8 @@ class EngineResult:
     queues: list[QueueStats]
     #: the round-protocol apps (their recorded vectors), if the scenario has rounds
     apps: list[Any] = field(default_factory=list)
+    #: what the run did that no INET reference covers, one line each
+    notes: list[str] = field(default_factory=list)
 
     @property
     def dropped_messages(self) -> int:

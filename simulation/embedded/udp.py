@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulation.embedded import inet
 from simulation.embedded.kernel import Kernel
 from simulation.embedded.mac import Mac
 from simulation.embedded.messages import Message, Messages
@@ -57,7 +56,7 @@ class Udp:
             sink.events.append(pos)
         message = dgram.message
         if self.messages.part_arrived(message, now, pos) and message.to is not None:
-            kernel.chain(inet.RX_TO_APP, pos, message.to, message)
+            kernel.chain(self.network.rx_depth, pos, message.to, message)
 
     def lost(self, dgram: Datagram, mac: Mac) -> None:
         """A full queue dropped a frame of the datagram: its message is lost."""

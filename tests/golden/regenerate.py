@@ -13,6 +13,8 @@ FIXTURES = HERE.parent / "fixtures" / "profiles"
 CASES = [
     ("golden-star.toml", 3, "fl", 0),
     ("golden-line.toml", 4, "cc", 1),
+    ("golden-tsn.toml", 3, "fl", 0),
+    ("golden-preempt.toml", 3, "fl", 0),
 ]
 VERSION_MARK = "VERSION"
 

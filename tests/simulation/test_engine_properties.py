@@ -11,6 +11,7 @@ from simulation.apps import chunk_sizes
 from simulation.embedded.engine import Engine, Trace
 from simulation.embedded.frames import datagram_wire_bytes, ip_fragment_payloads
 from simulation.scenario import ETHERNET_RATES_BPS, Flow, Link, Node, Scenario
+from simulation.tsn import VLAN_TAG, CreditShaper, TsnSpec
 
 MS = 10**9
 RATES = [r for r in ETHERNET_RATES_BPS if r <= 10**10]
@@ -59,8 +60,29 @@ def scenarios(draw):
 PROPS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+@st.composite
+def tsn_scenarios(draw):
+    """A random scenario under 802.1Q: PCPs per flow, and shapers or preemption (no gates:
+    a drained run would never end)."""
+    sc = draw(scenarios())
+    flows = tuple(replace(f, pcp=draw(st.integers(0, 7))) for f in sc.flows)
+    kind = draw(st.sampled_from(["strict", "shapers", "preemption"]))
+    classes = draw(st.sampled_from([1, 3, 8]))
+    shapers: list[CreditShaper] = []
+    if kind == "shapers":
+        for lk in sc.links:
+            for node, peer in ((lk.a, lk.b), (lk.b, lk.a)):
+                if draw(st.booleans()):
+                    share = draw(st.sampled_from([10, 50, 90]))
+                    tc = draw(st.integers(0, classes - 1))
+                    shapers.append(CreditShaper(node, peer, tc, lk.datarate_bps * share // 100))
+    express = tuple(sorted(draw(st.sets(st.integers(0, 7), max_size=3))))
+    spec = TsnSpec(classes, (), tuple(shapers), express if kind == "preemption" else None)
+    return replace(sc, flows=flows, scheduling="tsn", tsn=spec)
+
+
 @PROPS
-@given(scenarios())
+@given(st.one_of(scenarios(), tsn_scenarios()))
 def test_every_message_is_delivered_dropped_or_in_flight(sc):
     """Drained, nothing is left in flight; without a queue bound nothing is dropped."""
     result = Engine(sc).run(drain=True)
@@ -81,7 +103,7 @@ def test_every_message_is_delivered_dropped_or_in_flight(sc):
 
 
 @PROPS
-@given(scenarios())
+@given(st.one_of(scenarios(), tsn_scenarios()))
 def test_fifo_order_within_a_level_on_every_link(sc):
     """Frames leave a port's queue level in the order they entered it (checked at the far end)."""
     trace = Trace()
@@ -105,7 +127,10 @@ def test_fifo_order_within_a_level_on_every_link(sc):
 
 def _uncontended_delay(sc, flow):
     """Store-and-forward pipeline of one message's frames on an idle path, computed by hand."""
-    wires = [w for size in chunk_sizes(flow.size_bytes) for w in datagram_wire_bytes(size, sc.mtu)]
+    tag = VLAN_TAG if sc.tsn is not None else 0
+    wires = [
+        w + tag for size in chunk_sizes(flow.size_bytes) for w in datagram_wire_bytes(size, sc.mtu)
+    ]
     nodes = sc.path(flow.src, flow.dst)
     links = {frozenset((lk.a, lk.b)): lk for lk in sc.links}
     ready = [0] * len(wires)  # when each frame is at the current node, ready to be sent
@@ -122,7 +147,11 @@ def _uncontended_delay(sc, flow):
 
 
 @settings(max_examples=60, deadline=None)
-@given(scenarios(), st.integers(0, 7), st.sampled_from([576, 1000, 1500]))
+@given(
+    st.one_of(scenarios(), tsn_scenarios().filter(lambda sc: not sc.tsn.shapers)),
+    st.integers(0, 7),
+    st.sampled_from([576, 1000, 1500]),
+)
 def test_a_lone_message_takes_the_uncontended_pipeline_time(sc, pick, mtu):
     """With one flow on the network, every message's delay is the hand-computed pipeline time."""
     flow = replace(sc.flows[pick % len(sc.flows)], offset_ps=0, period_ps=10**13)  # 10 s apart
