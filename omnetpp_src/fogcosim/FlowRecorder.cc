@@ -84,7 +84,9 @@ void FlowRecorder::initialize()
     network->subscribe(sentSignal, this);
     network->subscribe(receivedSignal, this);
     network->subscribe(droppedSignal, this);
-    network->subscribe(pulledSignal, this);
+    recordWaits = par("recordWaits");
+    if (recordWaits)
+        network->subscribe(pulledSignal, this);
 }
 
 cOutVector *FlowRecorder::newVector(const std::string& name, const char *title, const char *unit)

@@ -60,6 +60,7 @@ class FlowRecorder : public omnetpp::cSimpleModule, public omnetpp::cListener
     std::map<std::pair<int, long>, Message> open;  // (flow, message number) -> message
     omnetpp::simsignal_t sentSignal = -1, receivedSignal = -1, droppedSignal = -1;
     omnetpp::simsignal_t pulledSignal = -1;
+    bool recordWaits = true;
 
   protected:
     virtual void initialize() override;
