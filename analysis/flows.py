@@ -39,6 +39,7 @@ COLUMNS = [
     "in_flight_age_max_us", "in_flight_age_mean_us", "delay_mean_us", "delay_p50_us",
     "delay_p99_us", "delay_max_us", "deadline_misses", "miss_ratio", "lost", "worst_wait_link",
     "worst_wait_max_us", "worst_wait_mean_us", "pcp", "delay_min_us", "jitter_us",
+    "guaranteed_us",
 ]  # fmt: skip
 HOPS_CSV = "hops.csv"
 HOP_COLUMNS = [
@@ -62,6 +63,11 @@ def flow_table(
     if not rows:
         return pd.DataFrame(columns=COLUMNS)
     where = None if scenario is None else scenario_from_dict(scenario)
+    #: a synthesised gate schedule's guaranteed latency of each protected flow, us
+    guarantees = {
+        flow: bound / 1e6
+        for flow, bound in (where.tsn.guarantees if where is not None and where.tsn else ())
+    }
     module = rows[0]["module"]
     sc = scalars(raw, include_attrs=False, include_itervars=False)
     counts = sc[sc["module"] == module].set_index("name")["value"]
@@ -126,6 +132,7 @@ def flow_table(
                 "pcp": r.get("pcp"),
                 "delay_min_us": low,
                 "jitter_us": top - low,
+                "guaranteed_us": guarantees.get(name, math.nan),
             }
         )
     return pd.DataFrame(out, columns=COLUMNS)

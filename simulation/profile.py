@@ -43,6 +43,8 @@ from simulation.traffic import (
     neighbour_exchange,
 )
 from simulation.tsn_profile import build_tsn, class_pcps
+from simulation.tsn_synthesis.problem import build_problem
+from simulation.tsn_synthesis.schedule import synthesise
 
 PROFILE_DIR = Path(__file__).with_name("profiles")
 
@@ -256,6 +258,8 @@ def build_scenario(
             stall = traffic.sub("ml").get("stall_timeout") or default_stall_timeout_ps(scenario)
             rounds = dataclasses.replace(rounds, stall_timeout_ps=stall)
             scenario = dataclasses.replace(scenario, rounds=rounds)
+        if tsn is not None and tsn_section.get("synthesize") is not None:
+            scenario = synthesized_gates(scenario, tsn_section)
         if rounds is not None and sim_time is None and hyperperiods is None:
             sim_time = rounds_time_cap(rounds)
             root.sub("simulation").note_default("sim_time", "a cap the rounds end before")
@@ -325,6 +329,49 @@ def rounds_time_cap(spec: RoundsSpec) -> int:
     """
     stall = spec.stall_timeout_ps or 60 * 10**12
     return (spec.rounds or 1) * (spec.batch_period_ps + stall) + stall
+
+
+def synthesized_gates(scenario: Scenario, tsn: Section) -> Scenario:
+    """The scenario with gate control lists fogcosim synthesised for its protected flows.
+
+    The protected flows (default: every critical flow) get the gate of their
+    class (their PCP's traffic class) on every port of their paths; the other
+    classes close one guard band before each window. One CP-SAT worker keeps
+    the optimal schedule the same every time (a run's inputs define it).
+    """
+    spec = scenario.tsn
+    assert spec is not None
+    method = tsn.get("synthesize")
+    if spec.gates:
+        raise tsn.error("synthesize", "give [[tsn.gates]] or synthesize, not both")
+    if spec.preemption:
+        raise tsn.error("synthesize", "gates are not combined with frame preemption (express)")
+    protect = tsn.get("protect")
+    names = {f.name: f for f in scenario.flows}
+    for name in protect or ():
+        if name not in names:
+            raise tsn.error("protect", f"unknown flow {name!r}")
+    protected = (
+        [names[n] for n in protect]
+        if protect
+        else [f for f in scenario.flows if f.cls == "critical"]
+    )
+    if not protected:
+        raise tsn.error("synthesize", "no critical flow to protect (give protect = [...])")
+    classes = {spec.queue_of(f.pcp) for f in protected}
+    if len(classes) != 1:
+        raise tsn.error("protect", "the protected flows must share one traffic class (one PCP)")
+    problem = build_problem(
+        scenario, [f.name for f in protected], protected_class=classes.pop(), vlan_tag=True,
+        guard_band="explicit",
+    )  # fmt: skip
+    schedule = synthesise(problem, method, workers=1)
+    new = dataclasses.replace(
+        spec, gates=schedule.gcls, origins=("tsn.synthesize",) * len(schedule.gcls),
+        synthesis=method, guarantees=tuple(sorted(schedule.latency_bound_ps.items())),
+        synthesis_seconds=schedule.seconds,
+    )  # fmt: skip
+    return dataclasses.replace(scenario, tsn=new)
 
 
 def with_rounds(scenario: Scenario, rounds: int) -> Scenario:

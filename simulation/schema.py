@@ -638,6 +638,23 @@ SCHEMA: dict[str, Table] = {
             ),
             Field("shapers", "tables", "802.1Qav credit-based shapers.", [], table="tsn.shapers[]"),
             Field(
+                "synthesize",
+                "choice",
+                "Have fogcosim compute the gate control lists for the protected flows, every "
+                "port of their paths (instead of [[tsn.gates]]): greedy per hop, or optimal "
+                "(OR-Tools CP-SAT, fewest worst-case latency). `fogcosim schedule` writes the same "
+                "lists as TOML to read or edit; each run's flows.csv gives the guaranteed latency.",
+                NO_DEFAULT,
+                choices=("greedy", "optimal"),
+            ),
+            Field(
+                "protect",
+                "list[name]",
+                "The flows a synthesised schedule protects (default: every critical flow).",
+                NO_DEFAULT,
+                example='["creq_fog0", "crep_fog0"]',
+            ),
+            Field(
                 "express",
                 "list[int]",
                 "802.1Qbu/802.3br frame preemption on every port: the "

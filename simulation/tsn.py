@@ -81,6 +81,12 @@ class TsnSpec:
     express: tuple[int, ...] | None = None
     #: Profile field of each gate control list, for errors (same order as `gates`).
     origins: tuple[str, ...] = field(default=(), compare=False)
+    #: How the gate control lists were made ("": given; "greedy"/"optimal": synthesised) and,
+    #: when synthesised, each protected flow's guaranteed latency (ps).
+    synthesis: str = ""
+    guarantees: tuple[tuple[str, int], ...] = ()
+    #: Wall-clock seconds the synthesis took (not part of the scenario's identity).
+    synthesis_seconds: float = field(default=0.0, compare=False)
 
     @property
     def preemption(self) -> bool:
@@ -124,6 +130,11 @@ def tsn_to_dict(spec: TsnSpec) -> dict[str, object]:
             for g in spec.gates
         ],
         "shapers": [vars(s) for s in spec.shapers],
+        **(
+            {"synthesis": spec.synthesis, "guarantees": [list(g) for g in spec.guarantees]}
+            if spec.synthesis
+            else {}
+        ),
     }  # fmt: skip
 
 
@@ -143,6 +154,8 @@ def tsn_from_dict(data: dict[str, object]) -> TsnSpec:
         gates,
         shapers,
         None if express is None else tuple(express),  # type: ignore[arg-type]
+        synthesis=str(data.get("synthesis", "")),
+        guarantees=tuple((str(f), int(b)) for f, b in data.get("guarantees", [])),  # type: ignore[attr-defined]
     )
 
 
