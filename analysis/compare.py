@@ -20,7 +20,15 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import plots, plots_rounds, report_rounds, reshape, reshape_rounds, reshape_runs
+from analysis import (
+    plots,
+    plots_rounds,
+    report_rounds,
+    reshape,
+    reshape_rounds,
+    reshape_runs,
+    uncertainty,
+)
 from analysis.report import PLOTS, Sweep, load_sweep, trend_series
 from analysis.report_tables import (
     OVERLOAD_MARK,
@@ -277,13 +285,13 @@ def _ratio_cell(values: pd.Series) -> str:
     return f"{v.max():.1%}" if len(v) else "—"
 
 
+MEAN = "mean ± std [95% CI] over seeds"
 METRICS: list[tuple[str, str, str, Cell]] = [
-    ("Mean critical delay (µs)", "critical_delay_mean_us", "mean ± std over seeds", _mean_cell()),
+    ("Mean critical delay (µs)", "critical_delay_mean_us", MEAN, _mean_cell()),
     ("Worst critical delay (µs)", "critical_delay_max_us", "worst seed", _max_cell),
-    ("Mean delay of all messages (µs)", "all_delay_mean_us", "mean ± std over seeds", _mean_cell()),
-    ("Bandwidth, mean over link directions (%)", "bandwidth_mean", "mean over seeds",
-     _mean_cell(-1, 100.0)),
-    ("Bandwidth of the busiest link direction (%)", "bandwidth_max", "mean over seeds",
+    ("Mean delay of all messages (µs)", "all_delay_mean_us", MEAN, _mean_cell()),
+    ("Bandwidth, mean over link directions (%)", "bandwidth_mean", MEAN, _mean_cell(-1, 100.0)),
+    ("Bandwidth of the busiest link direction (%)", "bandwidth_max", MEAN,
      _mean_cell(-1, 100.0)),
     ("Deadline misses", "deadline_misses", "sum over seeds", _sum_cell),
     ("Worst flow's deadline miss ratio", "worst_flow_miss_ratio", "worst seed", _ratio_cell),
@@ -310,17 +318,28 @@ def metric_tables(studies: list[Study]) -> list[str]:
         key=lambda c: (reshape.method_rank(c[0]), c[1]),
     )
     marks = [reshape_runs.overloaded_cells(s.rows) for s in studies]
+    network = [reshape.network_rows(s.rows) for s in studies]  # each network seed once
     for title, column, how, cell in METRICS:
-        table = []
+        table, orders = [], []
         for method, n in cells:
             row = [label(method), str(n)]
-            for s, mark in zip(studies, marks, strict=True):
-                hit = s.rows[(s.rows["method"] == method) & (s.rows["fog_nodes"] == n)]
+            groups = {}
+            for s, rows, mark in zip(studies, network, marks, strict=True):
+                hit = rows[(rows["method"] == method) & (rows["fog_nodes"] == n)]
                 text = cell(hit[column]) if column in hit and len(hit) else "—"
                 row.append(text + (f" {OVERLOAD_MARK}" if mark.get((method, n)) else ""))
+                if column in hit:
+                    groups[s.label] = pd.to_numeric(hit[column], errors="coerce").tolist()
+            if how == MEAN:
+                order = uncertainty.order(groups)
+                row.append(order.text() if len(order.names) > 1 else "—")
+                orders += [order] if len(order.names) > 1 else []
             table.append(row)
         lines += [f"### {title}", "", f"Seeds: {how}.", ""]
-        lines += md_table(["method", "FNs", *(s.label for s in studies)], table)
+        headers = ["method", "FNs", *(s.label for s in studies)]
+        lines += md_table(headers + (["order (lowest first)"] if how == MEAN else []), table)
+        if orders:
+            lines += [uncertainty.order_note(orders).replace("per method", "per study"), ""]
     return lines
 
 
@@ -346,7 +365,8 @@ def training_tables(studies: list[Study]) -> list[str]:
         "",
         "Studies whose ML traffic is the training's round protocol, each run trained with the "
         "aggregated sets its network decided (see each study's report, **Training in the loop**, "
-        "for the definitions). One column per study; mean ± std over seeds; — = not run there"
+        "for the definitions). One column per study; mean ± std [95% CI] over seeds; — = not run "
+        "there"
         + (f" ({', '.join(periodic)}: periodic ML traffic, no training)" if periodic else "")
         + ". "
         + report_rounds.training_data_note(sources),
@@ -380,7 +400,9 @@ def _aligned(table: pd.DataFrame, cells: list[tuple[str, int]]) -> list[Any]:
     """A study's `training_table` rows for `cells` in order; a cell it did not run counts none."""
     index = pd.MultiIndex.from_tuples(cells, names=["method", "fog_nodes"])
     t = table.reindex(index)
-    counts = [c for c in t.columns if c.endswith("_n")] + ["trained", "rounds_done"]
+    counts = [c for c in t.columns if c.endswith("_n")]
+    extra = ("trained", "rounds_done", "net_seeds", "train_seeds", "with_vectors")
+    counts += [c for c in extra if c in t]
     t[counts] = t[counts].fillna(0).astype(int)
     return list(t.reset_index().itertuples())
 

@@ -56,6 +56,7 @@ from analysis.sweep_data import (
     queueing_text,
     reference_of,
     run_dir,
+    train_seed_of,
 )
 from fogcosim import atomic
 from fogcosim.errors import FogcosimError, UserError
@@ -258,6 +259,10 @@ def header(sweep: Sweep) -> list[str]:
     if opp:
         versions += f"; OMNeT++ `{opp.get('opp_run', '?')}`, INET `{opp.get('inet_root', '?')}`"
     seeds = sorted({int(s) for s in summary["seed"]}) if len(summary) else prov.get("seeds", [])
+    trains = train_seeds(summary) if len(summary) else prov.get("train_seeds", [])
+    seed_text = f"network seeds {', '.join(map(str, seeds))}" + (
+        f"; training seeds {', '.join(map(str, trains))} (runs that train)" if trains else ""
+    )
     lines = [
         f"# fogcosim sweep report: {profile or 'unknown profile'}",
         "",
@@ -269,7 +274,7 @@ def header(sweep: Sweep) -> list[str]:
         f"- Runs: {len(summary)} in {SUMMARY}; fog nodes "
         f"{', '.join(str(n) for n in sorted(set(summary.get('fog_nodes', []))))}; methods "
         f"{', '.join(sorted(set(summary.get('method', [])), key=reshape.method_rank))}; "
-        f"seeds {', '.join(map(str, seeds))}",
+        f"{seed_text}",
         f"- Git revision: `{prov.get('git_revision', 'unknown')}`",
         f"- Versions: {versions}",
         f"- Sweep started: {prov.get('started', 'unknown')}; report written: "
@@ -303,9 +308,17 @@ def reproduce_command(sweep: Sweep) -> tuple[str, list[str]]:
         )
     backend = prov.get("backend") or (summary["backend"].iloc[0] if len(summary) else "auto")
     parts = ["fogcosim sweep", f"--profile {profile}", f"--fog-nodes {','.join(map(str, nodes))}"]
-    parts += [f"--methods {','.join(methods)}", f"--seeds {len(seeds)}", f"--backend {backend}"]
+    trains = sorted({int(t) for p in points if (t := train_seed_of(p)) is not None})
+    parts += [f"--methods {','.join(methods)}", f"--seeds {len(seeds)}"]
+    if trains and trains != seeds:
+        parts.append(f"--train-seeds {len(trains)}")
+    parts.append(f"--backend {backend}")
     if seeds != list(range(len(seeds))):
         notes.append(f"Note: this sweep ran seeds {seeds}; `--seeds K` runs seeds 0..K-1.")
+    if trains and trains != list(range(len(trains))):
+        notes.append(
+            f"Note: this sweep ran training seeds {trains}; `--train-seeds T` runs 0..T-1."
+        )
     if (
         "percentiles_from" in summary
         and len(summary)
@@ -314,6 +327,13 @@ def reproduce_command(sweep: Sweep) -> tuple[str, list[str]]:
         parts.append("--no-vectors")
     parts.append(f"--out {sweep.out_dir}")
     return " ".join(parts), notes
+
+
+def train_seeds(summary: pd.DataFrame) -> list[int]:
+    """The training seeds of a summary's runs that train ([] for a periodic study)."""
+    if "train_seed" not in summary:
+        return []
+    return sorted({int(t) for t in pd.to_numeric(summary["train_seed"]).dropna()})
 
 
 def _changed(shipped: Path, sha256: str | None) -> bool:
@@ -328,7 +348,8 @@ def _changed(shipped: Path, sha256: str | None) -> bool:
 
 def load_case(out_dir: Path, rows: pd.DataFrame) -> Case | None:
     """Links and delay samples of the most fog nodes with run results; None if no run folder."""
-    present = [r for r in rows.itertuples() if (run_dir(out_dir, r) / "results").is_dir()]
+    network = reshape.network_rows(rows)  # one run per network seed: the same network results
+    present = [r for r in network.itertuples() if (run_dir(out_dir, r) / "results").is_dir()]
     if not present:
         return None
     n = max(int(r.fog_nodes) for r in present)
@@ -454,7 +475,7 @@ def bandwidth_plot(rows: pd.DataFrame, paper: bool) -> Plot:
         note=_figure_note(rows, spread),
     )
     caption = (
-        "Bandwidth usage (busy fraction of the hyperperiod, % of link capacity) per method vs "
+        "Bandwidth usage (busy fraction of the simulated time, % of link capacity) per method vs "
         "fog-node count: averaged over every link direction (left) and of the busiest direction "
         f"({where}) (right); error bars: {spread}." + _overload_caption([mean, busiest])
     )
@@ -494,7 +515,7 @@ def link_trend_plot(trends: pd.DataFrame, picked: list[tuple[str, str]]) -> Plot
         note="Mean over seeds.",
     )
     caption = (
-        "Busy fraction of the hyperperiod (% of capacity), mean over seeds, per method vs "
+        "Busy fraction of the simulated time (% of capacity), mean over seeds, per method vs "
         "fog-node count, of "
         + "; ".join(f"`{link}` ({why})" for link, why in picked)
         + ". Red rings: the load offered to that link exceeds its capacity. The table "
@@ -534,7 +555,7 @@ def links_plot(case: Case) -> Plot:
     title = f"Link utilization at {n} FNs ({shown} link directions, mean over seeds)"
     caption = (
         f"Utilization of each link direction (`src->dst`) at {n} fog nodes, the largest case "
-        "with run folders: busy fraction of the hyperperiod in % (log scale), mean over seeds; "
+        "with run folders: busy fraction of the simulated time in % (log scale), mean over seeds; "
         f"{shown} directions, ranked by their highest value over the methods."
     )
     return "link_utilization", plots.links_figure(ranking, title=title), title, caption

@@ -21,7 +21,16 @@ import pandas as pd
 
 from analysis import plots_rounds, reshape, reshape_rounds
 from analysis.cosim import ACCURACY_CSV
-from analysis.report_tables import STAND_IN, label, md_table, num, pm
+from analysis.report_tables import (
+    PM_WORDS,
+    STAND_IN,
+    label,
+    md_table,
+    messages_cell,
+    num,
+    orders_line,
+    pm,
+)
 from analysis.rounds import ROUNDS_CSV
 from analysis.sweep_data import run_dir, run_key, run_keys, run_table
 
@@ -36,9 +45,9 @@ Plot = tuple[str, Any, str, str]
 class Training:
     """The round tables, accuracies and scenarios of a study's rounds-paced runs."""
 
-    #: rounds.csv rows of every run, with method, fog_nodes, seed
+    #: rounds.csv rows, one run per network seed (the network decides them), with its keys
     rounds: pd.DataFrame = field(default_factory=pd.DataFrame)
-    #: accuracy.csv rows of every run, with method, fog_nodes, seed
+    #: accuracy.csv rows of every run, with method, fog_nodes, seed, train_seed
     accuracy: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: run key -> scenario.json of the rounds-paced runs
     scenarios: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -55,13 +64,19 @@ def load_training(
     out = Training(scenarios={k: s for k, s in scenarios.items() if s.get("rounds")})
     rounds: list[pd.DataFrame] = []
     accuracy: list[pd.DataFrame] = []
+    seen: set[tuple[str, int, int]] = set()
     for r in rows.itertuples():
         folder = run_dir(out_dir, r)
         if folder.name not in out.scenarios:
             continue
-        for name, parts in ((ROUNDS_CSV, rounds), (ACCURACY_CSV, accuracy)):
-            if (table := run_table(folder, name, run_keys(r), out.notes)) is not None:
-                parts.append(table)
+        if (table := run_table(folder, ACCURACY_CSV, run_keys(r), out.notes)) is not None:
+            accuracy.append(table)
+        network = (str(r.method), int(r.fog_nodes), int(r.seed))
+        if network in seen:  # rounds.csv is the network's: the same under another training seed
+            continue
+        seen.add(network)
+        if (table := run_table(folder, ROUNDS_CSV, run_keys(r), out.notes)) is not None:
+            rounds.append(table)
     out.rounds = pd.concat(rounds, ignore_index=True) if rounds else pd.DataFrame()
     out.accuracy = pd.concat(accuracy, ignore_index=True) if accuracy else pd.DataFrame()
     return out
@@ -103,12 +118,17 @@ def protocol_text(scenarios: dict[str, dict[str, Any]]) -> str:
     parts = [
         "the cloud aggregates, per round, " + "; ".join(policies),
         f"a batch every {batch * 1e3:g} ms",
-        f"{spec.get('rounds') or 'unlimited'} rounds trained",
+        f"{trained_rounds(spec) or 'unlimited'} rounds trained",
     ]
     speeds = {f for s in specs for f in s.get("fog_flops", ())}
     if len(speeds) > 1:
         parts.append("fog nodes of unequal speed: " + speeds_text(specs[-1]))
     return "; ".join(parts)
+
+
+def trained_rounds(spec: dict[str, Any]) -> int | None:
+    """Rounds a rounds-paced run trains (its training's, else its protocol's; None: all)."""
+    return ((spec.get("training") or {}).get("rounds")) or spec.get("rounds")
 
 
 def policy_text(spec: dict[str, Any]) -> str:
@@ -145,10 +165,10 @@ def _time_cell(r: Any) -> str:
     if not r.trained:
         return "—"
     if not r.time_n:
-        return f"not reached in {r.rounds_done} rounds"
+        return f"not reached in {r.rounds_done} rounds (0 of {r.trained} runs)"
     text = pm(r.time_mean, r.time_std, r.time_n, lambda x: num(x, 3))
     if r.time_n < r.trained:
-        text += f" ({r.time_n} of {r.trained} seeds; not reached in {r.rounds_done} by the others)"
+        text += f" ({r.time_n} of {r.trained} runs; not reached in {r.rounds_done} by the others)"
     return text
 
 
@@ -156,8 +176,22 @@ def _rounds_cell(r: Any) -> str:
     if not r.trained:
         return "—"
     if not r.rounds_n:
-        return f"> {r.rounds_done}"
-    return pm(r.rounds_mean, r.rounds_std, r.rounds_n)
+        return f"> {r.rounds_done} (0 of {r.trained} runs)"
+    text = pm(r.rounds_mean, r.rounds_std, r.rounds_n)
+    if r.rounds_n < r.trained:
+        text += f" ({r.rounds_n} of {r.trained} runs; > {r.rounds_done} for the others)"
+    return text
+
+
+def _messages_cell(r: Any) -> str:
+    return messages_cell(r.messages, r.messages_min, r.messages_max, r.with_vectors)
+
+
+def _seeds_cell(r: Any) -> str:
+    """Seeds of a cell: n where run k paired seeds k and k, else network × training counts."""
+    if not r.train_seeds or r.train_seeds == r.net_seeds == r.trained:
+        return str(int(r.net_seeds))
+    return f"{int(r.net_seeds)} × {int(r.train_seeds)}"
 
 
 def _mean_cell(short: str, digits: int, scale: float = 1.0) -> Callable[[Any], str]:
@@ -169,6 +203,7 @@ def _mean_cell(short: str, digits: int, scale: float = 1.0) -> Callable[[Any], s
 
 
 CRITICAL_MEAN = "critical mean (µs)"
+CRITICAL_MESSAGES = "critical messages"
 #: (column header, title in a comparison, cell of a `reshape_rounds.training_table` row)
 CELLS: list[tuple[str, str, Callable[[Any], str]]] = [
     ("time to target (s)", "Time to the target accuracy (s)", _time_cell),
@@ -178,8 +213,16 @@ CELLS: list[tuple[str, str, Callable[[Any], str]]] = [
     ("final accuracy", "Final accuracy", _mean_cell("accuracy", 3)),
     (CRITICAL_MEAN, "Mean critical delay (µs)", _mean_cell("critical", 1)),
     ("critical p99 (µs)", "Critical delay p99 (µs)", _mean_cell("p99", 1)),
+    (CRITICAL_MESSAGES, "Critical messages behind the p99 (pooled; per run)", _messages_cell),
 ]
-HEADERS = ["method", "FNs", *(c[0] for c in CELLS), "n"]
+HEADERS = ["method", "FNs", *(c[0] for c in CELLS), "seeds"]
+#: summary column -> name in the method-order sentences of the training section
+ORDERED = {
+    "time_to_target_s": "time to target",
+    "mean_round_s": "round time",
+    "critical_delay_mean_us": "critical mean",
+    "critical_delay_p99_us": "critical p99",
+}
 
 
 def training_section(rows: pd.DataFrame, training: Training) -> list[str]:
@@ -191,16 +234,21 @@ def training_section(rows: pd.DataFrame, training: Training) -> list[str]:
         "",
         f"The ML traffic is the training's round protocol ({protocol_text(training.scenarios)}); "
         "each run was then trained with exactly the aggregated sets its network decided. Means "
-        "over seeds (± standard deviation where more than one seed; n = seeds). **time to "
+        f"per cell: {PM_WORDS}; a training metric (time and rounds to the target, final "
+        "accuracy) counts every run, a network metric each network seed once. **time to "
         f"target** = simulated time at which the accuracy first reached the target "
-        f"({', '.join(targets) or 'unknown'}), over the seeds that reached it; **rounds to "
+        f"({', '.join(targets) or 'unknown'}), over the runs that reached it (the others are "
+        "counted in the cell, never averaged in silently); **rounds to "
         "target** = rounds trained until then; **round time** = mean time from a round's first "
         "start to the cloud's update (`mean_round_s`: compute, uploads, the policy's wait, the "
         "cloud's computation; the wait for the next batch not included); **straggler rate** = "
         "1 − aggregated / FNs, averaged over rounds; "
         "**final accuracy** = after the last round, on held-out data; **critical mean** and "
-        "**p99** = the critical messages' delay in the same runs (p99 from runs with delay "
-        "vectors). No ML: the baseline's critical delays, no training. "
+        "**p99** = the critical messages' delay in the same runs (p99: the mean of the runs' "
+        "own p99s, from runs with delay vectors); **critical messages** = the critical messages "
+        "those p99s rest on, pooled over the seeds (per run in brackets). Every run, the no-ML "
+        "baseline included, is measured over the same window "
+        f"({window_text(rows)}). No ML: the baseline's critical delays, no training. "
         + training_data_note(training_sources(rows, training)),
         "",
     ]
@@ -209,13 +257,48 @@ def training_section(rows: pd.DataFrame, training: Training) -> list[str]:
             label(r.method),
             str(int(r.fog_nodes)),
             *(cell(r) for _, _, cell in CELLS),
-            str(int(r.trained if r.trained else r.critical_n)),
+            _seeds_cell(r),
         ]
         for r in table.itertuples()
     ]
     lines += md_table(HEADERS, body)
+    lines += training_orders(rows)
     if training.notes:
         lines += [f"Run folders not read: {'; '.join(training.notes)}.", ""]
+    return lines
+
+
+def window_text(rows: pd.DataFrame) -> str:
+    """The measured window(s) of the runs, e.g. "20 s of simulated time"."""
+    if "window_s" not in rows:
+        return "unknown: the summary predates `window_s`"
+    windows = sorted({round(float(w), 6) for w in pd.to_numeric(rows["window_s"]).dropna()})
+    if not windows:
+        return "unknown"
+    if len(windows) == 1:
+        return f"{windows[0]:g} s of simulated time"
+    return f"from {windows[0]:g} to {windows[-1]:g} s of simulated time: not one window"
+
+
+def training_orders(rows: pd.DataFrame) -> list[str]:
+    """Backed comparisons of the methods: Welch-tested orders, and what equal rounds imply."""
+    orders = {title: reshape.method_orders(rows, column) for column, title in ORDERED.items()}
+    lines = orders_line(orders)
+    reached = pd.to_numeric(rows.get("time_to_target_s", pd.Series(dtype=float)), errors="coerce")
+    trained = pd.to_numeric(rows.get("rounds_done", pd.Series(dtype=float)), errors="coerce")
+    if int(trained.notna().sum()) > int(reached.notna().sum()):
+        lines += [
+            "Time to target compares the runs that reached the target only; the table counts "
+            "those that did not.",
+            "",
+        ]
+    for n, methods in reshape_rounds.same_rounds_to_target(rows).items():
+        lines += [
+            f"At {n} FNs, {', '.join(label(m) for m in methods)} reached the target after the "
+            "same number of rounds in every pair of runs with equal seeds: their times to the "
+            "target differ by their round times only, not by what they learn.",
+            "",
+        ]
     return lines
 
 
@@ -240,7 +323,8 @@ def training_plots(rows: pd.DataFrame, training: Training) -> tuple[list[Plot], 
 
 def same_curves(accuracy: pd.DataFrame) -> list[list[str]]:
     """Groups of methods whose accuracies were equal after every round and seed (2+ methods)."""
-    wide = accuracy.pivot_table(index=["seed", "round"], columns="method", values="accuracy")
+    keys = [c for c in ("seed", "train_seed") if c in accuracy and accuracy[c].notna().any()]
+    wide = accuracy.pivot_table(index=[*keys, "round"], columns="method", values="accuracy")
     methods = sorted(wide.columns, key=reshape.method_rank)
     groups: list[list[str]] = []
     for m in methods:
@@ -302,7 +386,15 @@ def timeline_plot(training: Training) -> Plot | None:
         & (training.rounds["fog_nodes"] == n)
         & (training.rounds["seed"] == seed)
     ]
-    key = run_key({"method": method, "fog_nodes": n, "seed": seed})
+    trained = run["train_seed"].dropna() if "train_seed" in run else pd.Series(dtype=float)
+    key = run_key(
+        {
+            "method": method,
+            "fog_nodes": n,
+            "seed": seed,
+            "train_seed": int(trained.iloc[0]) if len(trained) else None,
+        }
+    )
     spec = (training.scenarios.get(key) or {}).get("rounds") or {}
     stages = spec.get("stages") or []
     planned = [ps / 1e12 for ps in stages[0]["fog_before_ps"]] if stages else None

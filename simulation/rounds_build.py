@@ -96,8 +96,9 @@ def rounds_spec(
         )
     batch_period = ml.get("batch_period")
     training = Training(
-        dataset, model, batch, dtype, split, local_steps, ml.get("lr"), ml.get("target_accuracy")
-    )
+        dataset, model, batch, dtype, split, local_steps, ml.get("lr"), ml.get("target_accuracy"),
+        rounds=ml.get("train_rounds"),
+    )  # fmt: skip
     fog_speed, cloud_speed = compute.get("fog"), compute.get("cloud")
     names = [fog_name(i) for i in range(fog_nodes)]
     overrides = compute.sub("fog_overrides")

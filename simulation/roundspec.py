@@ -71,6 +71,14 @@ class Training:
     local_steps: int
     lr: float
     target_accuracy: float
+    #: Seed of the training's own draws (model init, data shards, batch order), separate from
+    #: the network seed (`Scenario.seed`: offsets, periods). None: a scenario.json written
+    #: before the two were separate, whose training used the network seed.
+    seed: int | None = None
+    #: Rounds trained: the first `rounds` the cloud completes (None: `RoundsSpec.rounds`).
+    #: A sweep's run lets the protocol run on through the study's window (`RoundsSpec.rounds`
+    #: None) and trains this many of its rounds.
+    rounds: int | None = None
 
 
 @dataclass(frozen=True)
