@@ -571,13 +571,25 @@ def ecdf_plot(case: Case, rows: pd.DataFrame) -> Plot:
     caption = (
         f"Empirical CDF of the end-to-end delay of every delivered message at {n} fog nodes, one "
         f"panel per traffic class present ({', '.join(classes)}), one line per method, seeds "
-        f"{seeds} pooled, from the delay vectors. Top: ECDF, fraction of messages with delay ≤ x; "
+        f"{seeds} pooled ({pooled_counts(case.samples, classes)}), from the delay vectors. "
+        "Top: ECDF, fraction of messages with delay ≤ x; "
         "bottom: its tail, fraction with delay ≥ x, on log-log axes (dotted line: 1%, where the "
         "p99 lies). The no-ML baseline is dashed."
     )
     if "ml" in classes:
         caption += " " + stand_in_note(ml_sources(rows))
     return "delay_ecdf", fig, title, caption
+
+
+def pooled_counts(samples: pd.DataFrame, classes: list[str]) -> str:
+    """How many messages each line pools, e.g. "critical: no ML 1,230, FL 1,228 messages"."""
+    parts = []
+    for cls in classes:
+        at = samples[samples["class"] == cls].groupby("method").size()
+        ordered = sorted(at.index, key=reshape.method_rank)
+        cells = ", ".join(f"{reshape.LABELS.get(m, m)} {int(at[m]):,}" for m in ordered)
+        parts.append(f"{cls}: {cells}")
+    return "; ".join(parts) + " messages"
 
 
 def _busiest_links(rows: pd.DataFrame) -> str:

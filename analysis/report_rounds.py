@@ -353,11 +353,11 @@ def accuracy_plot(rows: pd.DataFrame, training: Training) -> Plot | None:
     title = f"Accuracy against simulated time at {n} FNs" + (" (stand-in data)" if stand_in else "")
     note = f"Error bars: {spread}." + (" Accuracy on stand-in data." if stand_in else "")
     fig = plots_rounds.accuracy_figure(curves, target, title=title, note=note)
-    seeds = ", ".join(str(s) for s in sorted(set(at["seed"])))
+    seeds = runs_text(at)
     caption = (
         f"Accuracy on held-out data after each round against the simulated time its cloud update "
-        f"finished, at {n} fog nodes, one line per method; mean over seeds {seeds} (x: the mean "
-        f"of the round's time over seeds); error bars: {spread}."
+        f"finished, at {n} fog nodes, one line per method; mean over the runs ({seeds}; x: the "
+        f"mean of the round's time over them); error bars: {spread}."
     )
     if target is not None:
         caption += f" Dashed: the target accuracy ({target:g})."
@@ -367,6 +367,19 @@ def accuracy_plot(rows: pd.DataFrame, training: Training) -> Plot | None:
             "and seed: their lines coincide."
         )
     return "accuracy_vs_time", fig, title, caption + " " + training_data_note(sources)
+
+
+def runs_text(accuracy: pd.DataFrame) -> str:
+    """The runs behind accuracy curves: how many per method, and their seeds."""
+    runs = accuracy[[c for c in ("method", "seed", "train_seed") if c in accuracy]]
+    per_method = runs.drop_duplicates().groupby("method").size()
+    count = int(per_method.max()) if len(per_method) else 0
+    net = ", ".join(str(int(s)) for s in sorted(set(accuracy["seed"])))
+    text = f"{count} run{'s' if count != 1 else ''} per method: network seeds {net}"
+    if "train_seed" in accuracy and accuracy["train_seed"].notna().any():
+        train = ", ".join(str(int(t)) for t in sorted(set(accuracy["train_seed"].dropna())))
+        text += f", training seeds {train}"
+    return text
 
 
 def timeline_plot(training: Training) -> Plot | None:

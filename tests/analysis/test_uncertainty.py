@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from analysis import reshape, uncertainty
+from analysis.compare import write_compare
 from analysis.report import write_report
 from analysis.report_tables import pm
 from tests.analysis.test_report import frame, row, write_sweep
@@ -129,3 +130,25 @@ def test_p99_claims_say_how_many_messages(tmp_path: Path) -> None:
     assert got["p99_ci_low"] == pytest.approx(80.0 - 24.84, abs=0.01)
     text = write_report(write_sweep(tmp_path, rows, [])).read_text()
     assert "| FL | 4 | 35.0 | 80.0 ± 10.0 [55.2, 104.8] | 90.0 | 1,230 (400–420) | 3 of 3 |" in text
+
+
+def test_compare_states_a_study_order_only_where_the_test_backs_it(tmp_path: Path) -> None:
+    def study(name: str, values: list[float]) -> Path:
+        rows = [
+            row("fl", 4, s, profile=name, critical_delay_mean_us=v, all_delay_mean_us=60.0)
+            for s, v in enumerate(values)
+        ]
+        return write_sweep(tmp_path / name, rows, [], f'[profile]\nname = "{name}"\n')
+
+    fifo, prio, twin = (
+        study("fifo", [80.0, 81.0, 82.0]),
+        study("prio", [40.0, 41.0, 42.0]),
+        study("twin", [79.0, 82.0, 85.0]),
+    )
+    text = write_compare([fifo, prio, twin], tmp_path / "cmp").read_text()
+    critical = text.split("### Mean critical delay (µs)")[1].split("###")[0]
+    assert "| FL | 4 | 81.0 ± 1.0 [78.5, 83.5] |" in critical
+    assert "prio < fifo ≈ twin |" in critical
+    assert "`≈`: the difference is not significant with 3 seeds" in critical
+    every = text.split("### Mean delay of all messages (µs)")[1].split("###")[0]
+    assert "fifo ≈ prio ≈ twin" in every  # equal in every seed
