@@ -30,16 +30,8 @@ from analysis import (
     uncertainty,
 )
 from analysis.report import PLOTS, Sweep, load_sweep, trend_series
-from analysis.report_tables import (
-    OVERLOAD_MARK,
-    STAND_IN,
-    label,
-    load_cells,
-    md_table,
-    num,
-    pm,
-    sig,
-)
+from analysis.report_format import label, md_table, num, pm, sig
+from analysis.report_tables import OVERLOAD_MARK, STAND_IN, load_cells
 from analysis.sweep_data import (
     Reference,
     RunData,

@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import plots, report_rounds, reshape, reshape_runs
+from analysis import plots, report_rounds, report_rounds_plots, reshape, reshape_runs
 from analysis.metrics import delay_samples, link_utilization, load_run
 from analysis.report_plant import (
     TOP_FLOWS,
@@ -67,7 +67,7 @@ REPORT = "report.md"
 PLOTS = "plots"
 PLOT_NAMES = (
     "delay_vs_fog_nodes", "bandwidth_vs_fog_nodes", "link_utilization_vs_fog_nodes",
-    "link_utilization", "flow_deadlines", "delay_ecdf", *report_rounds.PLOT_NAMES,
+    "link_utilization", "flow_deadlines", "delay_ecdf", *report_rounds_plots.PLOT_NAMES,
 )  # fmt: skip
 #: Link directions followed over fog-node counts, besides the busiest one carrying ML traffic.
 TOP_TREND_LINKS = 3
@@ -407,7 +407,7 @@ def plot_section(
         else:
             todo.append(ecdf_plot(case, rows))
     if group.training is not None:
-        trained, missing = report_rounds.training_plots(rows, group.training)
+        trained, missing = report_rounds_plots.training_plots(rows, group.training)
         todo += trained
         notes += missing
     for number, (name, fig, alt, caption) in enumerate(todo, start=1):

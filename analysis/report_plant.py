@@ -12,7 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.report_tables import OVERLOAD_MARK, label, load_cells, md_table, num
+from analysis.report_format import label, md_table, num
+from analysis.report_tables import OVERLOAD_MARK, load_cells
 from analysis.reshape_runs import overloaded_runs
 from analysis.sweep_data import run_key
 

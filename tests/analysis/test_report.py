@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import report_rounds, reshape
+from analysis import report_rounds_plots, reshape
 from analysis.report import PLOT_NAMES, load_sweep, write_report
-from analysis.report_tables import md_table, num, pm
+from analysis.report_format import md_table, num, pm
 from fogcosim.cli import main
 from fogcosim.errors import UserError
 from simulation.folderlock import LOCK_NAME
@@ -346,7 +346,7 @@ def test_report_plots_are_pngs(sample_report: Path) -> None:
     # the sample predates flows.csv: every plot but the per-flow deadline plot, and its ML
     # traffic is periodic: no training plots
     assert sorted(p.stem for p in plots.glob("*.png")) == sorted(
-        set(PLOT_NAMES) - {"flow_deadlines", *report_rounds.PLOT_NAMES}
+        set(PLOT_NAMES) - {"flow_deadlines", *report_rounds_plots.PLOT_NAMES}
     )
     for path in plots.glob("*.png"):
         assert path.read_bytes().startswith(PNG)

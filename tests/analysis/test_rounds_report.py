@@ -21,8 +21,8 @@ import pytest
 from analysis import reshape_rounds
 from analysis.compare import write_compare
 from analysis.report import write_report
-from analysis.report_rounds import spans_text
-from analysis.report_tables import num
+from analysis.report_format import num
+from analysis.report_rounds_plots import spans_text
 from analysis.reshape_rounds import ABANDONED, AGGREGATED, DISCARDED, LATE
 from fogcosim.cli import main
 from simulation.profile import PROFILE_DIR

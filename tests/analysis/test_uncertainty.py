@@ -17,7 +17,7 @@ import pytest
 from analysis import reshape, uncertainty
 from analysis.compare import write_compare
 from analysis.report import write_report
-from analysis.report_tables import pm
+from analysis.report_format import pm
 from tests.analysis.test_report import frame, row, write_sweep
 
 
