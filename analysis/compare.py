@@ -331,7 +331,7 @@ def metric_tables(studies: list[Study]) -> list[str]:
         headers = ["method", "FNs", *(s.label for s in studies)]
         lines += md_table(headers + (["order (lowest first)"] if how == MEAN else []), table)
         if orders:
-            lines += [uncertainty.order_note(orders).replace("per method", "per study"), ""]
+            lines += [uncertainty.order_note(orders, unit="study"), ""]
     return lines
 
 

@@ -333,7 +333,8 @@ def significant_deltas(rows: pd.DataFrame) -> list[str]:
     if not values:
         return []
     groups: dict[str, list[str]] = {"up": [], "down": [], "ns": [], "untested": []}
-    for (method, n), v in sorted(values.items(), key=lambda kv: (_rank(kv[0]), kv[0][1])):
+    for (method, n), by_seed in sorted(values.items(), key=lambda kv: (_rank(kv[0]), kv[0][1])):
+        v = list(by_seed.values())
         verdict = uncertainty.excludes_zero(v)
         key = "untested" if verdict is None else "ns" if not verdict else "down"
         if verdict and sum(v) > 0:

@@ -16,6 +16,7 @@ only in their training seed, so it is averaged over distinct network seeds
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -136,17 +137,32 @@ def seed_stats(summary: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     return _sorted(table[STAT_COLUMNS])
 
 
-def cell_values(summary: pd.DataFrame, column: str) -> dict[tuple[str, int], list[float]]:
-    """(method, fog_nodes) -> the values over seeds that `seed_stats` averages (for tests)."""
-    rows = summary if column in TRAINED else network_rows(summary)
+def cell_values(summary: pd.DataFrame, column: str) -> dict[tuple[str, int], dict[Any, float]]:
+    """(method, fog_nodes) -> {seed key: value}: what `seed_stats` averages, keyed for pairing.
+
+    A network metric is keyed by the network seed, a training metric by (network
+    seed, training seed): two cells' values at one key come from runs that share
+    every draw, so `analysis.uncertainty.order` compares them paired.
+    """
+    trained = column in TRAINED
+    rows = summary if trained else network_rows(summary)
     if column not in rows:
         return {}
     values = pd.to_numeric(rows[column], errors="coerce")
-    out: dict[tuple[str, int], list[float]] = {}
-    for m, n, v in zip(rows["method"], rows["fog_nodes"], values, strict=True):
-        if pd.notna(v):
-            out.setdefault((str(m), int(n)), []).append(float(v))
+    seeds = rows["seed"] if "seed" in rows else pd.Series(range(len(rows)), index=rows.index)
+    trains = rows["train_seed"] if trained and "train_seed" in rows else None
+    out: dict[tuple[str, int], dict[Any, float]] = {}
+    for i, (m, n, v) in enumerate(zip(rows["method"], rows["fog_nodes"], values, strict=True)):
+        if pd.isna(v):
+            continue
+        seed = int(seeds.iloc[i])
+        key: Any = seed if trains is None else (seed, _int_or_none(trains.iloc[i]))
+        out.setdefault((str(m), int(n)), {})[key] = float(v)
     return out
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
 
 
 def _sorted(table: pd.DataFrame, extra: list[str] | None = None) -> pd.DataFrame:
@@ -449,8 +465,9 @@ def ecdf(samples: pd.DataFrame) -> pd.DataFrame:
 def method_orders(summary: pd.DataFrame, column: str) -> dict[int, uncertainty.Order]:
     """Per fog-node count, the methods from lowest to highest mean `column`, each step tested.
 
-    A step is `<` only where Welch's t-test over the seeds rejects equal means
-    at 5% (`analysis.uncertainty.order`); display names as in the tables.
+    A step is `<` only where the t-test rejects equal means at 5%: paired on the
+    seeds two methods share (`analysis.uncertainty.order`); display names as in
+    the tables.
     """
     values = cell_values(summary, column)
     out = {}

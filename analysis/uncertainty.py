@@ -2,12 +2,25 @@
 
 A study repeats each point over seeds; a mean over n seeds is shown with its
 spread (sample standard deviation, n - 1) and its 95% confidence interval, a
-Student t interval with n - 1 degrees of freedom (`estimate`). Two means are
-called different only when Welch's unequal-variance t-test rejects equality at
-the 5% level (`differ`); otherwise the report says the difference is not
-significant with the seeds it has. Welch, not the overlap of two intervals:
-intervals that overlap a little can still differ at 5%, and the test needs no
-equal spreads. scipy.stats computes both quantiles and tests.
+Student t interval with n - 1 degrees of freedom (`estimate`).
+
+Two means are called different only when a t-test rejects equality at the 5%
+level (two-sided); otherwise the report says the difference is not significant
+with the seeds it has. Which test depends on how the runs were drawn:
+
+- **paired** (`paired_p`): the methods of one study at one network seed share
+  every draw of that seed (the same critical flows, offsets and periods; and in
+  a rounds study, at one training seed, the same training draws): common random
+  numbers. The per-seed differences then carry the methods' difference without
+  the seed's own variation, and the test is a one-sample t-test of those
+  differences against 0 (n - 1 degrees of freedom), as for the deltas against
+  the no-ML baseline. Used where both cells have values at 2 or more common seeds.
+- **Welch** (`welch_p`): unequal-variance t-test of the two samples, for cells
+  that share no seeds (two studies in `fogcosim compare`).
+
+Non-overlapping intervals are not the criterion: two 95% intervals of paired
+cells can overlap a lot while every seed shows the same difference. scipy.stats
+computes the quantiles and the tests.
 """
 
 from __future__ import annotations
@@ -27,6 +40,7 @@ ALPHA = 1.0 - LEVEL
 #: Words for the interval and the test, as captions and table notes write them.
 CI_WORDS = "95% confidence interval of the mean (Student t, n − 1 degrees of freedom)"
 TEST_WORDS = "Welch's t-test at the 5% level"
+PAIRED_WORDS = "paired t-test on the per-seed differences (runs of equal seeds share their draws)"
 
 
 @dataclass(frozen=True)
@@ -70,6 +84,11 @@ def estimate(values: Iterable[float]) -> Estimate:
     return Estimate(mean, std, n, mean - half, mean + half)
 
 
+def _no_spread(*groups: np.ndarray) -> bool:
+    """Whether every group is one value repeated (to rounding: 1e-9 of its magnitude)."""
+    return all(np.ptp(g) <= 1e-9 * max(1.0, float(np.max(np.abs(g)))) for g in groups)
+
+
 def welch_p(a: Iterable[float], b: Iterable[float]) -> float:
     """Two-sided p-value of Welch's t-test that a and b have equal means (NaN below 2 each).
 
@@ -79,13 +98,29 @@ def welch_p(a: Iterable[float], b: Iterable[float]) -> float:
     x, y = clean(a), clean(b)
     if len(x) < 2 or len(y) < 2:
         return math.nan
-    if np.ptp(x) == 0 and np.ptp(y) == 0:
-        return 1.0 if x[0] == y[0] else 0.0
+    if _no_spread(x, y):
+        return 1.0 if _no_spread(np.array([x[0], y[0]])) else 0.0
     with warnings.catch_warnings():
         # a group without spread (a baseline equal in every seed) is fine for Welch's test;
         # scipy warns about its zero variance as if it were lost precision
         warnings.simplefilter("ignore", RuntimeWarning)
         return float(stats.ttest_ind(x, y, equal_var=False).pvalue)
+
+
+def paired_p(differences: Iterable[float]) -> float:
+    """Two-sided p-value of the one-sample t-test that paired differences average 0 (NaN: < 2).
+
+    Differences without spread (every seed the same) are significant exactly
+    when they are not 0: p is then 0 or 1.
+    """
+    d = clean(differences)
+    if len(d) < 2:
+        return math.nan
+    if _no_spread(d):
+        return 1.0 if abs(d[0]) <= 1e-9 * max(1.0, float(np.max(np.abs(d)))) else 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # as in welch_p
+        return float(stats.ttest_1samp(d, 0.0).pvalue)
 
 
 def differ(a: Iterable[float], b: Iterable[float]) -> bool | None:
@@ -95,13 +130,39 @@ def differ(a: Iterable[float], b: Iterable[float]) -> bool | None:
 
 
 def excludes_zero(values: Iterable[float]) -> bool | None:
-    """Whether the 95% interval of the mean of paired differences excludes 0 (None: < 2)."""
-    e = estimate(values)
-    if e.n < 2:
-        return None
-    if e.std == 0:
-        return e.mean != 0
-    return e.low > 0 or e.high < 0
+    """Whether paired differences average other than 0 at 5% (their 95% interval excludes 0).
+
+    None below 2 differences. The same test as `paired_p`: the t interval
+    excludes 0 exactly when the one-sample t-test rejects 0 at 5%.
+    """
+    p = paired_p(values)
+    return None if math.isnan(p) else p < ALPHA
+
+
+#: A cell's values: a sequence (unpaired), or seed key -> value (paired where keys are shared).
+Values = Sequence[float] | Mapping[object, float]
+
+
+@dataclass(frozen=True)
+class Step:
+    """The test between two neighbours of an order."""
+
+    significant: bool | None  # None: not testable (fewer than 2 values, or 2 common seeds)
+    paired: bool
+    n: int  # the values (paired: common seeds) the test used
+
+
+def compare(a: Values, b: Values) -> Step:
+    """Test a against b: paired on their common seeds where both are keyed and share 2+."""
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        common = [k for k in a if k in b and np.isfinite(a[k]) and np.isfinite(b[k])]
+        if len(common) >= 2:
+            p = paired_p([float(b[k]) - float(a[k]) for k in common])
+            return Step(p < ALPHA, True, len(common))
+    x = clean(a.values() if isinstance(a, Mapping) else a)
+    y = clean(b.values() if isinstance(b, Mapping) else b)
+    p = welch_p(x, y)
+    return Step(None if math.isnan(p) else p < ALPHA, False, min(len(x), len(y)))
 
 
 @dataclass(frozen=True)
@@ -109,10 +170,15 @@ class Order:
     """Groups from lowest to highest mean, and which neighbours differ significantly."""
 
     names: list[str]
-    #: per neighbour pair (i, i+1): True (differ at 5%), False (not significant), None (untested)
-    steps: list[bool | None]
+    #: the test between each neighbour pair (i, i+1)
+    tests: list[Step]
     #: smallest number of values of any group compared
     n_min: int
+
+    @property
+    def steps(self) -> list[bool | None]:
+        """Per neighbour pair: True (differ at 5%), False (not significant), None (untested)."""
+        return [t.significant for t in self.tests]
 
     def text(self) -> str:
         """E.g. "CC < FL ≈ FCDDT": `<` significant, `≈` not significant, `?` not testable."""
@@ -129,25 +195,42 @@ class Order:
         return bool(self.steps) and all(self.steps)
 
 
-def order(groups: Mapping[str, Sequence[float]]) -> Order:
-    """Sort groups by mean and test each neighbour pair with Welch's t-test (groups with values)."""
-    have = {k: clean(v) for k, v in groups.items()}
-    have = {k: v for k, v in have.items() if len(v)}
-    names = sorted(have, key=lambda k: float(have[k].mean()))
-    steps = [differ(have[a], have[b]) for a, b in itertools.pairwise(names)]
-    return Order(names, steps, min((len(v) for v in have.values()), default=0))
+def order(groups: Mapping[str, Values]) -> Order:
+    """Sort groups by mean and test each neighbour pair (`compare`: paired where it can be)."""
+    have: dict[str, Values] = {}
+    for name, values in groups.items():
+        if isinstance(values, Mapping):
+            kept = {k: float(v) for k, v in values.items() if v is not None and np.isfinite(v)}
+            if kept:
+                have[name] = kept
+        elif len(clean(values)):
+            have[name] = list(clean(values))
+
+    def mean(name: str) -> float:
+        v = have[name]
+        return float(np.mean(list(v.values()) if isinstance(v, Mapping) else v))
+
+    names = sorted(have, key=mean)
+    tests = [compare(have[a], have[b]) for a, b in itertools.pairwise(names)]
+    return Order(names, tests, min((len(v) for v in have.values()), default=0))
 
 
-def order_note(orders: Iterable[Order]) -> str:
-    """The legend of order texts: what <, ≈ and ? mean, with the seeds they rest on."""
+def order_note(orders: Iterable[Order], unit: str = "method") -> str:
+    """The legend of order texts: what <, ≈ and ? mean, which test, over how many seeds."""
     found = list(orders)
-    if not found:
+    tests = [t for o in found for t in o.tests]
+    if not tests:
         return ""
-    n = sorted({o.n_min for o in found})
-    seeds = f"{n[0]}" if len(n) == 1 else f"{n[0]} to {n[-1]}"
-    words = [f"`<`: lower at 95% confidence ({TEST_WORDS}, {seeds} seeds per method)"]
-    if any(s is False for o in found for s in o.steps):
+    counts = sorted({t.n for t in tests})
+    seeds = f"{counts[0]}" if len(counts) == 1 else f"{counts[0]} to {counts[-1]}"
+    how = []
+    if any(t.paired for t in tests):
+        how.append(f"{PAIRED_WORDS} at the 5% level")
+    if any(not t.paired for t in tests):
+        how.append(f"{TEST_WORDS}" + (f" ({unit}s without common seeds)" if how else ""))
+    words = [f"`<`: lower at 95% confidence ({'; '.join(how)}; {seeds} seeds per {unit})"]
+    if any(t.significant is False for t in tests):
         words.append(f"`≈`: the difference is not significant with {seeds} seeds")
-    if any(s is None for o in found for s in o.steps):
+    if any(t.significant is None for t in tests):
         words.append("`?`: not testable (fewer than 2 seeds)")
     return "; ".join(words) + "."

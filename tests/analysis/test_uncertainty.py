@@ -57,6 +57,28 @@ def test_welch_separated_and_overlapping_groups() -> None:
     assert uncertainty.differ([5, 5], [6, 6]) is True
 
 
+def test_paired_differences_by_hand() -> None:
+    # differences 1, 2, 3: mean 2, sd 1, t = 2 / (1 / sqrt 3) = 3.464 on 2 dof;
+    # two-sided p = 1 - t / sqrt(t^2 + 2) = 1 - 3.464 / 3.742 = 0.0742 (closed form for 2 dof)
+    assert uncertainty.paired_p([1.0, 2.0, 3.0]) == pytest.approx(0.0742, abs=1e-4)
+    # 4, 5, 6: t = 5 * sqrt 3 = 8.660; p = 1 - 8.660 / sqrt(77) = 0.0131
+    assert uncertainty.paired_p([4.0, 5.0, 6.0]) == pytest.approx(0.0131, abs=1e-4)
+    assert uncertainty.paired_p([2.0, 2.0]) == 0.0  # the same difference in every seed
+    assert uncertainty.paired_p([0.0, 0.0]) == 1.0
+    assert math.isnan(uncertainty.paired_p([1.0]))
+
+
+def test_keyed_cells_are_compared_paired_on_their_common_seeds() -> None:
+    a = {0: 400.0, 1: 500.0, 2: 600.0}
+    b = {0: 450.0, 1: 551.0, 2: 649.0}  # +50, +51, +49: consistent though the spreads overlap
+    step = uncertainty.compare(a, b)
+    assert (step.significant, step.paired, step.n) == (True, True, 3)
+    unpaired = uncertainty.compare(list(a.values()), list(b.values()))
+    assert (unpaired.significant, unpaired.paired) == (False, False)  # Welch: p = 0.57
+    # no common seeds: Welch on all values
+    assert uncertainty.compare({0: 1.0, 1: 2.0}, {5: 1.5, 6: 2.5}).paired is False
+
+
 def test_order_states_only_what_the_test_backs() -> None:
     got = uncertainty.order({"FL": [10, 11, 12], "CC": [1, 2, 3], "FCDDT": [10.5, 11.5, 12.5]})
     assert got.text() == "CC < FL ≈ FCDDT"
@@ -103,18 +125,27 @@ def _two_methods(fl: list[float], fcddt: list[float]) -> list[dict[str, Any]]:
 
 
 def test_report_calls_overlapping_methods_not_significant(tmp_path: Path) -> None:
-    rows = _two_methods([400.0, 500.0, 600.0], [450.0, 550.0, 650.0])
+    # FCDDT minus FL per seed: +160, -80, -10 (paired t = 0.47 on 2 dof, p = 0.69)
+    rows = _two_methods([400.0, 500.0, 600.0], [560.0, 420.0, 590.0])
     text = write_report(write_sweep(tmp_path, rows, [])).read_text()
     assert "critical delay no ML < FL ≈ FCDDT" in text
     assert "`≈`: the difference is not significant with 3 seeds" in text
     assert "FL < FCDDT" not in text
 
 
+def test_report_states_a_consistent_paired_difference(tmp_path: Path) -> None:
+    """Overlapping intervals, yet FCDDT is 50 µs above FL in every seed: the order is stated."""
+    rows = _two_methods([400.0, 500.0, 600.0], [450.0, 551.0, 649.0])
+    text = write_report(write_sweep(tmp_path, rows, [])).read_text()
+    assert "critical delay no ML < FL < FCDDT" in text
+    assert "paired t-test on the per-seed differences" in text
+
+
 def test_report_states_the_order_of_separated_methods(tmp_path: Path) -> None:
     rows = _two_methods([400.0, 401.0, 402.0], [500.0, 501.0, 502.0])
     text = write_report(write_sweep(tmp_path, rows, [])).read_text()
     assert "critical delay no ML < FL < FCDDT" in text
-    assert "Welch's t-test at the 5% level, 3 seeds per method" in text
+    assert "at the 5% level; 3 seeds per method" in text
     line = text.split("**Method order**")[1].split("\n")[0]
     assert "bandwidth no ML ≈ FL ≈ FCDDT" in line  # equal values in every seed
 
@@ -149,6 +180,7 @@ def test_compare_states_a_study_order_only_where_the_test_backs_it(tmp_path: Pat
     critical = text.split("### Mean critical delay (µs)")[1].split("###")[0]
     assert "| FL | 4 | 81.0 ± 1.0 [78.5, 83.5] |" in critical
     assert "prio < fifo ≈ twin |" in critical
+    assert "Welch's t-test at the 5% level; 3 seeds per study" in critical
     assert "`≈`: the difference is not significant with 3 seeds" in critical
     every = text.split("### Mean delay of all messages (µs)")[1].split("###")[0]
     assert "fifo ≈ prio ≈ twin" in every  # equal in every seed
