@@ -430,8 +430,8 @@ def link_tables(studies: list[Study]) -> list[str]:
         "## Link utilisation vs fog-node count",
         "",
         "Each study's busiest link direction carrying ML traffic and busiest link direction "
-        "(highest mean-over-seeds utilisation in any run): busy % of capacity, mean over seeds, "
-        "and in brackets the load its flows offer it (above 100%: overloaded).",
+        "(highest mean-over-seeds utilisation in any run): busy % of capacity, mean ± std [95% "
+        "CI] over seeds, and in brackets the load its flows offer it (above 100%: overloaded).",
         "",
     ]
     counts = sorted({int(n) for s in studies for n in s.data.links.get("fog_nodes", [])})
@@ -585,7 +585,8 @@ def compare_plots(studies: list[Study]) -> list[Plot]:
                 fig,
                 title,
                 "Mean end-to-end delay of critical messages (left) and all messages (right) per "
-                f"study and method vs fog-node count, mean over seeds. {styles}"
+                f"study and method vs fog-node count, mean over seeds; error bars: "
+                f"{reshape.spread_caption([critical, every])}. {styles}"
                 + _rings([critical, every], "a run of that cell was overloaded"),
             )
         )
@@ -606,7 +607,8 @@ def compare_plots(studies: list[Study]) -> list[Plot]:
                 fig,
                 title,
                 "Bandwidth usage (busy % of capacity) averaged over link directions (left) and of "
-                f"each run's busiest direction (right), per study and method. {styles}"
+                f"each run's busiest direction (right), per study and method; error bars: "
+                f"{reshape.spread_caption([mean, top])}. {styles}"
                 + _rings([mean, top], "a run of that cell was overloaded"),
             )
         )
@@ -643,7 +645,8 @@ def compare_plots(studies: list[Study]) -> list[Plot]:
                 fig,
                 title,
                 f"Utilisation (busy % of capacity, mean over seeds) of each study's {shown} vs "
-                f"fog-node count ({named})."
+                f"fog-node count ({named}); error bars: "
+                f"{reshape.spread_caption([p[1] for p in panels])}."
                 + _rings(
                     [p[1] for p in panels], "the load offered to that link exceeds its capacity"
                 ),
@@ -688,7 +691,8 @@ def accuracy_plot(studies: list[Study]) -> Plot | None:
     )
     caption = (
         f"Accuracy on held-out data after each round against the simulated time its cloud "
-        f"update finished, at {why}, mean over seeds, per study and method. {styles} Dashed: "
+        f"update finished, at {why}, mean over the runs, per study and method; error bars: "
+        f"{reshape.spread_caption([c for _, c in curves])}. {styles} Dashed: "
         f"the target accuracy, where the studies share one. "
         + report_rounds.training_data_note(sources)
     )

@@ -490,15 +490,24 @@ def bandwidth_plot(rows: pd.DataFrame, paper: bool) -> Plot:
 
 
 def trend_series(trends: pd.DataFrame, link: str) -> pd.DataFrame:
-    """A link's utilisation per method and FN count as a `draw_series` frame (no error bars)."""
+    """A link's utilisation per method and FN count as a `draw_series` frame.
+
+    Error bars: the 95% t interval of the mean over the cell's seeds (none for 1),
+    as every other plot's (`reshape.error_bars`).
+    """
     t = trends[trends["link"] == link]
+    std = t["busy_std"] if "busy_std" in t else pd.Series(float("nan"), index=t.index)
+    n = t["n"] if "n" in t else pd.Series(1, index=t.index)
+    bars = reshape.error_bars(pd.DataFrame({"std": std, "n": n}, index=t.index))
     return pd.DataFrame(
         {
             "method": t["method"],
             "fog_nodes": t["fog_nodes"],
             "mean": t["busy_pct"],
-            "err_low": 0.0,
-            "err_high": 0.0,
+            "err_low": bars["err_low"],
+            "err_high": bars["err_high"],
+            "n": n,
+            "spread": bars["spread"],
             "overloaded": t["offered_pct"] > 100.0,
         }
     )
@@ -507,19 +516,21 @@ def trend_series(trends: pd.DataFrame, link: str) -> pd.DataFrame:
 def link_trend_plot(trends: pd.DataFrame, picked: list[tuple[str, str]]) -> Plot:
     """Utilisation of the followed link directions vs fog-node count, one panel each."""
     panels = [(f"{link}\n({why})", trend_series(trends, link)) for link, why in picked]
+    spread = reshape.spread_caption([series for _, series in panels])
     title = "Link utilisation vs fog nodes"
     fig = plots.trend_figure(
         panels,
         ylabel="utilisation (busy % of capacity)",
         title=title,
-        note="Mean over seeds.",
+        note=f"Mean over seeds; error bars: {spread}.",
     )
     caption = (
         "Busy fraction of the simulated time (% of capacity), mean over seeds, per method vs "
         "fog-node count, of "
         + "; ".join(f"`{link}` ({why})" for link, why in picked)
-        + ". Red rings: the load offered to that link exceeds its capacity. The table "
-        "**Link utilisation vs fog-node count** gives the numbers and the offered load."
+        + f"; error bars: {spread}. Red rings: the load offered to that link exceeds its "
+        "capacity. The table **Link utilisation vs fog-node count** gives the numbers and the "
+        "offered load."
     )
     return "link_utilization_vs_fog_nodes", fig, title, caption
 

@@ -76,7 +76,8 @@ def links_section(trends: pd.DataFrame, picked: list[tuple[str, str]]) -> list[s
     counts = sorted({int(n) for n in trends["fog_nodes"]})
     lines += [
         "Busy fraction of the simulated time of each followed link direction, in % of its "
-        "capacity, mean over seeds, and in brackets the load its flows offer it (computed from the "
+        "capacity, mean ± std [95% CI] over seeds, and in brackets the load its flows offer it "
+        "(computed from the "
         "scenario: their frames on the wire per second over the link's rate; above 100% the "
         "link is overloaded). Followed: "
         + "; ".join(f"`{link}` ({why})" for link, why in picked)

@@ -84,7 +84,7 @@ OVERLOAD_MARK = "⚠"
 
 
 def load_cells(trend: pd.DataFrame, counts: Any) -> list[str]:
-    """One link direction's cells over fog-node counts: `busy% (offered%)`, ⚠ above 100%.
+    """One link direction's cells over fog-node counts: `busy% ± std [CI] (offered%)`, ⚠ >100%.
 
     `trend`: one link and method's `reshape_runs.link_trends` rows; a count it
     lacks is "—".
@@ -97,7 +97,8 @@ def load_cells(trend: pd.DataFrame, counts: Any) -> list[str]:
             continue
         c = at.loc[n]
         over = f" {OVERLOAD_MARK}" if c["offered_pct"] > 100.0 else ""
-        cells.append(f"{sig(c['busy_pct'])} ({sig(c['offered_pct'])}){over}")
+        busy = pm(c["busy_pct"], c.get("busy_std"), c.get("n", 1), sig)
+        cells.append(f"{busy} ({sig(c['offered_pct'])}){over}")
     return cells
 
 
