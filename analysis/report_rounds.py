@@ -159,10 +159,13 @@ def _time_cell(r: Any) -> str:
     if not r.trained:
         return "—"
     if not r.time_n:
-        return f"not reached in {r.rounds_done} rounds (0 of {r.trained} runs)"
+        return f"not reached in {r.rounds_done} rounds (0 of {int(r.trained)} runs)"
     text = pm(r.time_mean, r.time_std, r.time_n, lambda x: num(x, 3))
     if r.time_n < r.trained:
-        text += f" ({r.time_n} of {r.trained} runs; not reached in {r.rounds_done} by the others)"
+        text += (
+            f" ({int(r.time_n)} of {int(r.trained)} runs; not reached in {int(r.rounds_done)} by "
+            "the others)"
+        )
     return text
 
 
@@ -170,10 +173,12 @@ def _rounds_cell(r: Any) -> str:
     if not r.trained:
         return "—"
     if not r.rounds_n:
-        return f"> {r.rounds_done} (0 of {r.trained} runs)"
+        return f"> {r.rounds_done} (0 of {int(r.trained)} runs)"
     text = pm(r.rounds_mean, r.rounds_std, r.rounds_n)
     if r.rounds_n < r.trained:
-        text += f" ({r.rounds_n} of {r.trained} runs; > {r.rounds_done} for the others)"
+        text += (
+            f" ({int(r.rounds_n)} of {int(r.trained)} runs; > {int(r.rounds_done)} for the others)"
+        )
     return text
 
 
@@ -286,11 +291,15 @@ def training_orders(rows: pd.DataFrame) -> list[str]:
             "those that did not.",
             "",
         ]
+    same: dict[tuple[str, ...], list[int]] = {}
     for n, methods in reshape_rounds.same_rounds_to_target(rows).items():
+        same.setdefault(tuple(methods), []).append(n)
+    for group, counts in same.items():
         lines += [
-            f"At {n} FNs, {', '.join(label(m) for m in methods)} reached the target after the "
-            "same number of rounds in every pair of runs with equal seeds: their times to the "
-            "target differ by their round times only, not by what they learn.",
+            f"At {', '.join(map(str, counts))} FNs, {', '.join(label(m) for m in group)} "
+            "reached the target after the same number of rounds in every pair of runs with equal "
+            "seeds: their times to the target differ by their round times only, not by what "
+            "they learn.",
             "",
         ]
     return lines
