@@ -67,7 +67,18 @@ def register(sub: Any) -> None:
     p.add_argument("--fog-nodes", type=int_list, metavar="N,N,...", help="default: the profile's")
     p.add_argument("--methods", type=method_list, metavar="M,M,...", help="default: the profile's")
     p.add_argument(
-        "--seeds", type=positive_int, metavar="K", help="seeds 0..K-1 (default: profile's)"
+        "--seeds",
+        type=positive_int,
+        metavar="K",
+        help="network seeds 0..K-1: offsets, periods (default: the profile's)",
+    )
+    p.add_argument(
+        "--train-seeds",
+        type=positive_int,
+        metavar="T",
+        help='pacing = "rounds": training seeds 0..T-1 (model init, data order), paired with '
+        "the network seeds run by run, or one of them repeated when K or T is 1 (default: the "
+        "profile's, else T = K)",
     )
     p.add_argument("--backend", choices=BACKEND_NAMES, default="auto")
     p.add_argument(
@@ -262,6 +273,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         args.fog_nodes or profile.fog_nodes,
         args.methods or profile.methods,
         args.seeds or profile.seeds,
+        args.train_seeds or profile.train_seeds,
+        trains=profile.rounds_paced,
     )
     out = (args.out or default_out_dir(profile, args.results_root)).resolve()
     check_sweep_training(profile, points, args.device)

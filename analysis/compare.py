@@ -20,18 +20,18 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import plots, plots_rounds, report_rounds, reshape, reshape_rounds, reshape_runs
-from analysis.report import PLOTS, Sweep, load_sweep, trend_series
-from analysis.report_tables import (
-    OVERLOAD_MARK,
-    STAND_IN,
-    label,
-    load_cells,
-    md_table,
-    num,
-    pm,
-    sig,
+from analysis import (
+    plots,
+    plots_rounds,
+    report_rounds,
+    reshape,
+    reshape_rounds,
+    reshape_runs,
+    uncertainty,
 )
+from analysis.report import PLOTS, Sweep, load_sweep, trend_series
+from analysis.report_format import label, md_table, num, pm, sig
+from analysis.report_tables import OVERLOAD_MARK, STAND_IN, load_cells
 from analysis.sweep_data import (
     Reference,
     RunData,
@@ -277,13 +277,13 @@ def _ratio_cell(values: pd.Series) -> str:
     return f"{v.max():.1%}" if len(v) else "—"
 
 
+MEAN = "mean ± std [95% CI] over seeds"
 METRICS: list[tuple[str, str, str, Cell]] = [
-    ("Mean critical delay (µs)", "critical_delay_mean_us", "mean ± std over seeds", _mean_cell()),
+    ("Mean critical delay (µs)", "critical_delay_mean_us", MEAN, _mean_cell()),
     ("Worst critical delay (µs)", "critical_delay_max_us", "worst seed", _max_cell),
-    ("Mean delay of all messages (µs)", "all_delay_mean_us", "mean ± std over seeds", _mean_cell()),
-    ("Bandwidth, mean over link directions (%)", "bandwidth_mean", "mean over seeds",
-     _mean_cell(-1, 100.0)),
-    ("Bandwidth of the busiest link direction (%)", "bandwidth_max", "mean over seeds",
+    ("Mean delay of all messages (µs)", "all_delay_mean_us", MEAN, _mean_cell()),
+    ("Bandwidth, mean over link directions (%)", "bandwidth_mean", MEAN, _mean_cell(-1, 100.0)),
+    ("Bandwidth of the busiest link direction (%)", "bandwidth_max", MEAN,
      _mean_cell(-1, 100.0)),
     ("Deadline misses", "deadline_misses", "sum over seeds", _sum_cell),
     ("Worst flow's deadline miss ratio", "worst_flow_miss_ratio", "worst seed", _ratio_cell),
@@ -310,17 +310,28 @@ def metric_tables(studies: list[Study]) -> list[str]:
         key=lambda c: (reshape.method_rank(c[0]), c[1]),
     )
     marks = [reshape_runs.overloaded_cells(s.rows) for s in studies]
+    network = [reshape.network_rows(s.rows) for s in studies]  # each network seed once
     for title, column, how, cell in METRICS:
-        table = []
+        table, orders = [], []
         for method, n in cells:
             row = [label(method), str(n)]
-            for s, mark in zip(studies, marks, strict=True):
-                hit = s.rows[(s.rows["method"] == method) & (s.rows["fog_nodes"] == n)]
+            groups = {}
+            for s, rows, mark in zip(studies, network, marks, strict=True):
+                hit = rows[(rows["method"] == method) & (rows["fog_nodes"] == n)]
                 text = cell(hit[column]) if column in hit and len(hit) else "—"
                 row.append(text + (f" {OVERLOAD_MARK}" if mark.get((method, n)) else ""))
+                if column in hit:
+                    groups[s.label] = pd.to_numeric(hit[column], errors="coerce").tolist()
+            if how == MEAN:
+                order = uncertainty.order(groups)
+                row.append(order.text() if len(order.names) > 1 else "—")
+                orders += [order] if len(order.names) > 1 else []
             table.append(row)
         lines += [f"### {title}", "", f"Seeds: {how}.", ""]
-        lines += md_table(["method", "FNs", *(s.label for s in studies)], table)
+        headers = ["method", "FNs", *(s.label for s in studies)]
+        lines += md_table(headers + (["order (lowest first)"] if how == MEAN else []), table)
+        if orders:
+            lines += [uncertainty.order_note(orders, unit="study"), ""]
     return lines
 
 
@@ -346,7 +357,8 @@ def training_tables(studies: list[Study]) -> list[str]:
         "",
         "Studies whose ML traffic is the training's round protocol, each run trained with the "
         "aggregated sets its network decided (see each study's report, **Training in the loop**, "
-        "for the definitions). One column per study; mean ± std over seeds; — = not run there"
+        "for the definitions). One column per study; mean ± std [95% CI] over seeds; — = not run "
+        "there"
         + (f" ({', '.join(periodic)}: periodic ML traffic, no training)" if periodic else "")
         + ". "
         + report_rounds.training_data_note(sources),
@@ -380,7 +392,9 @@ def _aligned(table: pd.DataFrame, cells: list[tuple[str, int]]) -> list[Any]:
     """A study's `training_table` rows for `cells` in order; a cell it did not run counts none."""
     index = pd.MultiIndex.from_tuples(cells, names=["method", "fog_nodes"])
     t = table.reindex(index)
-    counts = [c for c in t.columns if c.endswith("_n")] + ["trained", "rounds_done"]
+    counts = [c for c in t.columns if c.endswith("_n")]
+    extra = ("trained", "rounds_done", "net_seeds", "train_seeds", "with_vectors")
+    counts += [c for c in extra if c in t]
     t[counts] = t[counts].fillna(0).astype(int)
     return list(t.reset_index().itertuples())
 
@@ -416,8 +430,8 @@ def link_tables(studies: list[Study]) -> list[str]:
         "## Link utilisation vs fog-node count",
         "",
         "Each study's busiest link direction carrying ML traffic and busiest link direction "
-        "(highest mean-over-seeds utilisation in any run): busy % of capacity, mean over seeds, "
-        "and in brackets the load its flows offer it (above 100%: overloaded).",
+        "(highest mean-over-seeds utilisation in any run): busy % of capacity, mean ± std [95% "
+        "CI] over seeds, and in brackets the load its flows offer it (above 100%: overloaded).",
         "",
     ]
     counts = sorted({int(n) for s in studies for n in s.data.links.get("fog_nodes", [])})
@@ -571,7 +585,8 @@ def compare_plots(studies: list[Study]) -> list[Plot]:
                 fig,
                 title,
                 "Mean end-to-end delay of critical messages (left) and all messages (right) per "
-                f"study and method vs fog-node count, mean over seeds. {styles}"
+                f"study and method vs fog-node count, mean over seeds; error bars: "
+                f"{reshape.spread_caption([critical, every])}. {styles}"
                 + _rings([critical, every], "a run of that cell was overloaded"),
             )
         )
@@ -592,7 +607,8 @@ def compare_plots(studies: list[Study]) -> list[Plot]:
                 fig,
                 title,
                 "Bandwidth usage (busy % of capacity) averaged over link directions (left) and of "
-                f"each run's busiest direction (right), per study and method. {styles}"
+                f"each run's busiest direction (right), per study and method; error bars: "
+                f"{reshape.spread_caption([mean, top])}. {styles}"
                 + _rings([mean, top], "a run of that cell was overloaded"),
             )
         )
@@ -629,7 +645,8 @@ def compare_plots(studies: list[Study]) -> list[Plot]:
                 fig,
                 title,
                 f"Utilisation (busy % of capacity, mean over seeds) of each study's {shown} vs "
-                f"fog-node count ({named})."
+                f"fog-node count ({named}); error bars: "
+                f"{reshape.spread_caption([p[1] for p in panels])}."
                 + _rings(
                     [p[1] for p in panels], "the load offered to that link exceeds its capacity"
                 ),
@@ -674,7 +691,8 @@ def accuracy_plot(studies: list[Study]) -> Plot | None:
     )
     caption = (
         f"Accuracy on held-out data after each round against the simulated time its cloud "
-        f"update finished, at {why}, mean over seeds, per study and method. {styles} Dashed: "
+        f"update finished, at {why}, mean over the runs, per study and method; error bars: "
+        f"{reshape.spread_caption([c for _, c in curves])}. {styles} Dashed: "
         f"the target accuracy, where the studies share one. "
         + report_rounds.training_data_note(sources)
     )

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.metrics import load_run, summarize_run
+from analysis.metrics import load_run, summarize_run, train_seed
 from analysis.rounds import ROUNDS_CSV, aggregated_sets, round_metrics, rounds_table
 from fogcosim import atomic
 from fogcosim.errors import UserError
@@ -42,7 +42,7 @@ def training_config(scenario: dict[str, Any], device: str = "auto") -> MeasureCo
     return MeasureConfig(
         dataset=training["dataset"], model=training["model"], method=spec["method"],
         fog_nodes=len(spec["fog_nodes"]), batch_size=training["batch_size"],
-        dtype=training["dtype"], split=training["split"], seed=scenario["seed"],
+        dtype=training["dtype"], split=training["split"], seed=seeds_of(scenario)["train_seed"],
         lr=training["lr"], local_steps=training["local_steps"],
         partition=training.get("partition", "iid"),
         dirichlet_alpha=training.get("dirichlet_alpha") or DEFAULT_ALPHA, device=device,
@@ -87,20 +87,23 @@ def train_run(run_dir: Path, *, progress: bool = False, device: str = "auto") ->
     spec = scenario.get("rounds")
     if not spec:
         raise UserError(f"{run_dir}: not a rounds-paced run (its profile's ML pacing is periodic)")
+    training = spec["training"]
+    seeds = seeds_of(scenario)
     table = rounds_table(scenario, manifest, raw)
-    atomic.write_text(run_dir / ROUNDS_CSV, table.to_csv(index=False))
+    atomic.write_text(run_dir / ROUNDS_CSV, table.assign(**seeds).to_csv(index=False))
+    wanted = training.get("rounds") or spec.get("rounds")
+    table = table[table["round"] < wanted] if wanted else table
     sets = aggregated_sets(table)
     p = len(spec["fog_nodes"])
-    out: dict[str, Any] = round_metrics(table, p)
-    if spec.get("rounds") and len(sets) < spec["rounds"]:
-        out["rounds_unfinished"] = spec["rounds"] - len(sets)
+    out: dict[str, Any] = seeds | {"window_s": window_s(scenario, table)} | round_metrics(table, p)
+    if wanted and len(sets) < wanted:
+        out["rounds_unfinished"] = wanted - len(sets)
     if not sets:
         raise UserError(
             f"{run_dir}: no round finished within the simulated time "
             f"({scenario['warmup_ps'] / 1e12 + (scenario['duration_ps'] or 0) / 1e12:g} s); "
             "raise --sim-time"
         )
-    training = spec["training"]
     config = training_config(scenario, device)
     try:
         trainer = CoTrainer(config)
@@ -122,6 +125,7 @@ def train_run(run_dir: Path, *, progress: bool = False, device: str = "auto") ->
                     "aggregated": len(chosen),
                     "data_source": trainer.data.source,
                     "partition": partition_text(config),
+                    **seeds,
                 }
             )
             bar.update()
@@ -161,6 +165,28 @@ def _record_training(run_dir: Path, trainer: CoTrainer, config: MeasureConfig, r
         "rounds": rounds,
     }
     atomic.write_json(path, info)
+
+
+def seeds_of(scenario: dict[str, Any]) -> dict[str, int]:
+    """A rounds-paced run's network seed and training seed (columns of its tables)."""
+    seed = int(scenario["seed"])
+    train = train_seed(scenario)
+    return {"seed": seed, "train_seed": seed if train is None else train}
+
+
+def window_s(scenario: dict[str, Any], table: pd.DataFrame) -> float:
+    """Simulated time the run measured (after the warm-up), in seconds.
+
+    A run whose protocol stops after its rounds (`fogcosim cosim`) ends when the
+    last fog node has the last download; any other runs its whole window.
+    """
+    measured = scenario.get("duration_ps") or scenario["hyperperiod_ps"]
+    spec = scenario.get("rounds") or {}
+    if spec.get("rounds") and len(table) and int(table["round"].max()) + 1 >= spec["rounds"]:
+        # it ended itself, before the cap: at the last download (CC: the last update)
+        end = table[["download_done_s", "round_done_s"]].max().max()
+        return max(0.0, float(end) - scenario.get("warmup_ps", 0) / 1e12)
+    return float(measured) / 1e12
 
 
 def summarize_point(run_dir: Path, device: str = "auto") -> dict[str, Any]:

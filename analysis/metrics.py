@@ -6,7 +6,7 @@ traffic class and role, the scenario which channel is which link direction,
 so the metrics never depend on which backend ran.
 
 - Bandwidth usage: a link direction's utilization is the fraction of the
-  simulated time (the hyperperiod) its channel was transmitting
+  simulated time (one hyperperiod, or the window a run measured) its channel was transmitting
   (`busy:timeavg`); `bandwidth_mean` averages it over all link directions,
   `bandwidth_max` is the busiest direction, `cloud_in`/`cloud_out` the two
   directions of the cloud's own link.
@@ -228,6 +228,19 @@ def _flow_metrics(manifest: list[dict[str, Any]], raw: pd.DataFrame) -> dict[str
     return out
 
 
+def train_seed(scenario: dict[str, Any]) -> int | None:
+    """The training seed of a run that trains (rounds-paced ML), else None.
+
+    A scenario.json written before the training had a seed of its own trained
+    with its network seed.
+    """
+    training = (scenario.get("rounds") or {}).get("training")
+    if not training:
+        return None
+    seed = training.get("seed")
+    return int(scenario["seed"] if seed is None else seed)
+
+
 def _metrics(
     scenario: dict[str, Any], manifest: list[dict[str, Any]], raw: pd.DataFrame
 ) -> dict[str, Any]:
@@ -239,7 +252,9 @@ def _metrics(
         "method": scenario["method"],
         "fog_nodes": scenario["fog_nodes"],
         "seed": scenario["seed"],
+        "train_seed": train_seed(scenario),
         "hyperperiod_s": scenario["hyperperiod_ps"] / 1e12,
+        "window_s": (scenario.get("duration_ps") or scenario["hyperperiod_ps"]) / 1e12,
         "ml_upload_bytes": (scenario["ml_payload"] or {}).get("upload_bytes", 0),
         "ml_download_bytes": (scenario["ml_payload"] or {}).get("download_bytes", 0),
         "ml_payload_source": (scenario["ml_payload"] or {}).get("source", "none"),

@@ -256,7 +256,7 @@ def links_figure(ranking: pd.DataFrame, *, title: str) -> Figure:
     ax.set_xscale("log")
     ax.xaxis.set_minor_locator(LogLocator(subs="all"))
     ax.xaxis.set_minor_formatter(NullFormatter())
-    ax.set_xlabel("utilization: busy fraction of the hyperperiod (% of capacity, log scale)")
+    ax.set_xlabel("utilization: busy fraction of the simulated time (% of capacity, log scale)")
     positive = ranking["busy_pct"][ranking["busy_pct"] > 0]
     if len(positive):
         ax.set_xlim(left=10 ** np.floor(np.log10(positive.min())), right=positive.max() * 2)

@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import plots, report_rounds, reshape, reshape_runs
+from analysis import plots, report_rounds, report_rounds_plots, reshape, reshape_runs
 from analysis.metrics import delay_samples, link_utilization, load_run
 from analysis.report_plant import (
     TOP_FLOWS,
@@ -56,6 +56,7 @@ from analysis.sweep_data import (
     queueing_text,
     reference_of,
     run_dir,
+    train_seed_of,
 )
 from fogcosim import atomic
 from fogcosim.errors import FogcosimError, UserError
@@ -66,7 +67,7 @@ REPORT = "report.md"
 PLOTS = "plots"
 PLOT_NAMES = (
     "delay_vs_fog_nodes", "bandwidth_vs_fog_nodes", "link_utilization_vs_fog_nodes",
-    "link_utilization", "flow_deadlines", "delay_ecdf", *report_rounds.PLOT_NAMES,
+    "link_utilization", "flow_deadlines", "delay_ecdf", *report_rounds_plots.PLOT_NAMES,
 )  # fmt: skip
 #: Link directions followed over fog-node counts, besides the busiest one carrying ML traffic.
 TOP_TREND_LINKS = 3
@@ -258,6 +259,10 @@ def header(sweep: Sweep) -> list[str]:
     if opp:
         versions += f"; OMNeT++ `{opp.get('opp_run', '?')}`, INET `{opp.get('inet_root', '?')}`"
     seeds = sorted({int(s) for s in summary["seed"]}) if len(summary) else prov.get("seeds", [])
+    trains = train_seeds(summary) if len(summary) else prov.get("train_seeds", [])
+    seed_text = f"network seeds {', '.join(map(str, seeds))}" + (
+        f"; training seeds {', '.join(map(str, trains))} (runs that train)" if trains else ""
+    )
     lines = [
         f"# fogcosim sweep report: {profile or 'unknown profile'}",
         "",
@@ -269,7 +274,7 @@ def header(sweep: Sweep) -> list[str]:
         f"- Runs: {len(summary)} in {SUMMARY}; fog nodes "
         f"{', '.join(str(n) for n in sorted(set(summary.get('fog_nodes', []))))}; methods "
         f"{', '.join(sorted(set(summary.get('method', [])), key=reshape.method_rank))}; "
-        f"seeds {', '.join(map(str, seeds))}",
+        f"{seed_text}",
         f"- Git revision: `{prov.get('git_revision', 'unknown')}`",
         f"- Versions: {versions}",
         f"- Sweep started: {prov.get('started', 'unknown')}; report written: "
@@ -303,9 +308,17 @@ def reproduce_command(sweep: Sweep) -> tuple[str, list[str]]:
         )
     backend = prov.get("backend") or (summary["backend"].iloc[0] if len(summary) else "auto")
     parts = ["fogcosim sweep", f"--profile {profile}", f"--fog-nodes {','.join(map(str, nodes))}"]
-    parts += [f"--methods {','.join(methods)}", f"--seeds {len(seeds)}", f"--backend {backend}"]
+    trains = sorted({int(t) for p in points if (t := train_seed_of(p)) is not None})
+    parts += [f"--methods {','.join(methods)}", f"--seeds {len(seeds)}"]
+    if trains and trains != seeds:
+        parts.append(f"--train-seeds {len(trains)}")
+    parts.append(f"--backend {backend}")
     if seeds != list(range(len(seeds))):
         notes.append(f"Note: this sweep ran seeds {seeds}; `--seeds K` runs seeds 0..K-1.")
+    if trains and trains != list(range(len(trains))):
+        notes.append(
+            f"Note: this sweep ran training seeds {trains}; `--train-seeds T` runs 0..T-1."
+        )
     if (
         "percentiles_from" in summary
         and len(summary)
@@ -314,6 +327,13 @@ def reproduce_command(sweep: Sweep) -> tuple[str, list[str]]:
         parts.append("--no-vectors")
     parts.append(f"--out {sweep.out_dir}")
     return " ".join(parts), notes
+
+
+def train_seeds(summary: pd.DataFrame) -> list[int]:
+    """The training seeds of a summary's runs that train ([] for a periodic study)."""
+    if "train_seed" not in summary:
+        return []
+    return sorted({int(t) for t in pd.to_numeric(summary["train_seed"]).dropna()})
 
 
 def _changed(shipped: Path, sha256: str | None) -> bool:
@@ -328,7 +348,8 @@ def _changed(shipped: Path, sha256: str | None) -> bool:
 
 def load_case(out_dir: Path, rows: pd.DataFrame) -> Case | None:
     """Links and delay samples of the most fog nodes with run results; None if no run folder."""
-    present = [r for r in rows.itertuples() if (run_dir(out_dir, r) / "results").is_dir()]
+    network = reshape.network_rows(rows)  # one run per network seed: the same network results
+    present = [r for r in network.itertuples() if (run_dir(out_dir, r) / "results").is_dir()]
     if not present:
         return None
     n = max(int(r.fog_nodes) for r in present)
@@ -386,7 +407,7 @@ def plot_section(
         else:
             todo.append(ecdf_plot(case, rows))
     if group.training is not None:
-        trained, missing = report_rounds.training_plots(rows, group.training)
+        trained, missing = report_rounds_plots.training_plots(rows, group.training)
         todo += trained
         notes += missing
     for number, (name, fig, alt, caption) in enumerate(todo, start=1):
@@ -454,7 +475,7 @@ def bandwidth_plot(rows: pd.DataFrame, paper: bool) -> Plot:
         note=_figure_note(rows, spread),
     )
     caption = (
-        "Bandwidth usage (busy fraction of the hyperperiod, % of link capacity) per method vs "
+        "Bandwidth usage (busy fraction of the simulated time, % of link capacity) per method vs "
         "fog-node count: averaged over every link direction (left) and of the busiest direction "
         f"({where}) (right); error bars: {spread}." + _overload_caption([mean, busiest])
     )
@@ -469,15 +490,24 @@ def bandwidth_plot(rows: pd.DataFrame, paper: bool) -> Plot:
 
 
 def trend_series(trends: pd.DataFrame, link: str) -> pd.DataFrame:
-    """A link's utilisation per method and FN count as a `draw_series` frame (no error bars)."""
+    """A link's utilisation per method and FN count as a `draw_series` frame.
+
+    Error bars: the 95% t interval of the mean over the cell's seeds (none for 1),
+    as every other plot's (`reshape.error_bars`).
+    """
     t = trends[trends["link"] == link]
+    std = t["busy_std"] if "busy_std" in t else pd.Series(float("nan"), index=t.index)
+    n = t["n"] if "n" in t else pd.Series(1, index=t.index)
+    bars = reshape.error_bars(pd.DataFrame({"std": std, "n": n}, index=t.index))
     return pd.DataFrame(
         {
             "method": t["method"],
             "fog_nodes": t["fog_nodes"],
             "mean": t["busy_pct"],
-            "err_low": 0.0,
-            "err_high": 0.0,
+            "err_low": bars["err_low"],
+            "err_high": bars["err_high"],
+            "n": n,
+            "spread": bars["spread"],
             "overloaded": t["offered_pct"] > 100.0,
         }
     )
@@ -486,19 +516,21 @@ def trend_series(trends: pd.DataFrame, link: str) -> pd.DataFrame:
 def link_trend_plot(trends: pd.DataFrame, picked: list[tuple[str, str]]) -> Plot:
     """Utilisation of the followed link directions vs fog-node count, one panel each."""
     panels = [(f"{link}\n({why})", trend_series(trends, link)) for link, why in picked]
+    spread = reshape.spread_caption([series for _, series in panels])
     title = "Link utilisation vs fog nodes"
     fig = plots.trend_figure(
         panels,
         ylabel="utilisation (busy % of capacity)",
         title=title,
-        note="Mean over seeds.",
+        note=f"Mean over seeds; error bars: {spread}.",
     )
     caption = (
-        "Busy fraction of the hyperperiod (% of capacity), mean over seeds, per method vs "
+        "Busy fraction of the simulated time (% of capacity), mean over seeds, per method vs "
         "fog-node count, of "
         + "; ".join(f"`{link}` ({why})" for link, why in picked)
-        + ". Red rings: the load offered to that link exceeds its capacity. The table "
-        "**Link utilisation vs fog-node count** gives the numbers and the offered load."
+        + f"; error bars: {spread}. Red rings: the load offered to that link exceeds its "
+        "capacity. The table **Link utilisation vs fog-node count** gives the numbers and the "
+        "offered load."
     )
     return "link_utilization_vs_fog_nodes", fig, title, caption
 
@@ -534,7 +566,7 @@ def links_plot(case: Case) -> Plot:
     title = f"Link utilization at {n} FNs ({shown} link directions, mean over seeds)"
     caption = (
         f"Utilization of each link direction (`src->dst`) at {n} fog nodes, the largest case "
-        "with run folders: busy fraction of the hyperperiod in % (log scale), mean over seeds; "
+        "with run folders: busy fraction of the simulated time in % (log scale), mean over seeds; "
         f"{shown} directions, ranked by their highest value over the methods."
     )
     return "link_utilization", plots.links_figure(ranking, title=title), title, caption
@@ -550,13 +582,25 @@ def ecdf_plot(case: Case, rows: pd.DataFrame) -> Plot:
     caption = (
         f"Empirical CDF of the end-to-end delay of every delivered message at {n} fog nodes, one "
         f"panel per traffic class present ({', '.join(classes)}), one line per method, seeds "
-        f"{seeds} pooled, from the delay vectors. Top: ECDF, fraction of messages with delay ≤ x; "
+        f"{seeds} pooled ({pooled_counts(case.samples, classes)}), from the delay vectors. "
+        "Top: ECDF, fraction of messages with delay ≤ x; "
         "bottom: its tail, fraction with delay ≥ x, on log-log axes (dotted line: 1%, where the "
         "p99 lies). The no-ML baseline is dashed."
     )
     if "ml" in classes:
         caption += " " + stand_in_note(ml_sources(rows))
     return "delay_ecdf", fig, title, caption
+
+
+def pooled_counts(samples: pd.DataFrame, classes: list[str]) -> str:
+    """How many messages each line pools, e.g. "critical: no ML 1,230, FL 1,228 messages"."""
+    parts = []
+    for cls in classes:
+        at = samples[samples["class"] == cls].groupby("method").size()
+        ordered = sorted(at.index, key=reshape.method_rank)
+        cells = ", ".join(f"{reshape.LABELS.get(m, m)} {int(at[m]):,}" for m in ordered)
+        parts.append(f"{cls}: {cells}")
+    return "; ".join(parts) + " messages"
 
 
 def _busiest_links(rows: pd.DataFrame) -> str:

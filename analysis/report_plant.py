@@ -12,7 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.report_tables import OVERLOAD_MARK, label, load_cells, md_table, num
+from analysis.report_format import label, md_table, num
+from analysis.report_tables import OVERLOAD_MARK, load_cells
 from analysis.reshape_runs import overloaded_runs
 from analysis.sweep_data import run_key
 
@@ -74,8 +75,9 @@ def links_section(trends: pd.DataFrame, picked: list[tuple[str, str]]) -> list[s
         ]
     counts = sorted({int(n) for n in trends["fog_nodes"]})
     lines += [
-        "Busy fraction of the hyperperiod of each followed link direction, in % of its capacity, "
-        "mean over seeds, and in brackets the load its flows offer it (computed from the "
+        "Busy fraction of the simulated time of each followed link direction, in % of its "
+        "capacity, mean ± std [95% CI] over seeds, and in brackets the load its flows offer it "
+        "(computed from the "
         "scenario: their frames on the wire per second over the link's rate; above 100% the "
         "link is overloaded). Followed: "
         + "; ".join(f"`{link}` ({why})" for link, why in picked)

@@ -1,12 +1,13 @@
-"""The "Training in the loop" section of a rounds-paced study's report, and its two plots.
+"""The "Training in the loop" section of a rounds-paced study's report.
 
 A sweep of a profile with `[traffic.ml] pacing = "rounds"` trains every point
 (`analysis.cosim`): each run folder holds rounds.csv (one row per round and fog
 node) and accuracy.csv (accuracy after each round against simulated time), and
 summary.csv carries the training metrics. `load_training` reads the run
-folders, `training_section` words the table of `reshape_rounds.training_table`,
-and `training_plots` builds accuracy against simulated time and one run's round
-timeline. Periodic studies have none of this and get no such section.
+folders, `training_section` words the table of `reshape_rounds.training_table`
+and the comparisons its numbers back; `analysis.report_rounds_plots` draws
+accuracy against simulated time and one run's round timeline. Periodic studies
+have none of this and get no such section.
 """
 
 from __future__ import annotations
@@ -16,29 +17,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from analysis import plots_rounds, reshape, reshape_rounds
+from analysis import reshape, reshape_rounds
 from analysis.cosim import ACCURACY_CSV
-from analysis.report_tables import STAND_IN, label, md_table, num, pm
+from analysis.report_format import (
+    PM_WORDS,
+    label,
+    md_table,
+    messages_cell,
+    num,
+    orders_line,
+    pm,
+)
+from analysis.report_tables import STAND_IN
 from analysis.rounds import ROUNDS_CSV
-from analysis.sweep_data import run_dir, run_key, run_keys, run_table
-
-#: Rounds the timeline shows (from the first).
-TIMELINE_ROUNDS = 5
-PLOT_NAMES = ("accuracy_vs_time", "round_timeline")
-#: A plot to write: file stem, figure, alt text, caption (as `analysis.report.Plot`).
-Plot = tuple[str, Any, str, str]
+from analysis.sweep_data import run_dir, run_keys, run_table
 
 
 @dataclass
 class Training:
     """The round tables, accuracies and scenarios of a study's rounds-paced runs."""
 
-    #: rounds.csv rows of every run, with method, fog_nodes, seed
+    #: rounds.csv rows, one run per network seed (the network decides them), with its keys
     rounds: pd.DataFrame = field(default_factory=pd.DataFrame)
-    #: accuracy.csv rows of every run, with method, fog_nodes, seed
+    #: accuracy.csv rows of every run, with method, fog_nodes, seed, train_seed
     accuracy: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: run key -> scenario.json of the rounds-paced runs
     scenarios: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -55,13 +58,19 @@ def load_training(
     out = Training(scenarios={k: s for k, s in scenarios.items() if s.get("rounds")})
     rounds: list[pd.DataFrame] = []
     accuracy: list[pd.DataFrame] = []
+    seen: set[tuple[str, int, int]] = set()
     for r in rows.itertuples():
         folder = run_dir(out_dir, r)
         if folder.name not in out.scenarios:
             continue
-        for name, parts in ((ROUNDS_CSV, rounds), (ACCURACY_CSV, accuracy)):
-            if (table := run_table(folder, name, run_keys(r), out.notes)) is not None:
-                parts.append(table)
+        if (table := run_table(folder, ACCURACY_CSV, run_keys(r), out.notes)) is not None:
+            accuracy.append(table)
+        network = (str(r.method), int(r.fog_nodes), int(r.seed))
+        if network in seen:  # rounds.csv is the network's: the same under another training seed
+            continue
+        seen.add(network)
+        if (table := run_table(folder, ROUNDS_CSV, run_keys(r), out.notes)) is not None:
+            rounds.append(table)
     out.rounds = pd.concat(rounds, ignore_index=True) if rounds else pd.DataFrame()
     out.accuracy = pd.concat(accuracy, ignore_index=True) if accuracy else pd.DataFrame()
     return out
@@ -103,7 +112,7 @@ def protocol_text(scenarios: dict[str, dict[str, Any]]) -> str:
     parts = [
         "the cloud aggregates, per round, " + "; ".join(policies),
         f"a batch every {batch * 1e3:g} ms",
-        f"{spec.get('rounds') or 'unlimited'} rounds trained",
+        f"{trained_rounds(spec) or 'unlimited'} rounds trained",
     ]
     training = spec.get("training") or {}
     if training.get("partition") == "dirichlet":
@@ -115,6 +124,11 @@ def protocol_text(scenarios: dict[str, dict[str, Any]]) -> str:
     if len(speeds) > 1:
         parts.append("fog nodes of unequal speed: " + speeds_text(specs[-1]))
     return "; ".join(parts)
+
+
+def trained_rounds(spec: dict[str, Any]) -> int | None:
+    """Rounds a rounds-paced run trains (its training's, else its protocol's; None: all)."""
+    return ((spec.get("training") or {}).get("rounds")) or spec.get("rounds")
 
 
 def policy_text(spec: dict[str, Any]) -> str:
@@ -151,10 +165,13 @@ def _time_cell(r: Any) -> str:
     if not r.trained:
         return "—"
     if not r.time_n:
-        return f"not reached in {r.rounds_done} rounds"
+        return f"not reached in {r.rounds_done} rounds (0 of {int(r.trained)} runs)"
     text = pm(r.time_mean, r.time_std, r.time_n, lambda x: num(x, 3))
     if r.time_n < r.trained:
-        text += f" ({r.time_n} of {r.trained} seeds; not reached in {r.rounds_done} by the others)"
+        text += (
+            f" ({int(r.time_n)} of {int(r.trained)} runs; not reached in {int(r.rounds_done)} by "
+            "the others)"
+        )
     return text
 
 
@@ -162,8 +179,24 @@ def _rounds_cell(r: Any) -> str:
     if not r.trained:
         return "—"
     if not r.rounds_n:
-        return f"> {r.rounds_done}"
-    return pm(r.rounds_mean, r.rounds_std, r.rounds_n)
+        return f"> {r.rounds_done} (0 of {int(r.trained)} runs)"
+    text = pm(r.rounds_mean, r.rounds_std, r.rounds_n)
+    if r.rounds_n < r.trained:
+        text += (
+            f" ({int(r.rounds_n)} of {int(r.trained)} runs; > {int(r.rounds_done)} for the others)"
+        )
+    return text
+
+
+def _messages_cell(r: Any) -> str:
+    return messages_cell(r.messages, r.messages_min, r.messages_max, r.with_vectors)
+
+
+def _seeds_cell(r: Any) -> str:
+    """Seeds of a cell: n where run k paired seeds k and k, else network × training counts."""
+    if not r.train_seeds or r.train_seeds == r.net_seeds == r.trained:
+        return str(int(r.net_seeds))
+    return f"{int(r.net_seeds)} × {int(r.train_seeds)}"
 
 
 def _mean_cell(short: str, digits: int, scale: float = 1.0) -> Callable[[Any], str]:
@@ -175,6 +208,7 @@ def _mean_cell(short: str, digits: int, scale: float = 1.0) -> Callable[[Any], s
 
 
 CRITICAL_MEAN = "critical mean (µs)"
+CRITICAL_MESSAGES = "critical messages"
 #: (column header, title in a comparison, cell of a `reshape_rounds.training_table` row)
 CELLS: list[tuple[str, str, Callable[[Any], str]]] = [
     ("time to target (s)", "Time to the target accuracy (s)", _time_cell),
@@ -184,8 +218,16 @@ CELLS: list[tuple[str, str, Callable[[Any], str]]] = [
     ("final accuracy", "Final accuracy", _mean_cell("accuracy", 3)),
     (CRITICAL_MEAN, "Mean critical delay (µs)", _mean_cell("critical", 1)),
     ("critical p99 (µs)", "Critical delay p99 (µs)", _mean_cell("p99", 1)),
+    (CRITICAL_MESSAGES, "Critical messages behind the p99 (pooled; per run)", _messages_cell),
 ]
-HEADERS = ["method", "FNs", *(c[0] for c in CELLS), "n"]
+HEADERS = ["method", "FNs", *(c[0] for c in CELLS), "seeds"]
+#: summary column -> name in the method-order sentences of the training section
+ORDERED = {
+    "time_to_target_s": "time to target",
+    "mean_round_s": "round time",
+    "critical_delay_mean_us": "critical mean",
+    "critical_delay_p99_us": "critical p99",
+}
 
 
 def training_section(rows: pd.DataFrame, training: Training) -> list[str]:
@@ -197,16 +239,21 @@ def training_section(rows: pd.DataFrame, training: Training) -> list[str]:
         "",
         f"The ML traffic is the training's round protocol ({protocol_text(training.scenarios)}); "
         "each run was then trained with exactly the aggregated sets its network decided. Means "
-        "over seeds (± standard deviation where more than one seed; n = seeds). **time to "
+        f"per cell: {PM_WORDS}; a training metric (time and rounds to the target, final "
+        "accuracy) counts every run, a network metric each network seed once. **time to "
         f"target** = simulated time at which the accuracy first reached the target "
-        f"({', '.join(targets) or 'unknown'}), over the seeds that reached it; **rounds to "
+        f"({', '.join(targets) or 'unknown'}), over the runs that reached it (the others are "
+        "counted in the cell, never averaged in silently); **rounds to "
         "target** = rounds trained until then; **round time** = mean time from a round's first "
         "start to the cloud's update (`mean_round_s`: compute, uploads, the policy's wait, the "
         "cloud's computation; the wait for the next batch not included); **straggler rate** = "
         "1 − aggregated / FNs, averaged over rounds; "
         "**final accuracy** = after the last round, on held-out data; **critical mean** and "
-        "**p99** = the critical messages' delay in the same runs (p99 from runs with delay "
-        "vectors). No ML: the baseline's critical delays, no training. "
+        "**p99** = the critical messages' delay in the same runs (p99: the mean of the runs' "
+        "own p99s, from runs with delay vectors); **critical messages** = the critical messages "
+        "those p99s rest on, pooled over the seeds (per run in brackets). Every run, the no-ML "
+        "baseline included, is measured over the same window "
+        f"({window_text(rows)}). No ML: the baseline's critical delays, no training. "
         + training_data_note(training_sources(rows, training)),
         "",
     ]
@@ -215,153 +262,50 @@ def training_section(rows: pd.DataFrame, training: Training) -> list[str]:
             label(r.method),
             str(int(r.fog_nodes)),
             *(cell(r) for _, _, cell in CELLS),
-            str(int(r.trained if r.trained else r.critical_n)),
+            _seeds_cell(r),
         ]
         for r in table.itertuples()
     ]
     lines += md_table(HEADERS, body)
+    lines += training_orders(rows)
     if training.notes:
         lines += [f"Run folders not read: {'; '.join(training.notes)}.", ""]
     return lines
 
 
-# ---------------------------------------------------------------- plots
+def window_text(rows: pd.DataFrame) -> str:
+    """The measured window(s) of the runs, e.g. "20 s of simulated time"."""
+    if "window_s" not in rows:
+        return "unknown: the summary predates `window_s`"
+    windows = sorted({round(float(w), 6) for w in pd.to_numeric(rows["window_s"]).dropna()})
+    if not windows:
+        return "unknown"
+    if len(windows) == 1:
+        return f"{windows[0]:g} s of simulated time"
+    return f"from {windows[0]:g} to {windows[-1]:g} s of simulated time: not one window"
 
 
-def training_plots(rows: pd.DataFrame, training: Training) -> tuple[list[Plot], list[str]]:
-    """Accuracy against simulated time and one run's round timeline; notes for what is missing."""
-    todo, notes = [], []
-    plot = accuracy_plot(rows, training)
-    if plot is None:
-        notes.append("Accuracy against simulated time: no run folder holds an accuracy.csv.")
-    else:
-        todo.append(plot)
-    plot = timeline_plot(training)
-    if plot is None:
-        notes.append("Round timeline: no run of an ML method holds a rounds.csv.")
-    else:
-        todo.append(plot)
-    return todo, notes
-
-
-def same_curves(accuracy: pd.DataFrame) -> list[list[str]]:
-    """Groups of methods whose accuracies were equal after every round and seed (2+ methods)."""
-    wide = accuracy.pivot_table(index=["seed", "round"], columns="method", values="accuracy")
-    methods = sorted(wide.columns, key=reshape.method_rank)
-    groups: list[list[str]] = []
-    for m in methods:
-        for g in groups:
-            if np.allclose(wide[g[0]], wide[m], equal_nan=True):
-                g.append(m)
-                break
-        else:
-            groups.append([m])
-    return [g for g in groups if len(g) > 1]
-
-
-def accuracy_plot(rows: pd.DataFrame, training: Training) -> Plot | None:
-    """Accuracy against simulated time, one line per method, at the most fog nodes trained."""
-    acc = training.accuracy
-    if acc.empty:
-        return None
-    n = int(acc["fog_nodes"].max())
-    at = acc[acc["fog_nodes"] == n]
-    curves = reshape_rounds.accuracy_curves(at)
-    spread = reshape.spread_caption([curves])
-    targets = pd.to_numeric(rows.get("target_accuracy", pd.Series(dtype=float)), errors="coerce")
-    target = float(targets.max()) if targets.notna().any() else None
-    sources = training_sources(rows, training)
-    stand_in = any(STAND_IN in s for s in sources)
-    title = f"Accuracy against simulated time at {n} FNs" + (" (stand-in data)" if stand_in else "")
-    note = f"Error bars: {spread}." + (" Accuracy on stand-in data." if stand_in else "")
-    fig = plots_rounds.accuracy_figure(curves, target, title=title, note=note)
-    seeds = ", ".join(str(s) for s in sorted(set(at["seed"])))
-    caption = (
-        f"Accuracy on held-out data after each round against the simulated time its cloud update "
-        f"finished, at {n} fog nodes, one line per method; mean over seeds {seeds} (x: the mean "
-        f"of the round's time over seeds); error bars: {spread}."
-    )
-    if target is not None:
-        caption += f" Dashed: the target accuracy ({target:g})."
-    for group in same_curves(at):
-        caption += (
-            f" {', '.join(label(m) for m in group)} reached the same accuracy after every round "
-            "and seed: their lines coincide."
-        )
-    return "accuracy_vs_time", fig, title, caption + " " + training_data_note(sources)
-
-
-def timeline_plot(training: Training) -> Plot | None:
-    """The round timeline of one run: FN x time, phase spans, who was aggregated."""
-    if training.rounds.empty:
-        return None
-    runs = training.rounds[["method", "fog_nodes", "seed"]].drop_duplicates()
-    runs = runs[runs["method"] != "none"]
-    picked = reshape_rounds.pick_timeline_run(
-        [(str(m), int(n), int(s)) for m, n, s in runs.itertuples(index=False)]
-    )
-    if picked is None:
-        return None
-    method, n, seed = picked
-    run = training.rounds[
-        (training.rounds["method"] == method)
-        & (training.rounds["fog_nodes"] == n)
-        & (training.rounds["seed"] == seed)
-    ]
-    key = run_key({"method": method, "fog_nodes": n, "seed": seed})
-    spec = (training.scenarios.get(key) or {}).get("rounds") or {}
-    stages = spec.get("stages") or []
-    planned = [ps / 1e12 for ps in stages[0]["fog_before_ps"]] if stages else None
-    shown = min(TIMELINE_ROUNDS, int(run["round"].max()) + 1)
-    spans, statuses = reshape_rounds.timeline(run, shown, planned, max(1, len(stages)))
-    names = list(spec.get("fog_nodes") or [f"FN {i}" for i in range(n)])
-    flops = list(spec.get("fog_flops") or [])
-    if len(set(flops)) > 1:
-        names = [f"{name} ({flops_text(f)})" for name, f in zip(names, flops, strict=True)]
-    title = f"Round timeline: {label(method)} at {n} FNs, seed {seed}, rounds 0–{shown - 1}"
-    policy = policy_text(spec) if spec else "unknown policy"
-    fig = plots_rounds.timeline_figure(
-        spans, statuses, names, title=title, note=f"The cloud aggregates {policy}."
-    )
-    caption = (
-        f"What each fog node did in the first {shown} rounds of `{key}` (the most fog nodes, "
-        f"{label(method)}, seed {seed}); one panel per round, x in ms since the round's first "
-        "start (each panel spans its own round; the time between rounds is left out). "
-        "Compute: from the round's start for the FN's compute before its upload; upload: until "
-        "the cloud had it; waiting: until the cloud's update was done and the download sent "
-        "(dashed line), or the round ended (no download); download: until it arrived. "
-    )
-    if len(stages) > 1:
-        caption += (
-            f"{label(method)} exchanges {len(stages)} stages per round: an aggregated FN's "
-            "later stages (downloads, compute, uploads) are one span. "
-        )
-    caption += f"The cloud aggregates {policy}. " + _stragglers_text(statuses, names, shown)
-    return "round_timeline", fig, title, caption
-
-
-def _stragglers_text(statuses: pd.DataFrame, names: list[str], shown: int) -> str:
-    """Who was not aggregated in the rounds shown, and why."""
-    missed = statuses[~statuses["aggregated"].astype(bool)]
-    if missed.empty:
-        return "Every FN was aggregated in every round shown."
-    parts = []
-    for (fn, status), group in missed.groupby(["fn", "status"], sort=True):
-        which = spans_text(sorted(int(r) for r in group["round"]))
-        parts.append(f"{names[int(fn)]} in round{'s' if len(group) > 1 else ''} {which}: {status}")
-    return (
-        "Hatched, with a red marker where its upload counted for nothing: not aggregated ("
-        + "; ".join(parts)
-        + ")."
-    )
-
-
-def spans_text(numbers: list[int]) -> str:
-    """Sorted integers as runs, e.g. [0, 1, 2, 4] -> "0–2, 4"."""
-    runs: list[list[int]] = []
-    for x in numbers:
-        if runs and x == runs[-1][-1] + 1:
-            runs[-1].append(x)
-        else:
-            runs.append([x])
-    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+def training_orders(rows: pd.DataFrame) -> list[str]:
+    """Backed comparisons of the methods: Welch-tested orders, and what equal rounds imply."""
+    orders = {title: reshape.method_orders(rows, column) for column, title in ORDERED.items()}
+    lines = orders_line(orders)
+    reached = pd.to_numeric(rows.get("time_to_target_s", pd.Series(dtype=float)), errors="coerce")
+    trained = pd.to_numeric(rows.get("rounds_done", pd.Series(dtype=float)), errors="coerce")
+    if int(trained.notna().sum()) > int(reached.notna().sum()):
+        lines += [
+            "Time to target compares the runs that reached the target only; the table counts "
+            "those that did not.",
+            "",
+        ]
+    same: dict[tuple[str, ...], list[int]] = {}
+    for n, methods in reshape_rounds.same_rounds_to_target(rows).items():
+        same.setdefault(tuple(methods), []).append(n)
+    for group, counts in same.items():
+        lines += [
+            f"At {', '.join(map(str, counts))} FNs, {', '.join(label(m) for m in group)} "
+            "reached the target after the same number of rounds in every pair of runs with equal "
+            "seeds: their times to the target differ by their round times only, not by what "
+            "they learn.",
+            "",
+        ]
+    return lines

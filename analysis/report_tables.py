@@ -12,8 +12,18 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import reshape
-from analysis.reshape import LABELS, ML_METHODS, PAPER_BASELINE, PAPER_TABLE4
+from analysis import reshape, uncertainty
+from analysis.report_format import (
+    PM_WORDS,
+    label,
+    md_table,
+    messages_cell,
+    num,
+    orders_line,
+    pm,
+    sig,
+)
+from analysis.reshape import ML_METHODS, PAPER_BASELINE, PAPER_TABLE4
 from analysis.reshape_runs import overloaded_cells
 from analysis.summary import SUMMARY
 from analysis.sweep_data import rate_text, run_key
@@ -21,53 +31,6 @@ from simulation.schema import table as schema_table
 
 STAND_IN = "stand-in"
 STATUSES = "statuses.json"
-
-
-# ---------------------------------------------------------------- formatting
-
-
-def md_table(
-    headers: list[str], rows: list[list[str]], right: int = 1, left_last: int = 0
-) -> list[str]:
-    """A Markdown table; columns `right` and later are right-aligned, bar the last `left_last`."""
-    align = [
-        "---" if i < right or i >= len(headers) - left_last else "---:" for i in range(len(headers))
-    ]
-    out = ["| " + " | ".join(headers) + " |", "| " + " | ".join(align) + " |"]
-    out += ["| " + " | ".join(r) + " |" for r in rows]
-    return [*out, ""]
-
-
-def num(x: Any, digits: int = 1, signed: bool = False) -> str:
-    """A rounded number ("—" for missing); never "-0.0"."""
-    if x is None or pd.isna(x):
-        return "—"
-    value = round(float(x), digits) + 0.0
-    return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
-
-
-def sig(x: Any) -> str:
-    """Three significant digits (percentages spanning 0.01 to 100)."""
-    return "—" if x is None or pd.isna(x) else f"{float(x):.3g}"
-
-
-def sig2(x: Any) -> str:
-    """Two significant digits (a spread)."""
-    return "—" if x is None or pd.isna(x) else f"{float(x):.2g}"
-
-
-def pm(mean: Any, std: Any, n: Any, fmt: Any = num) -> str:
-    """`mean ± std` where more than one seed, else `mean`; "—" for no runs."""
-    if not n or pd.isna(mean):
-        return "—"
-    if int(n) < 2 or pd.isna(std):
-        return str(fmt(mean))
-    return f"{fmt(mean)} ± {sig2(std) if fmt is sig else fmt(std)}"
-
-
-def label(method: str) -> str:
-    """Display name of a method."""
-    return LABELS.get(method, method)
 
 
 def stand_in_note(sources: list[str]) -> str:
@@ -121,7 +84,7 @@ OVERLOAD_MARK = "⚠"
 
 
 def load_cells(trend: pd.DataFrame, counts: Any) -> list[str]:
-    """One link direction's cells over fog-node counts: `busy% (offered%)`, ⚠ above 100%.
+    """One link direction's cells over fog-node counts: `busy% ± std [CI] (offered%)`, ⚠ >100%.
 
     `trend`: one link and method's `reshape_runs.link_trends` rows; a count it
     lacks is "—".
@@ -134,7 +97,8 @@ def load_cells(trend: pd.DataFrame, counts: Any) -> list[str]:
             continue
         c = at.loc[n]
         over = f" {OVERLOAD_MARK}" if c["offered_pct"] > 100.0 else ""
-        cells.append(f"{sig(c['busy_pct'])} ({sig(c['offered_pct'])}){over}")
+        busy = pm(c["busy_pct"], c.get("busy_std"), c.get("n", 1), sig)
+        cells.append(f"{busy} ({sig(c['offered_pct'])}){over}")
     return cells
 
 
@@ -167,11 +131,11 @@ def results_section(rows: pd.DataFrame) -> list[str]:
     lines = [
         "## Delay and bandwidth per method and fog-node count",
         "",
-        "Means over seeds (± standard deviation where more than one seed; n = seeds per cell): "
+        f"Each cell: {PM_WORDS}. "
         "**critical** = mean delay of critical messages (`critical_delay_mean_us`), **all** = mean "
         "delay of every delivered message (`all_delay_mean_us`); **bandwidth** = busy fraction of "
-        "the hyperperiod averaged over all link directions (`bandwidth_mean`), **busiest** = that "
-        "of the busiest link direction (`bandwidth_max`), both in % of link capacity. "
+        "the simulated time averaged over all link directions (`bandwidth_mean`), **busiest** = "
+        "that of the busiest link direction (`bandwidth_max`), both in % of link capacity. "
         + stand_in_note(ml_sources(rows)),
         "",
     ]
@@ -180,15 +144,12 @@ def results_section(rows: pd.DataFrame) -> list[str]:
         for r in table.itertuples()
     ]
     lines += md_table(ours_headers(), body) + overload_key(marks)
-    ordered = [
-        f"{n} FNs: critical delay {reshape.method_order(group, 'critical_mean')}; "
-        f"bandwidth {reshape.method_order(group, 'bandwidth_mean')}"
-        for n, group in table.groupby("fog_nodes")
-        if group["critical_n"].sum() > 0 and len(group) > 1
-    ]
-    if ordered:
-        lines += ["**Method order** (lowest first): " + "; ".join(ordered) + ".", ""]
-    return lines
+    return lines + orders_line(
+        {
+            "critical delay": reshape.method_orders(rows, "critical_delay_mean_us"),
+            "bandwidth": reshape.method_orders(rows, "bandwidth_mean"),
+        }
+    )
 
 
 def table4_section(rows: pd.DataFrame, ml_link: tuple[str, float] | None) -> list[str]:
@@ -199,11 +160,11 @@ def table4_section(rows: pd.DataFrame, ml_link: tuple[str, float] | None) -> lis
         "## Table 4: delay and bandwidth beside the paper",
         "",
         "Paper values are Table 4 of Qian & Barzegaran (SEC '21, Section 4.4), which reports the "
-        '"mean end-to-end delay for all messages" and the "mean bandwidth usage". Ours are means '
-        "over seeds (± standard deviation where more than one seed; n = seeds per cell): "
+        '"mean end-to-end delay for all messages" and the "mean bandwidth usage". Ours: '
+        f"{PM_WORDS}. "
         "**critical** = mean delay of critical messages (`critical_delay_mean_us`), **all** = mean "
         "delay of every delivered message, ML included (`all_delay_mean_us`); **bandwidth** = "
-        "busy fraction of the hyperperiod averaged over all link directions (`bandwidth_mean`), "
+        "busy fraction of the simulated time averaged over all link directions (`bandwidth_mean`), "
         "**busiest** = that of the busiest link direction (`bandwidth_max`), both in % of link "
         "capacity. — = not run here (or not in the paper). " + stand_in_note(ml_sources(rows)),
         "",
@@ -251,20 +212,22 @@ def table4_caveats(
         "",
         "- **Bandwidth is not comparable in absolute terms.** The paper does not define its "
         f"bandwidth metric; its no-ML baseline is {PAPER_BASELINE[1]:.0f}%, where ours (busy time "
-        f"over the hyperperiod, averaged over link directions) is {ours_base} on these links. "
+        f"over the simulated time, averaged over link directions) is {ours_base} on these links. "
         "Compare trends over FN counts and deltas against the baseline, not percentages.",
     ]
     lines += _which_delay(t4, rows, ml_link)
-    ordered = [
-        f"{n} FNs: critical delay {reshape.method_order(group, 'critical_mean')}; "
-        f"bandwidth {reshape.method_order(group, 'bandwidth_mean')}"
-        for n, group in t4.groupby("fog_nodes")
-        if group["critical_n"].sum() > 0
-    ]
+    ml = rows[rows["method"].isin(ML_METHODS)]
+    ordered = orders_line(
+        {
+            "critical delay": reshape.method_orders(ml, "critical_delay_mean_us"),
+            "bandwidth": reshape.method_orders(ml, "bandwidth_mean"),
+        }
+    )
     if ordered:
         lines.append(
             "- **Method order** (lowest first). Paper: FCDDT < FL < CC in both delay and "
-            "bandwidth at every FN count. Ours: " + "; ".join(ordered) + "."
+            "bandwidth at every FN count. Ours: "
+            + ordered[0].removeprefix("**Method order** (lowest first): ")
         )
     return [*lines, ""]
 
@@ -305,28 +268,40 @@ def deltas_section(rows: pd.DataFrame, paper: bool) -> list[str]:
     """
     d = reshape.deltas(rows)
     intro = (
-        "Each run minus the no-ML run (`none`) of the same fog-node count and seed "
-        "(summary.csv's `delta_*` columns), mean over seeds; bandwidth in percentage points."
+        "Each run minus the no-ML run (`none`) of the same fog-node count and network seed "
+        "(summary.csv's `delta_*` columns): a paired difference per seed, so each cell is "
+        f"{PM_WORDS}; bandwidth in percentage points. A delta whose interval contains 0 is not "
+        "significant with the seeds run."
     )
     if paper:
         intro += ' The paper: FCDDT adds "only 1% and 4 µs" to the baseline\'s bandwidth and delay.'
     lines = ["## Deltas against the no-ML baseline", "", intro, ""]
     if d.empty or d["critical_delay_mean_us"].isna().all():
         return [*lines, "Unavailable: this sweep has no baseline runs (method `none`).", ""]
+
+    def cell(r: Any, short: str, digits: int) -> str:
+        return pm(
+            getattr(r, short),
+            getattr(r, f"{short}_std"),
+            getattr(r, f"{short}_n"),
+            lambda x: num(x, digits, True),
+        )
+
     table = [
         [
             label(r.method),
             str(r.fog_nodes),
-            num(r.critical_delay_mean_us, 1, True),
-            num(r.all_delay_mean_us, 1, True),
-            num(r.bandwidth_mean, 3, True),
-            num(r.bandwidth_max, 3, True),
-            num(r.critical_delay_p99_us, 1, True),
+            cell(r, "critical_delay_mean_us", 1),
+            cell(r, "all_delay_mean_us", 1),
+            cell(r, "bandwidth_mean", 3),
+            cell(r, "bandwidth_max", 3),
+            cell(r, "critical_delay_p99_us", 1),
             str(r.n),
         ]
         for r in d.itertuples()
     ]
     lines += md_table(DELTA_HEADERS, table)
+    lines += significant_deltas(rows)
     if not paper:
         return lines
     published = reshape.paper_deltas().set_index("method")
@@ -347,6 +322,37 @@ def deltas_section(rows: pd.DataFrame, paper: bool) -> list[str]:
             + [num(ours[c], 3 if c == "bandwidth_mean" else 1, True) for c in columns]
         )
     return lines + md_table(DELTA_MEAN_HEADERS, table)
+
+
+def significant_deltas(rows: pd.DataFrame) -> list[str]:
+    """Which ML methods raise the mean critical delay significantly over the baseline, per FN count.
+
+    Significant: the 95% t interval of the per-seed paired delta excludes 0
+    (`analysis.uncertainty.excludes_zero`); one seed: not testable.
+    """
+    values = reshape.cell_values(rows[rows["method"] != "none"], "delta_critical_delay_mean_us")
+    if not values:
+        return []
+    groups: dict[str, list[str]] = {"up": [], "down": [], "ns": [], "untested": []}
+    for (method, n), by_seed in sorted(values.items(), key=lambda kv: (_rank(kv[0]), kv[0][1])):
+        v = list(by_seed.values())
+        verdict = uncertainty.excludes_zero(v)
+        key = "untested" if verdict is None else "ns" if not verdict else "down"
+        if verdict and sum(v) > 0:
+            key = "up"
+        groups[key].append(f"{label(method)} at {n} FNs")
+    words = {
+        "up": "raised significantly (95% interval above 0)",
+        "down": "lowered significantly (95% interval below 0)",
+        "ns": "not significantly changed (95% interval contains 0)",
+        "untested": "not testable (1 seed)",
+    }
+    parts = [f"{words[k]}: {', '.join(v)}" for k, v in groups.items() if v]
+    return ["**Mean critical delay against the baseline**: " + "; ".join(parts) + ".", ""]
+
+
+def _rank(cell: tuple[str, int]) -> int:
+    return reshape.method_rank(cell[0])
 
 
 def payload_section(rows: pd.DataFrame, provenance: dict[str, Any]) -> list[str]:
@@ -412,8 +418,12 @@ def percentile_section(rows: pd.DataFrame) -> list[str]:
         ]
     else:
         lines += [
-            "From every critical message's delay (the delay vectors): p50 and p99 are means over "
-            "the seeds with vectors, max is the worst seed (exact, from the sinks' statistics).",
+            "From every critical message's delay (the delay vectors). p50 is the mean of the "
+            f"runs' own p50s; p99 is the mean of the runs' own p99s, {PM_WORDS} (over the seeds "
+            "with vectors); **messages** = the critical messages those runs delivered, pooled "
+            "over the seeds (per run in brackets): a run's p99 rests on its own count, so a p99 "
+            "over a few hundred messages is its 3rd to 5th largest delay. max = the worst "
+            "seed (exact, from the sinks' statistics).",
             "",
         ]
     table = [
@@ -421,13 +431,17 @@ def percentile_section(rows: pd.DataFrame) -> list[str]:
             label(r.method),
             str(r.fog_nodes),
             num(r.p50_us),
-            num(r.p99_us),
+            pm(r.p99_us, r.p99_std, r.p99_n),
             num(r.max_us),
+            messages_cell(r.messages, r.messages_min, r.messages_max, r.with_vectors),
             f"{r.with_vectors} of {r.seeds}",
         ]
         for r in c.itertuples()
     ]
-    headers = ["method", "FNs", "p50 (µs)", "p99 (µs)", "max (µs)", "seeds with vectors"]
+    headers = [
+        "method", "FNs", "p50 (µs)", "p99 (µs)", "max (µs)", "messages (per run)",
+        "seeds with vectors",
+    ]  # fmt: skip
     return lines + md_table(headers, table)
 
 

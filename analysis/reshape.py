@@ -3,17 +3,25 @@
 Pure pandas, no drawing and no files, so each step is table-tested on small
 hand-made frames; `analysis.plots` draws what these return (OMNeT++ scave's
 split of `pivot_for_barchart` and `plot_bars`). Every function takes the rows
-of one (profile, backend) group; seeds are what they average over.
+of one (profile, backend) group; seeds are what they average over, each mean
+with its standard deviation and 95% confidence interval (`analysis.uncertainty`).
+
+A run has a network seed (`seed`: flow offsets, neighbour periods) and, in a
+rounds-paced study, a training seed (`train_seed`: model init, shards, data
+order). A metric of the network alone is the same for two runs that differ
+only in their training seed, so it is averaged over distinct network seeds
+(`network_rows`); the training metrics (`TRAINED`) over every run.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from analysis import uncertainty
 from analysis.summary import DELTAS, METHOD_ORDER
 
 #: Display names, in the order the paper's Table 4 lists the methods.
@@ -36,8 +44,13 @@ PAPER_BASELINE = (55.0, 20.0)
 #: before the column existed, counts as not set).
 TRUE = frozenset({True, "True", "true", "1"})
 
-#: Spread shown as error bars, by the number of seeds in a cell.
-STD, MIN_MAX, NO_SPREAD = "std", "min–max", "none"
+#: Error bars, by the number of seeds in a cell: the 95% t interval from 2 seeds, none for 1.
+CI, NO_SPREAD = "ci95", "none"
+#: Summary columns that depend on the training seed (all others on the network seed alone).
+TRAINED = frozenset({"final_accuracy", "time_to_target_s", "rounds_to_target"})
+STAT_COLUMNS = [
+    "method", "fog_nodes", "metric", "mean", "std", "min", "max", "n", "ci_low", "ci_high",
+]  # fmt: skip
 
 
 def method_rank(method: str) -> int:
@@ -78,28 +91,78 @@ def paper_deltas() -> pd.DataFrame:
     ).reset_index()
 
 
+def half_widths(std: pd.Series, n: pd.Series) -> np.ndarray:
+    """Per cell, half the 95% t interval of its mean (NaN below 2 seeds)."""
+    return np.array(
+        [uncertainty.t_half_width(float(sd), int(k)) for sd, k in zip(std, n, strict=True)],
+        dtype=float,
+    )
+
+
+def network_rows(summary: pd.DataFrame) -> pd.DataFrame:
+    """One row per (method, fog nodes, network seed): runs that differ only in training seed.
+
+    Their network results are equal (the training seed draws nothing the
+    network sees), so a network metric counts each network seed once.
+    """
+    keys = [c for c in ("method", "fog_nodes", "seed") if c in summary]
+    if "train_seed" not in summary or len(keys) < 3:
+        return summary
+    return summary.drop_duplicates(subset=keys, keep="first")
+
+
 def seed_stats(summary: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
-    """Per (method, fog_nodes) and column: mean, std (n-1), min, max and n over seeds.
+    """Per (method, fog_nodes) and column: mean, std (n-1), min, max, n and the 95% interval.
 
     Long layout (one row per cell and column); NaN values are left out of the
     statistics, so a column missing from some runs counts only where present.
-    A column absent from `summary` gives NaN rows with n = 0.
+    A column absent from `summary` gives NaN rows with n = 0. A network metric
+    counts each network seed once (`network_rows`), a training metric every run.
+    `ci_low`/`ci_high`: the Student t interval of the mean (NaN below 2 seeds).
     """
     out = []
     for column in columns:
-        values = summary[column] if column in summary else pd.Series(np.nan, index=summary.index)
-        frame = summary[["method", "fog_nodes"]].assign(
-            value=pd.to_numeric(values, errors="coerce")
-        )
+        rows = summary if column in TRAINED else network_rows(summary)
+        values = rows[column] if column in rows else pd.Series(np.nan, index=rows.index)
+        frame = rows[["method", "fog_nodes"]].assign(value=pd.to_numeric(values, errors="coerce"))
         grouped = frame.groupby(["method", "fog_nodes"], sort=False)["value"]
         stats = grouped.agg(["mean", "std", "min", "max", "count"]).rename(columns={"count": "n"})
+        half = half_widths(stats["std"], stats["n"])
+        stats["ci_low"] = stats["mean"] - half
+        stats["ci_high"] = stats["mean"] + half
         out.append(stats.reset_index().assign(metric=column))
     if not out:
-        return pd.DataFrame(
-            columns=["method", "fog_nodes", "metric", "mean", "std", "min", "max", "n"]
-        )
+        return pd.DataFrame(columns=STAT_COLUMNS)
     table = pd.concat(out, ignore_index=True)
-    return _sorted(table[["method", "fog_nodes", "metric", "mean", "std", "min", "max", "n"]])
+    return _sorted(table[STAT_COLUMNS])
+
+
+def cell_values(summary: pd.DataFrame, column: str) -> dict[tuple[str, int], dict[Any, float]]:
+    """(method, fog_nodes) -> {seed key: value}: what `seed_stats` averages, keyed for pairing.
+
+    A network metric is keyed by the network seed, a training metric by (network
+    seed, training seed): two cells' values at one key come from runs that share
+    every draw, so `analysis.uncertainty.order` compares them paired.
+    """
+    trained = column in TRAINED
+    rows = summary if trained else network_rows(summary)
+    if column not in rows:
+        return {}
+    values = pd.to_numeric(rows[column], errors="coerce")
+    seeds = rows["seed"] if "seed" in rows else pd.Series(range(len(rows)), index=rows.index)
+    trains = rows["train_seed"] if trained and "train_seed" in rows else None
+    out: dict[tuple[str, int], dict[Any, float]] = {}
+    for i, (m, n, v) in enumerate(zip(rows["method"], rows["fog_nodes"], values, strict=True)):
+        if pd.isna(v):
+            continue
+        seed = int(seeds.iloc[i])
+        key: Any = seed if trains is None else (seed, _int_or_none(trains.iloc[i]))
+        out.setdefault((str(m), int(n)), {})[key] = float(v)
+    return out
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
 
 
 def _sorted(table: pd.DataFrame, extra: list[str] | None = None) -> pd.DataFrame:
@@ -188,23 +251,33 @@ DELTA_COLUMNS = {column: column.removeprefix("delta_") for column in DELTAS.valu
 def deltas(summary: pd.DataFrame) -> pd.DataFrame:
     """Mean over seeds of each no-ML delta (summary.csv's `delta_*`) per ML method and FN count.
 
+    Each delta is a paired difference (a run minus the no-ML run of its network
+    seed), so its 95% interval is a one-sample t interval over the seeds:
+    `<short>_std` beside each mean, n the seeds with a critical-delay delta.
     Bandwidth deltas are in percentage points. Without baseline runs the
     summary has no delta columns (or NaN ones): the values are then NaN.
-    Columns: method, fog_nodes, one per delta (short name), n (seeds with a
-    critical-delay delta).
+    Columns: method, fog_nodes, per delta `<short>` (mean) and `<short>_std`,
+    `<short>_n`, and n.
     """
     ml = summary[summary["method"] != "none"]
+    shorts = list(DELTA_COLUMNS.values())
     stats = seed_stats(ml, DELTA_COLUMNS)
     if stats.empty:
-        return pd.DataFrame(columns=["method", "fog_nodes", *DELTA_COLUMNS.values(), "n"])
-    wide = stats.set_index(["method", "fog_nodes", "metric"])["mean"].unstack("metric")
-    wide = wide.reindex(columns=list(DELTA_COLUMNS)).rename(columns=DELTA_COLUMNS)
+        return pd.DataFrame(
+            columns=["method", "fog_nodes", *shorts, *(f"{s}_std" for s in shorts), "n"]
+        )
+    index = stats.set_index(["method", "fog_nodes", "metric"])
+    wide = index["mean"].unstack("metric").reindex(columns=list(DELTA_COLUMNS))
+    std = index["std"].unstack("metric").reindex(columns=list(DELTA_COLUMNS))
+    count = index["n"].unstack("metric").reindex(columns=list(DELTA_COLUMNS))
+    wide = wide.rename(columns=DELTA_COLUMNS)
+    std = std.rename(columns={c: f"{s}_std" for c, s in DELTA_COLUMNS.items()})
+    count = count.rename(columns={c: f"{s}_n" for c, s in DELTA_COLUMNS.items()})
+    wide = pd.concat([wide, std, count.fillna(0).astype(int)], axis=1)
     for short in ("bandwidth_mean", "bandwidth_max"):
         wide[short] = wide[short] * 100.0
-    n = stats[stats["metric"] == "delta_critical_delay_mean_us"].set_index(["method", "fog_nodes"])[
-        "n"
-    ]
-    wide["n"] = n.reindex(wide.index).fillna(0).astype(int)
+        wide[f"{short}_std"] = wide[f"{short}_std"] * 100.0
+    wide["n"] = wide["critical_delay_mean_us_n"]
     wide.columns.name = None
     return _sorted(wide.reset_index())
 
@@ -250,48 +323,63 @@ def ml_payloads(summary: pd.DataFrame) -> pd.DataFrame:
 
 
 def critical_percentiles(summary: pd.DataFrame) -> pd.DataFrame:
-    """Critical delay p50/p99 (mean over seeds with vectors) and max (worst seed) per cell.
+    """Critical delay p50/p99 over seeds with vectors, the worst max, and the messages behind them.
 
-    p50/p99 exist only where `percentiles_from` is "vectors"; `seeds` counts
-    the runs of the cell and `with_vectors` those with percentiles.
+    p50/p99 exist only where `percentiles_from` is "vectors"; each is a mean of
+    the runs' own percentiles (`p99_std`, `p99_n` and the 95% interval
+    `p99_ci_low`/`p99_ci_high` over those runs). `messages` pools the critical
+    messages the runs with vectors delivered (the p99s rest on them),
+    `messages_min`/`messages_max` per run; `seeds` counts the network seeds of
+    the cell and `with_vectors` those with percentiles.
     """
-    has = (
-        summary.get("percentiles_from", pd.Series("", index=summary.index)).astype(str) == "vectors"
-    )
-    frame = summary.assign(
-        p50=summary["critical_delay_p50_us"].where(has),
-        p99=summary["critical_delay_p99_us"].where(has),
+    rows = network_rows(summary)
+    has = rows.get("percentiles_from", pd.Series("", index=rows.index)).astype(str) == "vectors"
+
+    def column(name: str) -> pd.Series:
+        return pd.to_numeric(rows.get(name, pd.Series(np.nan, index=rows.index)), errors="coerce")
+
+    frame = rows.assign(
+        p50=column("critical_delay_p50_us").where(has),
+        p99=column("critical_delay_p99_us").where(has),
+        critical_delay_max_us=column("critical_delay_max_us"),
         with_vectors=has.astype(int),
+        counted=column("critical_delivered").where(has),
     )
     grouped = frame.groupby(["method", "fog_nodes"], sort=False)
     table = grouped.agg(
         p50_us=("p50", "mean"),
         p99_us=("p99", "mean"),
+        p99_std=("p99", "std"),
+        p99_n=("p99", "count"),
         max_us=("critical_delay_max_us", "max"),
         seeds=("seed", "count"),
         with_vectors=("with_vectors", "sum"),
+        messages=("counted", "sum"),
+        messages_min=("counted", "min"),
+        messages_max=("counted", "max"),
     )
+    half = half_widths(table["p99_std"], table["p99_n"])
+    table["p99_ci_low"] = table["p99_us"] - half
+    table["p99_ci_high"] = table["p99_us"] + half
     return _sorted(table.reset_index())
 
 
 def spread_kind(n: int) -> str:
-    """Error-bar kind for a cell of n seeds: std from 3, min–max for 2, none for 1."""
-    if n >= 3:
-        return STD
-    return MIN_MAX if n == 2 else NO_SPREAD
+    """Error-bar kind for a cell of n seeds: the 95% t interval from 2, none for 1."""
+    return CI if n >= 2 else NO_SPREAD
 
 
 def error_bars(stats: pd.DataFrame) -> pd.DataFrame:
-    """Add `err_low`, `err_high` and `spread` to rows with mean, std, min, max and n.
+    """Add `err_low`, `err_high` and `spread` to rows with mean, std and n.
 
-    The error bar of every plot: the std from 3+ seeds, the distance to the min
-    and max for 2, none for 1 (`spread_kind`).
+    The error bar of every plot: the 95% Student t interval of the mean (n − 1
+    degrees of freedom) from 2 seeds, none for 1 (`spread_kind`).
     """
     spread = stats["n"].map(spread_kind)
-    std = stats["std"].fillna(0.0)
-    kinds = [spread == STD, spread == MIN_MAX]
-    stats["err_low"] = np.select(kinds, [std, stats["mean"] - stats["min"]], 0.0)
-    stats["err_high"] = np.select(kinds, [std, stats["max"] - stats["mean"]], 0.0)
+    half = half_widths(stats["std"], stats["n"])
+    half = np.where(spread == CI, np.nan_to_num(half), 0.0)
+    stats["err_low"] = half
+    stats["err_high"] = half
     stats["spread"] = spread
     return stats
 
@@ -299,10 +387,10 @@ def error_bars(stats: pd.DataFrame) -> pd.DataFrame:
 def series_vs_nodes(summary: pd.DataFrame, column: str, scale: float = 1.0) -> pd.DataFrame:
     """One point per (method, fog_nodes): mean of `column` x scale and error-bar lengths.
 
-    `err_low`/`err_high` are the std (3+ seeds), the distance to the min and
-    max (2 seeds) or 0 (1 seed), as named in `spread`; cells with no value
-    are left out. `overloaded` is True where a run of the cell was offered
-    more than a link's capacity (summary column `overloaded`).
+    `err_low`/`err_high` are the half width of the 95% t interval of the mean
+    (2+ seeds) or 0 (1 seed), as named in `spread`; cells with no value are
+    left out. `overloaded` is True where a run of the cell was offered more
+    than a link's capacity (summary column `overloaded`).
     """
     stats = seed_stats(summary, [column])
     out = error_bars(stats[stats["n"] > 0].copy()).assign(overloaded=False)
@@ -321,11 +409,17 @@ def series_vs_nodes(summary: pd.DataFrame, column: str, scale: float = 1.0) -> p
 
 def spread_caption(series: Iterable[pd.DataFrame]) -> str:
     """What the error bars of these series show, in words for a caption."""
-    kinds = sorted({k for frame in series for k in frame["spread"]})
+    frames = list(series)
+    kinds = sorted({k for frame in frames for k in frame["spread"]})
+    counts = sorted({int(n) for frame in frames for n in frame["n"] if int(n) >= 2})
+    seeds = (
+        ""
+        if not counts
+        else (f"{counts[0]}" if len(counts) == 1 else f"{counts[0]} to {counts[-1]}")
+    )
     words = {
-        STD: "±1 standard deviation over seeds (3 or more seeds)",
-        MIN_MAX: "min–max over the 2 seeds",
-        NO_SPREAD: "none (1 seed)",
+        CI: f"the {uncertainty.CI_WORDS} over {seeds} seeds",
+        NO_SPREAD: "none where a cell has 1 seed",
     }
     return "; ".join(words[k] for k in kinds) if kinds else "none"
 
@@ -368,15 +462,21 @@ def ecdf(samples: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def method_order(frame: pd.DataFrame, column: str) -> str:
-    """Methods from lowest to highest `column`, e.g. "CC < FL < FCDDT" ("=" within 0.5%)."""
-    values = frame.dropna(subset=[column]).sort_values(column)
-    if values.empty:
-        return "n/a"
-    text = LABELS.get(values["method"].iloc[0], values["method"].iloc[0])
-    previous = float(values[column].iloc[0])
-    for method, value in zip(values["method"].iloc[1:], values[column].iloc[1:], strict=True):
-        same = math.isclose(float(value), previous, rel_tol=5e-3)
-        text += f" {'=' if same else '<'} {LABELS.get(method, method)}"
-        previous = float(value)
-    return text
+def method_orders(summary: pd.DataFrame, column: str) -> dict[int, uncertainty.Order]:
+    """Per fog-node count, the methods from lowest to highest mean `column`, each step tested.
+
+    A step is `<` only where the t-test rejects equal means at 5%: paired on the
+    seeds two methods share (`analysis.uncertainty.order`); display names as in
+    the tables.
+    """
+    values = cell_values(summary, column)
+    out = {}
+    for n in sorted({n for _, n in values}):
+        groups = {LABELS.get(m, m): v for (m, k), v in values.items() if k == n}
+        ranked = sorted(groups, key=lambda name: method_rank(_method_of(name)))
+        out[n] = uncertainty.order({name: groups[name] for name in ranked})
+    return out
+
+
+def _method_of(name: str) -> str:
+    return next((m for m, text in LABELS.items() if text == name), name)

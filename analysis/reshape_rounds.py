@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.reshape import error_bars, method_rank, seed_stats
+from analysis.reshape import critical_percentiles, error_bars, method_rank, seed_stats
 
 #: summary column -> short name in `training_table`.
 TRAINING_COLUMNS = {
@@ -47,16 +47,21 @@ def training_table(summary: pd.DataFrame) -> pd.DataFrame:
     """One row per method (no ML included) and fog-node count: training and critical delay.
 
     For each short name of TRAINING_COLUMNS: `<name>_mean`, `<name>_std`,
-    `<name>_n` over seeds. Time and rounds to the target count only the seeds
-    that reached it (`time_n`); `trained` counts the seeds that trained,
-    `rounds_done` is the most rounds a seed of the cell trained, `target` the
-    target accuracy. The critical p99 counts only runs with delay vectors.
+    `<name>_n` over seeds (the 95% interval follows from them). A training
+    metric counts every run, a network metric each network seed once
+    (`reshape.seed_stats`). Time and rounds to the target count only the runs
+    that reached it (`time_n`); `trained` counts the runs that trained,
+    `rounds_done` is the most rounds a run of the cell trained, `target` the
+    target accuracy; `net_seeds` and `train_seeds` the distinct seeds of the
+    cell. The critical p99 counts only runs with delay vectors; `messages` pools
+    the critical messages those runs delivered (`messages_min`/`_max` per run).
     """
     frame = summary.copy()
     vectors = frame.get("percentiles_from", pd.Series("", index=frame.index)).astype(str)
     p99 = frame.get("critical_delay_p99_us", pd.Series(math.nan, index=frame.index))
     frame["critical_p99_us"] = pd.to_numeric(p99, errors="coerce").where(vectors == "vectors")
     stats = seed_stats(frame, TRAINING_COLUMNS).set_index(["method", "fog_nodes", "metric"])
+    counts = critical_percentiles(frame).set_index(["method", "fog_nodes"])
     cells = frame[["method", "fog_nodes"]].drop_duplicates()
     out = []
     for method, n in zip(cells["method"], cells["fog_nodes"], strict=True):
@@ -67,22 +72,54 @@ def training_table(summary: pd.DataFrame) -> pd.DataFrame:
         at = frame[(frame["method"] == method) & (frame["fog_nodes"] == n)]
         done = pd.to_numeric(at.get("rounds_done", pd.Series(dtype=float)), errors="coerce")
         target = pd.to_numeric(at.get("target_accuracy", pd.Series(dtype=float)), errors="coerce")
+        trains = pd.to_numeric(at.get("train_seed", pd.Series(dtype=float)), errors="coerce")
+        c = counts.loc[(method, n)]
         row |= {
             "trained": int(done.notna().sum()),
             "rounds_done": int(done.max()) if done.notna().any() else 0,
             "target": float(target.max()) if target.notna().any() else math.nan,
+            "net_seeds": int(at["seed"].nunique()),
+            "train_seeds": int(trains.dropna().nunique()),
+            "messages": c["messages"] if c["with_vectors"] else math.nan,
+            "messages_min": c["messages_min"],
+            "messages_max": c["messages_max"],
+            "with_vectors": int(c["with_vectors"]),
         }
         out.append(row)
     return _by_method(pd.DataFrame(out), "fog_nodes")
+
+
+def same_rounds_to_target(summary: pd.DataFrame) -> dict[int, list[str]]:
+    """Per fog-node count, the ML methods that needed equally many rounds in every run pair.
+
+    Runs of two methods pair up by their (network seed, training seed); the
+    methods listed reached the target (or missed it) after the same round in
+    each pair, so their times to the target differ by their round times only.
+    """
+    if "rounds_to_target" not in summary:
+        return {}
+    ml = summary[summary["method"] != "none"]
+    keys = [c for c in ("seed", "train_seed") if c in ml]
+    out = {}
+    for n, at in ml.groupby("fog_nodes"):
+        methods = sorted(set(at["method"]), key=method_rank)
+        if len(methods) < 2:
+            continue
+        rounds = pd.to_numeric(at["rounds_to_target"], errors="coerce").fillna(-1)
+        pairs = at.assign(_r=rounds).groupby(keys, dropna=False)
+        complete = all(len(set(g["method"])) == len(methods) for _, g in pairs)
+        if complete and all(g["_r"].nunique() == 1 for _, g in pairs):
+            out[int(n)] = methods
+    return out
 
 
 def accuracy_curves(accuracy: pd.DataFrame) -> pd.DataFrame:
     """Accuracy per method and round over seeds: mean time, mean accuracy and error bars.
 
     `accuracy`: accuracy.csv rows with method and seed (one fog-node count).
-    Seeds are combined as the report's other plots do (`reshape.spread_kind`):
-    ±1 std from 3 seeds, min–max of 2, none for 1; the x of a round is the
-    mean over seeds of its simulated time. Columns: method, round, time_s,
+    Runs are combined as the report's other plots do (`reshape.spread_kind`):
+    the 95% t interval of the mean from 2 runs, none for 1; the x of a round is
+    the mean over runs of its simulated time. Columns: method, round, time_s,
     mean, err_low, err_high, n, spread.
     """
     columns = ["method", "round", "time_s", "mean", "err_low", "err_high", "n", "spread"]

@@ -24,19 +24,23 @@ def _by_method(frame: pd.DataFrame, extra: list[str]) -> pd.DataFrame:
 
 
 def link_means(links: pd.DataFrame) -> pd.DataFrame:
-    """Per (link, method, fog_nodes): busy and offered load in %, mean over seeds, and n seeds."""
+    """Per (link, method, fog_nodes): busy (mean and std) and offered load in %, over n seeds."""
     if links.empty:
         return pd.DataFrame(
-            columns=["link", "method", "fog_nodes", "busy_pct", "offered_pct", "n", "carries_ml"]
-        )
+            columns=[
+                "link", "method", "fog_nodes", "busy_pct", "busy_std", "offered_pct", "n",
+                "carries_ml",
+            ]
+        )  # fmt: skip
     grouped = links.groupby(["link", "method", "fog_nodes"], sort=False)
     out = grouped.agg(
         busy_pct=("busy", "mean"),
+        busy_std=("busy", "std"),
         offered_pct=("offered", "mean"),
         n=("seed", "count"),
         carries_ml=("carries_ml", "any"),
     ).reset_index()
-    out[["busy_pct", "offered_pct"]] *= 100.0
+    out[["busy_pct", "busy_std", "offered_pct"]] *= 100.0
     return out
 
 

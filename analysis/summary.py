@@ -1,8 +1,8 @@
-"""summary.csv: one row per (profile, backend, method, fog nodes, seed) of a sweep.
+"""summary.csv: one row per (profile, backend, method, fog nodes, seeds) of a sweep.
 
 Rows come from each run's `metrics.json`; the deltas against the no-ML
-baseline (method `none`, same profile, backend, fog nodes and seed) are added
-here, as in the paper's "+1% bandwidth, +4 us" comparison.
+baseline (method `none`, same profile, backend, fog nodes and network seed) are
+added here, as in the paper's "+1% bandwidth, +4 us" comparison.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import pandas as pd
 from fogcosim import atomic
 
 SUMMARY = "summary.csv"
-KEYS = ["profile", "backend", "method", "fog_nodes", "seed"]
+#: `seed` is the network seed; `train_seed` the training seed of a run that trains (else empty).
+KEYS = ["profile", "backend", "method", "fog_nodes", "seed", "train_seed"]
 #: metric -> delta column added against the no-ML baseline
 DELTAS = {
     "bandwidth_mean": "delta_bandwidth_mean",
@@ -37,6 +38,8 @@ def collect(run_dirs: list[Path]) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame(columns=KEYS)
     table = pd.DataFrame(rows)
+    if "train_seed" in table:
+        table["train_seed"] = pd.to_numeric(table["train_seed"], errors="coerce").astype("Int64")
     base = table[table["method"] == "none"].set_index(["profile", "backend", "fog_nodes", "seed"])
     index = pd.MultiIndex.from_frame(table[["profile", "backend", "fog_nodes", "seed"]])
     for metric, delta in DELTAS.items():
@@ -44,7 +47,9 @@ def collect(run_dirs: list[Path]) -> pd.DataFrame:
             reference = base[metric].reindex(index).to_numpy()
             table[delta] = table[metric].to_numpy() - reference
     table = table.assign(_m=table["method"].map(METHOD_ORDER))
-    table = table.sort_values(["profile", "backend", "fog_nodes", "_m", "seed"]).drop(columns="_m")
+    keys = ["profile", "backend", "fog_nodes", "_m", "seed", "train_seed"]
+    order = [c for c in keys if c in table]
+    table = table.sort_values(order).drop(columns="_m")
     front = [c for c in KEYS if c in table]
     return table[front + [c for c in table.columns if c not in front]].reset_index(drop=True)
 

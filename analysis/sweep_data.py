@@ -36,8 +36,8 @@ REFERENCES: tuple[str, ...] = next(
 LEGACY_PAPER_PROFILE = "paper-sec21"
 
 LINK_COLUMNS = [
-    "method", "fog_nodes", "seed", "link", "src", "dst", "datarate_bps", "busy", "offered",
-    "carries_ml",
+    "method", "fog_nodes", "seed", "train_seed", "link", "src", "dst", "datarate_bps", "busy",
+    "offered", "carries_ml",
 ]  # fmt: skip
 
 
@@ -88,15 +88,26 @@ def reference_of(provenance: dict[str, Any]) -> Reference:
     return Reference("none", "the profile declares none")
 
 
+def train_seed_of(row: Any) -> int | None:
+    """A summary row's (or point's) training seed; None where it trains nothing or predates it."""
+    value = row.get("train_seed") if hasattr(row, "get") else getattr(row, "train_seed", None)
+    return None if value is None or pd.isna(value) else int(value)
+
+
 def run_key(row: Any) -> str:
-    """A run's folder name, `n<FNs>-<method>-s<seed>`, from a mapping of its keys."""
-    return f"n{int(row['fog_nodes'])}-{row['method']}-s{int(row['seed'])}"
+    """A run's folder name, `n<FNs>-<method>-s<seed>[-t<train seed>]`, from its keys.
+
+    The training seed is named only where it differs from the network seed (as
+    `simulation.sweep.SweepPoint.key` names the folder).
+    """
+    key = f"n{int(row['fog_nodes'])}-{row['method']}-s{int(row['seed'])}"
+    train = train_seed_of(row)
+    return key if train is None or train == int(row["seed"]) else f"{key}-t{train}"
 
 
 def run_dir(out_dir: Path, row: Any) -> Path:
-    """The run folder of a summary row (`runs/n<FNs>-<method>-s<seed>`, as the sweep names it)."""
-    keys = {"fog_nodes": row.fog_nodes, "method": row.method, "seed": row.seed}
-    return Path(out_dir) / RUNS_DIR / run_key(keys)
+    """The run folder of a summary row (`runs/<run_key>`, as the sweep names it)."""
+    return Path(out_dir) / RUNS_DIR / run_key(run_keys(row))
 
 
 @dataclass
@@ -116,9 +127,15 @@ class RunData:
 
 
 def load_runs(out_dir: Path, rows: pd.DataFrame) -> RunData:
-    """Read scenario.json, the .sca link statistics and flows.csv of every run of `rows`."""
+    """Read scenario.json, the .sca link statistics and flows.csv of every run of `rows`.
+
+    Links and flows are read once per network seed: runs that differ only in
+    their training seed have the same network results, and counting them twice
+    would weigh that network seed twice.
+    """
     data = RunData()
     links, flows = [], []
+    seen: set[tuple[str, int, int]] = set()
     for r in rows.itertuples():
         folder = run_dir(out_dir, r)
         if not folder.is_dir():
@@ -130,6 +147,10 @@ def load_runs(out_dir: Path, rows: pd.DataFrame) -> RunData:
             data.notes.append(f"{folder.name}: scenario.json not read ({_one_line(exc)})")
             continue
         data.scenarios[folder.name] = scenario
+        network = (str(r.method), int(r.fog_nodes), int(r.seed))
+        if network in seen:  # the same network results under another training seed
+            continue
+        seen.add(network)
         sca = sorted((folder / "results").glob("*.sca"))
         if sca:
             try:
@@ -149,8 +170,16 @@ def load_runs(out_dir: Path, rows: pd.DataFrame) -> RunData:
 
 
 def run_keys(row: Any) -> dict[str, Any]:
-    """A summary row's method, fog_nodes and seed, as columns for its per-run tables."""
-    return {"method": row.method, "fog_nodes": int(row.fog_nodes), "seed": int(row.seed)}
+    """A summary row's method, fog_nodes and seeds, as columns for its per-run tables.
+
+    `train_seed` is None (NaN in a table) for a run that trains nothing.
+    """
+    return {
+        "method": row.method,
+        "fog_nodes": int(row.fog_nodes),
+        "seed": int(row.seed),
+        "train_seed": train_seed_of(row),
+    }
 
 
 def run_table(

@@ -61,7 +61,15 @@ def add_scenario_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--profile", required=True, help="shipped profile name or path to a .toml")
     p.add_argument("--fog-nodes", type=positive_int, required=True, metavar="N")
     p.add_argument("--method", choices=METHODS, required=True)
-    p.add_argument("--seed", type=int, default=0, help="draws start offsets and periods")
+    p.add_argument(
+        "--seed", type=int, default=0, help="network seed: draws start offsets and periods"
+    )
+    p.add_argument(
+        "--train-seed",
+        type=int,
+        metavar="T",
+        help='pacing = "rounds": training seed (model init, data order; default: --seed)',
+    )
     p.add_argument("--vectors", action="store_true", help="also record end-to-end delay vectors")
     add_time_args(p)
     p.add_argument("--out", type=Path, required=True, metavar="DIR")
@@ -105,7 +113,18 @@ def register(sub: Any) -> None:
 
 def scenario_from_args(args: argparse.Namespace) -> Scenario:
     """The scenario that `add_scenario_args` names, with its simulated-time options."""
-    scenario = build_scenario(load_profile(args.profile), args.fog_nodes, args.method, args.seed)
+    if args.train_seed is not None and args.train_seed < 0:
+        raise UserError(f"--train-seed {args.train_seed} is negative (allowed: 0 or more)")
+    scenario = build_scenario(
+        load_profile(args.profile), args.fog_nodes, args.method, args.seed,
+        train_seed=args.train_seed,
+    )  # fmt: skip
+    trains = scenario.rounds is not None and scenario.rounds.training is not None
+    if args.train_seed is not None and not trains:
+        raise UserError(
+            f"--train-seed: {scenario.name} trains nothing (training seeds apply to the ML "
+            'methods of a profile with [traffic.ml] pacing = "rounds")'
+        )
     if args.sim_time is not None and args.sim_time <= 0:
         raise UserError(f"--sim-time must be positive (got {args.sim_time} ps)")
     return with_time(scenario, args.sim_time, args.hyperperiods, args.warmup)

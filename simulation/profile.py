@@ -86,6 +86,10 @@ class Profile:
     document: dict[str, Any]
     #: Published results the reports compare with ("none" or "sec21-table4").
     reference: str = "none"
+    #: Training seeds a sweep runs (None: as many as `seeds`, paired run by run).
+    train_seeds: int | None = None
+    #: Whether the ML traffic is the training's round protocol (`[traffic.ml] pacing`).
+    rounds_paced: bool = False
 
     def root(self, defaults: dict[str, str] | None = None) -> Section:
         """The whole profile as a Section checked against the schema."""
@@ -122,9 +126,17 @@ def load_profile(name_or_path: str | Path) -> Profile:
     methods = sim.get("methods")
     if not methods:
         raise sim.error("methods", f"expected a non-empty list from {', '.join(METHODS)}")
+    traffic = root.sub("traffic")
+    paced = traffic.has("ml") and traffic.sub("ml").get("pacing") == "rounds"
+    train_seeds = sim.get("train_seeds")
+    if train_seeds is not None and not paced:
+        raise sim.error(
+            "train_seeds",
+            'applies to pacing = "rounds" profiles only (a periodic study trains nothing)',
+        )
     return Profile(
         path, name, meta.get("description"), network, tuple(fog_nodes), tuple(methods),
-        sim.get("seeds"), document, meta.get("reference"),
+        sim.get("seeds"), document, meta.get("reference"), train_seeds, paced,
     )  # fmt: skip
 
 
@@ -154,8 +166,16 @@ def build_scenario(
     method: str,
     seed: int = 0,
     measure: PayloadMeasurer | None = None,
+    train_seed: int | None = None,
 ) -> Scenario:
-    """The Scenario for one point of a study: profile x fog-node count x method x seed."""
+    """The Scenario for one point of a study: profile x fog-node count x method x seeds.
+
+    `seed` is the network seed (start offsets, neighbour periods: `random.Random(seed)`);
+    `train_seed` the training's (model init, data shards, batch order, torch and NumPy
+    generators of their own), recorded in a rounds-paced scenario's training (None: equal
+    to `seed`). The two never share a generator, so either can change alone. A scenario
+    whose training seed differs from its network seed is named `...-s<seed>-t<train_seed>`.
+    """
     if fog_nodes < 1:
         raise UserError(f"fog-node count {fog_nodes} is below 1 (allowed: 1 or more)")
     if method not in METHODS:
@@ -209,6 +229,7 @@ def build_scenario(
                     'applies to pacing = "periodic" only (rounds measure every message\'s size)',
                 )
             rounds = rounds_spec(ml, root.sub("compute"), method, fog_nodes, priorities["ml"], seed)
+            rounds = with_train_seed(rounds, seed if train_seed is None else train_seed)
             if pcps is not None:
                 rounds = dataclasses.replace(rounds, pcp=pcps["ml"])
             up = sum(st.up_bytes for st in rounds.stages)
@@ -227,7 +248,7 @@ def build_scenario(
     flows = draw_offsets(drafts, rng, priorities, pcps)
     try:
         scenario = Scenario(
-            name=f"{profile.name}-n{fog_nodes}-{method}-s{seed}",
+            name=scenario_name(profile.name, fog_nodes, method, seed, rounds),
             profile=profile.name,
             network=profile.network,
             method=method,
@@ -268,6 +289,22 @@ def build_scenario(
         field = _profile_field(exc.field, drafts)
         where = f"{field}: " if field else ""
         raise ScenarioError(f"{profile.path}: {where}{exc}", field) from None
+
+
+def with_train_seed(spec: RoundsSpec, train_seed: int) -> RoundsSpec:
+    """The round protocol with its training drawn from `train_seed` (the network is unchanged)."""
+    if spec.training is None:
+        return spec
+    return dataclasses.replace(spec, training=dataclasses.replace(spec.training, seed=train_seed))
+
+
+def scenario_name(
+    profile: str, fog_nodes: int, method: str, seed: int, rounds: RoundsSpec | None
+) -> str:
+    """`<profile>-n<FNs>-<method>-s<seed>`, plus `-t<train seed>` where the two seeds differ."""
+    name = f"{profile}-n{fog_nodes}-{method}-s{seed}"
+    train = None if rounds is None or rounds.training is None else rounds.training.seed
+    return name if train is None or train == seed else f"{name}-t{train}"
 
 
 #: [traffic.ml] keys that apply to one pacing only.
@@ -385,7 +422,8 @@ def with_rounds(scenario: Scenario, rounds: int) -> Scenario:
         raise UserError(f"rounds {rounds} must be at least 1")
     # the devices' round-to-round factors for the new number of rounds (the same draws)
     factors = compute_factors(spec.speed_variation, len(spec.fog_nodes), rounds, scenario.seed)
-    new = dataclasses.replace(spec, rounds=rounds, compute_factors=factors)
+    training = spec.training and dataclasses.replace(spec.training, rounds=rounds)
+    new = dataclasses.replace(spec, rounds=rounds, compute_factors=factors, training=training)
     duration = scenario.duration_ps
     if duration == rounds_time_cap(spec):
         duration = rounds_time_cap(new)

@@ -127,7 +127,7 @@ def rounds_spec(
     partition, concentration = _partition(ml)
     training = Training(
         dataset, model, batch, dtype, split, local_steps, ml.get("lr"), ml.get("target_accuracy"),
-        partition, concentration,
+        partition, concentration, rounds=ml.get("train_rounds"),
     )  # fmt: skip
     names = [fog_name(i) for i in range(fog_nodes)]
     fog, cloud = assign(compute, names)

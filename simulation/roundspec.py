@@ -87,6 +87,14 @@ class Training:
     partition: str = "iid"
     #: The Dirichlet concentration (None for iid).
     dirichlet_alpha: float | None = None
+    #: Seed of the training's own draws (model init, data shards, batch order), separate from
+    #: the network seed (`Scenario.seed`: offsets, periods). None: a scenario.json written
+    #: before the two were separate, whose training used the network seed.
+    seed: int | None = None
+    #: Rounds trained: the first `rounds` the cloud completes (None: `RoundsSpec.rounds`).
+    #: A sweep's run lets the protocol run on through the study's window (`RoundsSpec.rounds`
+    #: None) and trains this many of its rounds.
+    rounds: int | None = None
 
 
 @dataclass(frozen=True)

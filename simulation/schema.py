@@ -298,7 +298,25 @@ SCHEMA: dict[str, Table] = {
                 choices=("none", "cc", "fl", "fcddt"),
                 shapes=False,
             ),
-            Field("seeds", "int", "Seeds a sweep runs (0..seeds-1).", 3, minimum=1, shapes=False),
+            Field(
+                "seeds",
+                "int",
+                "Network seeds a sweep runs (0..seeds-1): start offsets, neighbour periods.",
+                3,
+                minimum=1,
+                shapes=False,
+            ),
+            Field(
+                "train_seeds",
+                "int",
+                'pacing = "rounds": training seeds a sweep runs (0..train_seeds-1): model init, '
+                "data shards, batch order. Runs pair network and training seeds one to one "
+                "(equal counts), or repeat the seed of a count of 1 for every run; omitted: "
+                "equal to seeds (run k: network seed k, training seed k).",
+                NO_DEFAULT,
+                minimum=1,
+                shapes=False,
+            ),
             Field(
                 "scheduling",
                 "choice",
@@ -345,7 +363,8 @@ SCHEMA: dict[str, Table] = {
             Field(
                 "sim_time",
                 "time",
-                "Measured time after the warm-up (default: one hyperperiod).",
+                "Measured time after the warm-up (default: one hyperperiod; a sweep of a "
+                'pacing = "rounds" profile: train_rounds x batch_period).',
                 NO_DEFAULT,
             ),
             Field(
@@ -556,8 +575,9 @@ SCHEMA: dict[str, Table] = {
             Field(
                 "train_rounds",
                 "int",
-                "rounds: rounds a run trains; the simulation ends when every fog node has the "
-                "last one's download.",
+                "rounds: rounds a run trains; `fogcosim cosim` ends when every fog node has the "
+                "last one's download, a sweep measures every run over train_rounds x "
+                "batch_period (see docs/rounds.md).",
                 20,
                 minimum=1,
             ),

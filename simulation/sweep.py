@@ -31,8 +31,9 @@ from simulation.backends.base import write_inputs
 from simulation.estimate import check_size
 from simulation.folderlock import folder_lock
 from simulation.load import overload_warnings
-from simulation.profile import PROFILE_DIR, Profile, build_scenario, with_time
+from simulation.profile import PROFILE_DIR, Profile
 from simulation.scenario import Scenario
+from simulation.study import point_scenario
 from simulation.sweep_exec import execute
 from simulation.sweep_point import (
     ERROR,
@@ -70,42 +71,87 @@ RESULTS_ROOT = Path("results")
 
 @dataclass(frozen=True)
 class SweepPoint:
-    """One run of a sweep."""
+    """One run of a sweep: fog nodes, method, network seed and (if it trains) training seed."""
 
     fog_nodes: int
     method: str
     seed: int
+    #: None: the run trains nothing (method none, or periodic ML traffic)
+    train_seed: int | None = None
 
     @property
     def key(self) -> str:
-        """Folder name of the point, e.g. `n12-fcddt-s1`."""
-        return f"n{self.fog_nodes}-{self.method}-s{self.seed}"
+        """Folder name of the point, e.g. `n12-fcddt-s1`, `n12-fcddt-s1-t0` (seeds differ)."""
+        key = f"n{self.fog_nodes}-{self.method}-s{self.seed}"
+        if self.train_seed is None or self.train_seed == self.seed:
+            return key
+        return f"{key}-t{self.train_seed}"
+
+
+def seed_pairs(
+    seeds: int | Sequence[int], train_seeds: int | Sequence[int] | None = None
+) -> list[tuple[int, int]]:
+    """(network seed, training seed) of each repetition: paired one to one, or one repeated.
+
+    Equal counts pair up run by run (the default, `train_seeds` None: the same
+    list); a list of one seed is repeated for every seed of the other, so one
+    source of randomness varies alone. Other counts are a `UserError`.
+    """
+    net = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
+    train = net if train_seeds is None else (
+        list(range(train_seeds)) if isinstance(train_seeds, int) else list(train_seeds)
+    )  # fmt: skip
+    for s in [*net, *train]:
+        if s < 0:
+            raise UserError(f"seed {s} is negative (allowed: 0 or more)")
+    if len(net) == len(train):
+        return list(zip(net, train, strict=True))
+    if len(net) == 1:
+        return [(net[0], t) for t in train]
+    if len(train) == 1:
+        return [(s, train[0]) for s in net]
+    raise UserError(
+        f"{len(net)} network seeds and {len(train)} training seeds do not pair up: give equal "
+        "counts (run k: network seed k, training seed k), or 1 for either (that seed for every run)"
+    )
 
 
 def expand(
-    fog_nodes: Iterable[int], methods: Iterable[str], seeds: int | Sequence[int]
+    fog_nodes: Iterable[int],
+    methods: Iterable[str],
+    seeds: int | Sequence[int],
+    train_seeds: int | Sequence[int] | None = None,
+    *,
+    trains: bool = False,
 ) -> list[SweepPoint]:
-    """The grid of points, in a fixed order (fog nodes, then method, then seed)."""
-    seed_list = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
+    """The grid of points, in a fixed order (fog nodes, then method, then seeds).
+
+    `trains`: the profile is rounds-paced, so its ML methods train; each of
+    their points carries a training seed from `seed_pairs`. Method `none` (and
+    every method of a periodic study) trains nothing: one point per network seed.
+    """
     nodes = list(fog_nodes)
     meths = list(methods)
-    if not nodes or not meths or not seed_list:
+    pairs = seed_pairs(seeds, train_seeds)
+    if not nodes or not meths or not pairs:
         raise UserError("a sweep needs at least one fog-node count, one method and one seed")
+    if train_seeds is not None and not trains:
+        raise UserError(
+            'training seeds apply to a profile with [traffic.ml] pacing = "rounds" only '
+            "(a periodic study trains nothing)"
+        )
     for n in nodes:
         if n < 1:
             raise UserError(f"fog-node count {n} is below 1 (allowed: 1 or more)")
     for m in meths:
         if m not in METHODS:
             raise UserError(f"unknown method {m!r} (allowed: {', '.join(METHODS)})")
-    for s in seed_list:
-        if s < 0:
-            raise UserError(f"seed {s} is negative (allowed: 0 or more)")
     seen: set[SweepPoint] = set()
     points = []
     for n in nodes:
         for m in meths:
-            for s in seed_list:
-                p = SweepPoint(n, m, s)
+            for s, t in pairs:
+                p = SweepPoint(n, m, s, t if trains and m != "none" else None)
                 if p not in seen:
                     seen.add(p)
                     points.append(p)
@@ -179,9 +225,9 @@ def run_sweep(
     """
     concrete = get_backend(backend).name
     scenarios = {
-        p: with_time(
-            build_scenario(profile, p.fog_nodes, p.method, p.seed),
-            sim_time_ps, hyperperiods, warmup_ps,
+        p: point_scenario(
+            profile, p.fog_nodes, p.method, p.seed, p.train_seed,
+            sim_time_ps=sim_time_ps, hyperperiods=hyperperiods, warmup_ps=warmup_ps,
         )
         for p in points
     }  # fmt: skip
@@ -311,6 +357,7 @@ def _study(
         "backend_requested": requested,
         "points": [asdict(p) for p in points],
         "seeds": sorted({p.seed for p in points}),
+        "train_seeds": sorted({p.train_seed for p in points if p.train_seed is not None}),
         "ml_payloads": {
             p.key: vars(sc.ml_payload) for p, sc in scenarios.items() if sc.ml_payload is not None
         },

@@ -28,3 +28,20 @@ def test_verbose_shows_the_traceback(tmp_path, capsys):
           "--backend", "embedded", "--out", str(blocker / "sub")])  # fmt: skip
     err = capsys.readouterr().err
     assert "Traceback" in err and err.strip().splitlines()[-1].startswith("fogcosim run: error: ")
+
+
+def test_bad_seeds_are_one_line_each(tmp_path, capsys):
+    """A training seed where nothing trains, or seed counts that do not pair up."""
+    cases = [
+        (["render", "--profile", STAR, "--fog-nodes", "2", "--method", "fl", "--train-seed", "1",
+          "--out", str(tmp_path / "r")], "trains nothing (training seeds apply to the ML methods"),
+        (["sweep", "--profile", STAR, "--fog-nodes", "2", "--methods", "fl", "--train-seeds", "2",
+          "--out", str(tmp_path / "s")], 'training seeds apply to a profile with [traffic.ml] pacing = "rounds"'),
+        (["sweep", "--profile", "paper-sec21-rounds", "--fog-nodes", "2", "--seeds", "2",
+          "--train-seeds", "3", "--out", str(tmp_path / "t")], "2 network seeds and 3 training seeds do not pair up"),
+    ]  # fmt: skip
+    for args, message in cases:
+        assert main(args) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and message in err, err
+    assert not (tmp_path / "s").exists() and not (tmp_path / "t").exists()

@@ -47,10 +47,26 @@ class RunResult:
     stalled: str = ""
 
     def write(self) -> Path:
-        """Write run.json into the run's directory (atomically) and return its path."""
+        """Write run.json into the run's directory (atomically) and return its path.
+
+        It names the run's seeds too, from the scenario.json the backend wrote
+        beside it: `seed` (the network's) and `train_seed` (the training's, for a
+        run that trains; else null).
+        """
         path = Path(self.directory) / RUN_INFO
-        atomic.write_json(path, asdict(self))
+        atomic.write_json(path, asdict(self) | seeds(Path(self.directory)))
         return path
+
+
+def seeds(run_dir: Path) -> dict[str, int | None]:
+    """The network and training seeds of the scenario.json in `run_dir` ({} if unreadable)."""
+    try:
+        scenario = json.loads((run_dir / "scenario.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    training = (scenario.get("rounds") or {}).get("training") or {}
+    train = training.get("seed", scenario["seed"]) if training else None
+    return {"seed": scenario.get("seed"), "train_seed": train}
 
 
 class Backend(Protocol):

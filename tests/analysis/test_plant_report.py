@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from analysis.compare import COMPARE, write_compare
-from analysis.report_tables import num
+from analysis.report_format import num
 from fogcosim.cli import main
 from fogcosim.errors import UserError
 

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import report_rounds, reshape
+from analysis import report_rounds_plots, reshape
 from analysis.report import PLOT_NAMES, load_sweep, write_report
-from analysis.report_tables import md_table, num, pm
+from analysis.report_format import md_table, num, pm
 from fogcosim.cli import main
 from fogcosim.errors import UserError
 from simulation.folderlock import LOCK_NAME
@@ -106,29 +106,34 @@ def test_seed_stats_orders_methods_and_gives_nan_for_an_absent_column() -> None:
 
 
 @pytest.mark.parametrize(
-    ("values", "spread", "low", "high"),
+    ("values", "spread", "half"),
     [
-        ([50.0], "none", 0.0, 0.0),
-        ([40.0, 70.0], "min–max", 15.0, 15.0),
-        ([40.0, 50.0, 90.0], "std", np.std([40, 50, 90], ddof=1), np.std([40, 50, 90], ddof=1)),
+        ([50.0], "none", 0.0),
+        # sd 21.21, n 2: 12.706 * 21.21 / sqrt(2) = 190.6 (a t interval with 1 dof is wide)
+        ([40.0, 70.0], "ci95", 190.59),
+        # sd 26.46, n 3: 4.303 * 26.46 / sqrt(3) = 65.73
+        ([40.0, 50.0, 90.0], "ci95", 65.73),
     ],
 )
-def test_series_vs_nodes_error_bars(
-    values: list[float], spread: str, low: float, high: float
+def test_series_vs_nodes_error_bars_are_95_percent_intervals(
+    values: list[float], spread: str, half: float
 ) -> None:
     rows = frame(*(row(seed=i, bandwidth_mean=v / 100) for i, v in enumerate(values)))
     got = reshape.series_vs_nodes(rows, "bandwidth_mean", scale=100.0).iloc[0]
     assert got["mean"] == pytest.approx(np.mean(values))
     assert got["spread"] == spread
-    assert (got["err_low"], got["err_high"]) == (pytest.approx(low), pytest.approx(high))
+    assert got["err_low"] == pytest.approx(half, abs=0.01)
+    assert got["err_high"] == pytest.approx(half, abs=0.01)
 
 
-def test_series_vs_nodes_min_max_is_asymmetric_for_unequal_distances() -> None:
-    # two seeds are always symmetric about their mean; mixed cells keep their own spread kind
+def test_series_vs_nodes_mixed_cells_keep_their_own_bars() -> None:
     rows = frame(row(seed=0, fog_nodes=4), row(seed=0, fog_nodes=10), row(seed=1, fog_nodes=10))
     got = reshape.series_vs_nodes(rows, "critical_delay_mean_us")
-    assert list(got["spread"]) == ["none", "min–max"]
-    assert reshape.spread_caption([got]) == "min–max over the 2 seeds; none (1 seed)"
+    assert list(got["spread"]) == ["none", "ci95"]
+    assert reshape.spread_caption([got]) == (
+        "the 95% confidence interval of the mean (Student t, n − 1 degrees of freedom) over 2 "
+        "seeds; none where a cell has 1 seed"
+    )
 
 
 # ---------------------------------------------------------------- tables
@@ -256,16 +261,21 @@ def test_ecdf_per_class_and_method() -> None:
 @pytest.mark.parametrize(
     ("values", "text"),
     [
-        ({"fcddt": 1.0, "fl": 2.0, "cc": 3.0}, "FCDDT < FL < CC"),
-        ({"fcddt": 3.0, "fl": 3.001, "cc": 1.0}, "CC < FCDDT = FL"),
-        ({"fcddt": math.nan, "cc": 1.0}, "CC"),
-        ({}, "n/a"),
+        ({"fcddt": [1.0, 1.1, 0.9], "fl": [2.0, 2.1, 1.9], "cc": [3.0, 3.1, 2.9]},
+         "FCDDT < FL < CC"),
+        # FL minus FCDDT per seed: +0.6, -0.9, +0.6 (paired t-test: not significant)
+        ({"fcddt": [3.0, 3.5, 2.5], "fl": [3.6, 2.6, 3.1], "cc": [1.0, 1.1, 0.9]},
+         "CC < FCDDT ≈ FL"),
+        # the same values as FCDDT plus 0.1 in every seed: a consistent paired difference
+        ({"fcddt": [3.0, 3.5, 2.5], "fl": [3.1, 3.6, 2.6]}, "FCDDT < FL"),
+        ({"fcddt": [math.nan], "cc": [1.0, 2.0]}, "CC"),
+        ({"fl": [1.0], "cc": [2.0]}, "FL ? CC"),
     ],
-)
-def test_method_order(values: dict[str, float], text: str) -> None:
-    data = pd.DataFrame({"method": list(values), "x": list(values.values())}, dtype=object)
-    data["x"] = data["x"].astype(float)
-    assert reshape.method_order(data, "x") == text
+)  # fmt: skip
+def test_method_orders_are_tested(values: dict[str, list[float]], text: str) -> None:
+    rows = frame(*(row(m, 4, s, x=v) for m, vs in values.items() for s, v in enumerate(vs)))
+    assert reshape.method_orders(rows, "x")[4].text() == text
+    assert reshape.method_orders(rows.iloc[0:0], "x") == {}
 
 
 @pytest.mark.parametrize(
@@ -277,7 +287,7 @@ def test_num(args: tuple[Any, ...], text: str) -> None:
 
 
 def test_pm_and_md_table() -> None:
-    assert pm(10.0, 2.0, 2) == "10.0 ± 2.0"
+    assert pm(10.0, 2.0, 2) == "10.0 ± 2.0 [-8.0, 28.0]"
     assert pm(10.0, math.nan, 1) == "10.0"
     assert pm(math.nan, math.nan, 0) == "—"
     assert md_table(["a", "b", "c"], [["1", "2", "3"]], right=1, left_last=1) == [
@@ -339,7 +349,7 @@ def test_report_plots_are_pngs(sample_report: Path) -> None:
     # the sample predates flows.csv: every plot but the per-flow deadline plot, and its ML
     # traffic is periodic: no training plots
     assert sorted(p.stem for p in plots.glob("*.png")) == sorted(
-        set(PLOT_NAMES) - {"flow_deadlines", *report_rounds.PLOT_NAMES}
+        set(PLOT_NAMES) - {"flow_deadlines", *report_rounds_plots.PLOT_NAMES}
     )
     for path in plots.glob("*.png"):
         assert path.read_bytes().startswith(PNG)
@@ -384,7 +394,9 @@ def test_report_without_run_folders_vectors_or_provenance(tmp_path: Path) -> Non
     assert "| n7-fl-s0 | RuntimeError: boom more |" in text
     assert "| n7-fcddt-s2 | ml | 4 | 3 |" in text
     assert "no run folders with results found" in text
-    assert "±1 standard deviation over seeds" in text
+    assert (
+        "95% confidence interval of the mean (Student t, n − 1 degrees of freedom) over 3" in text
+    )
     assert "--no-vectors" in text
     assert sorted(p.name for p in (tmp_path / "plots").iterdir()) == [
         "bandwidth_vs_fog_nodes.png", "delay_vs_fog_nodes.png",

@@ -117,6 +117,11 @@ def test_measured_directions(star_profile):
         ),
         ("seeds = 1", "seeds = 0", r"simulation\.seeds: must be at least 1"),
         (
+            "seeds = 1",
+            "seeds = 1\ntrain_seeds = 2",
+            r"simulation\.train_seeds: applies to pacing = \"rounds\" profiles only",
+        ),
+        (
             "fog_nodes = [3]",
             "fog_nodes = [0]",
             r"simulation\.fog_nodes: expected a non-empty list of integers >= 1",

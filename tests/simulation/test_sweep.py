@@ -66,6 +66,44 @@ def test_expand_rejects_bad_grids(nodes, methods, seeds, message):
         expand(nodes, methods, seeds)
 
 
+@pytest.mark.parametrize(
+    ("seeds", "train_seeds", "pairs"),
+    [
+        (2, None, [(0, 0), (1, 1)]),  # default: run k pairs network seed k with training seed k
+        (3, 1, [(0, 0), (1, 0), (2, 0)]),  # the training fixed: the network varies alone
+        (1, 3, [(0, 0), (0, 1), (0, 2)]),  # the network fixed: the training varies alone
+        ([5], [7], [(5, 7)]),
+    ],
+)
+def test_expand_pairs_network_and_training_seeds(seeds, train_seeds, pairs):
+    points = expand([4], ["none", "fl"], seeds, train_seeds, trains=True)
+    trained = [(p.seed, p.train_seed) for p in points if p.method == "fl"]
+    assert trained == pairs
+    # the baseline trains nothing: one point per network seed, no training seed
+    assert [(p.seed, p.train_seed) for p in points if p.method == "none"] == [
+        (s, None) for s in dict.fromkeys(s for s, _ in pairs)
+    ]
+
+
+def test_point_keys_name_the_training_seed_where_it_differs():
+    assert SweepPoint(4, "fl", 1).key == "n4-fl-s1"
+    assert SweepPoint(4, "fl", 1, 1).key == "n4-fl-s1"  # paired: the key of old sweeps
+    assert SweepPoint(4, "fl", 1, 0).key == "n4-fl-s1-t0"
+
+
+@pytest.mark.parametrize(
+    ("seeds", "train_seeds", "trains", "message"),
+    [
+        (2, 3, True, "2 network seeds and 3 training seeds do not pair up"),
+        (2, 2, False, "training seeds apply to a profile with .traffic.ml. pacing"),
+        (1, [-2], True, "seed -2 is negative"),
+    ],
+)
+def test_expand_rejects_seeds_that_do_not_pair(seeds, train_seeds, trains, message):
+    with pytest.raises(UserError, match=message):
+        expand([4], ["fl"], seeds, train_seeds, trains=trains)
+
+
 def test_sweep_runs_resumes_and_summarises(tmp_path, star_profile):
     out = tmp_path / "sweep"
     points = expand([2, 3], ["none", "fl"], 2)
@@ -399,9 +437,7 @@ def test_a_second_sweep_on_a_busy_folder_stops_at_once(tmp_path, capsys):
 def test_default_folder_is_keyed_by_profile_text(tmp_path):
     paper = load_profile("paper-sec21")
     assert default_out_dir(paper, tmp_path) == tmp_path / "paper-sec21"
-    copy = write_profile(
-        tmp_path, paper.path.read_text().replace("seeds = 3", "seeds = 2"), "p.toml"
-    )
+    copy = write_profile(tmp_path, paper.path.read_text() + "\n# an edited copy\n", "p.toml")
     edited = default_out_dir(load_profile(copy), tmp_path)
     assert edited.parent == tmp_path and edited.name.startswith("paper-sec21-")
     assert len(edited.name) == len("paper-sec21-") + 8
