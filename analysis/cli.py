@@ -73,6 +73,12 @@ def register(sub: Any) -> None:
         help="network seeds 0..K-1: offsets, periods (default: the profile's)",
     )
     p.add_argument(
+        "--variants",
+        type=lambda text: [v.strip() for v in text.split(",") if v.strip()],
+        metavar="A,B",
+        help="the profile's [[simulation.variants]] to run (default: all it declares)",
+    )
+    p.add_argument(
         "--train-seeds",
         type=positive_int,
         metavar="T",
@@ -275,6 +281,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         args.seeds or profile.seeds,
         args.train_seeds or profile.train_seeds,
         trains=profile.rounds_paced,
+        variants=args.variants or profile.variants or ("",),
     )
     out = (args.out or default_out_dir(profile, args.results_root)).resolve()
     check_sweep_training(profile, points, args.device)

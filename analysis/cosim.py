@@ -66,14 +66,17 @@ def check_sweep_training(profile: Profile, points: list[SweepPoint], device: str
     The partition depends on the FN count and the seed, not the method, so one check per
     (FN count, seed) with ML traffic.
     """
-    seen: set[tuple[int, int]] = set()
+    seen: set[tuple[str, int, int]] = set()
     for point in points:
-        if point.method == "none" or (point.fog_nodes, point.seed) in seen:
+        key = (point.variant, point.fog_nodes, point.seed)
+        if point.method == "none" or key in seen:
             continue
-        seen.add((point.fog_nodes, point.seed))
-        scenario = build_scenario(profile, point.fog_nodes, point.method, point.seed)
+        seen.add(key)
+        scenario = build_scenario(
+            profile.with_variant(point.variant), point.fog_nodes, point.method, point.seed
+        )
         if scenario.rounds is None:
-            return  # periodic ML traffic: nothing trains
+            continue  # periodic ML traffic: nothing trains
         check_before_simulating(scenario.to_dict(), device)
 
 

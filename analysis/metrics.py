@@ -249,6 +249,7 @@ def _metrics(
     busiest = links.loc[links["busy"].idxmax()] if len(links) else None
     out: dict[str, Any] = {
         "profile": scenario["profile"],
+        "variant": scenario.get("variant", ""),
         "method": scenario["method"],
         "fog_nodes": scenario["fog_nodes"],
         "seed": scenario["seed"],

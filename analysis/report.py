@@ -142,15 +142,24 @@ def write_report(out_dir: Path) -> Path:
     lines = header(sweep)
     written: set[str] = set()
     summary = sweep.summary
+    if len(summary) and "variant" not in summary:
+        summary = summary.assign(variant="")
+    summary = summary.assign(variant=summary["variant"].fillna("")) if len(summary) else summary
+    keys = ["profile", "variant", "backend"]
     groups = (
-        list(summary.groupby(["profile", "backend"], sort=False))
-        if len(summary) and {"profile", "backend"} <= set(summary.columns)
-        else [(("", ""), summary)]
+        list(summary.groupby(keys, sort=False))
+        if len(summary) and set(keys) <= set(summary.columns)
+        else [(("", "", ""), summary)]
     )
-    for (profile, backend), rows in groups:
-        suffix = f"-{profile}-{backend}" if len(groups) > 1 else ""
+    for (profile, variant, backend), rows in groups:
+        name = f"{profile}-{variant}" if variant else profile
+        suffix = f"-{name}-{backend}" if len(groups) > 1 else ""
         if len(groups) > 1:
-            lines += [f"# {profile} on {backend}", ""]
+            lines += [
+                f"# {profile}, variant {variant} on {backend}" if variant
+                else f"# {profile} on {backend}",
+                "",
+            ]  # fmt: skip
         if rows.empty:
             lines += [
                 "No completed runs: summary.csv has no rows, so there is nothing to tabulate.",

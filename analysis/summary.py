@@ -1,7 +1,7 @@
-"""summary.csv: one row per (profile, backend, method, fog nodes, seeds) of a sweep.
+"""summary.csv: one row per (profile, variant, backend, method, fog nodes, seeds) of a sweep.
 
 Rows come from each run's `metrics.json`; the deltas against the no-ML
-baseline (method `none`, same profile, backend, fog nodes and network seed) are
+baseline (method `none`, same profile, variant, backend, fog nodes and network seed) are
 added here, as in the paper's "+1% bandwidth, +4 us" comparison.
 """
 
@@ -16,7 +16,7 @@ from fogcosim import atomic
 
 SUMMARY = "summary.csv"
 #: `seed` is the network seed; `train_seed` the training seed of a run that trains (else empty).
-KEYS = ["profile", "backend", "method", "fog_nodes", "seed", "train_seed"]
+KEYS = ["profile", "variant", "backend", "method", "fog_nodes", "seed", "train_seed"]
 #: metric -> delta column added against the no-ML baseline
 DELTAS = {
     "bandwidth_mean": "delta_bandwidth_mean",
@@ -38,16 +38,18 @@ def collect(run_dirs: list[Path]) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame(columns=KEYS)
     table = pd.DataFrame(rows)
+    table["variant"] = table["variant"].fillna("") if "variant" in table else ""
     if "train_seed" in table:
         table["train_seed"] = pd.to_numeric(table["train_seed"], errors="coerce").astype("Int64")
-    base = table[table["method"] == "none"].set_index(["profile", "backend", "fog_nodes", "seed"])
-    index = pd.MultiIndex.from_frame(table[["profile", "backend", "fog_nodes", "seed"]])
+    match = ["profile", "variant", "backend", "fog_nodes", "seed"]
+    base = table[table["method"] == "none"].set_index(match)
+    index = pd.MultiIndex.from_frame(table[match])
     for metric, delta in DELTAS.items():
         if metric in table and len(base):
             reference = base[metric].reindex(index).to_numpy()
             table[delta] = table[metric].to_numpy() - reference
     table = table.assign(_m=table["method"].map(METHOD_ORDER))
-    keys = ["profile", "backend", "fog_nodes", "_m", "seed", "train_seed"]
+    keys = ["profile", "variant", "backend", "fog_nodes", "_m", "seed", "train_seed"]
     order = [c for c in keys if c in table]
     table = table.sort_values(order).drop(columns="_m")
     front = [c for c in KEYS if c in table]

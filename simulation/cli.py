@@ -70,6 +70,11 @@ def add_scenario_args(p: argparse.ArgumentParser) -> None:
         metavar="T",
         help='pacing = "rounds": training seed (model init, data order; default: --seed)',
     )
+    p.add_argument(
+        "--variant",
+        metavar="NAME",
+        help="one of the profile's [[simulation.variants]] (default: the profile as written)",
+    )
     p.add_argument("--vectors", action="store_true", help="also record end-to-end delay vectors")
     add_time_args(p)
     p.add_argument("--out", type=Path, required=True, metavar="DIR")
@@ -115,10 +120,10 @@ def scenario_from_args(args: argparse.Namespace) -> Scenario:
     """The scenario that `add_scenario_args` names, with its simulated-time options."""
     if args.train_seed is not None and args.train_seed < 0:
         raise UserError(f"--train-seed {args.train_seed} is negative (allowed: 0 or more)")
+    profile = load_profile(args.profile).with_variant(args.variant or "")
     scenario = build_scenario(
-        load_profile(args.profile), args.fog_nodes, args.method, args.seed,
-        train_seed=args.train_seed,
-    )  # fmt: skip
+        profile, args.fog_nodes, args.method, args.seed, train_seed=args.train_seed
+    )
     trains = scenario.rounds is not None and scenario.rounds.training is not None
     if args.train_seed is not None and not trains:
         raise UserError(

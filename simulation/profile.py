@@ -7,6 +7,7 @@ validated `Scenario`; every error names the file, the field and what is allowed.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import random
 import re
@@ -90,10 +91,43 @@ class Profile:
     train_seeds: int | None = None
     #: Whether the ML traffic is the training's round protocol (`[traffic.ml] pacing`).
     rounds_paced: bool = False
+    #: The variants a sweep runs side by side ([[simulation.variants]]), by name, in order.
+    variants: tuple[str, ...] = ()
+    #: The variant this profile is ("" for the profile as written).
+    variant: str = ""
 
     def root(self, defaults: dict[str, str] | None = None) -> Section:
         """The whole profile as a Section checked against the schema."""
         return Section(self.document, "", self.path, "", defaults)
+
+    def with_variant(self, name: str) -> Profile:
+        """The profile with variant `name`'s fields set ("" = as written)."""
+        if not name:
+            return self
+        if name not in self.variants:
+            allowed = ", ".join(self.variants) or "none: the profile declares no variants"
+            raise UserError(f"{self.path}: no variant {name!r} (allowed: {allowed})")
+        i = self.variants.index(name)
+        item = Section(self.document, "", self.path, "").sub("simulation").tables("variants")[i]
+        document = copy.deepcopy(self.document)
+        for dotted, value in item.sub("set").items():
+            _set_dotted(document, dotted, value, item)
+        _check_tables(Section(document, "", self.path, ""))
+        paced = document.get("traffic", {}).get("ml", {}).get("pacing") == "rounds"
+        return dataclasses.replace(self, document=document, variant=name, rounds_paced=paced)
+
+
+def _set_dotted(document: dict[str, Any], dotted: str, value: Any, item: Section) -> None:
+    """Set `a.b.c` in a parsed TOML document (tables only; missing tables are created)."""
+    parts = dotted.split(".")
+    where = document
+    for part in parts[:-1]:
+        nxt = where.setdefault(part, {})
+        if not isinstance(nxt, dict):
+            raise item.error("set", f"{dotted!r}: {part!r} is not a table (arrays of tables "
+                             "cannot be set by a variant)")  # fmt: skip
+        where = nxt
+    where[parts[-1]] = value
 
 
 def load_profile(name_or_path: str | Path) -> Profile:
@@ -134,10 +168,19 @@ def load_profile(name_or_path: str | Path) -> Profile:
             "train_seeds",
             'applies to pacing = "rounds" profiles only (a periodic study trains nothing)',
         )
-    return Profile(
+    variants = tuple(v.get("name") for v in sim.tables("variants"))
+    if len(set(variants)) != len(variants):
+        raise sim.error("variants", f"two variants share a name ({', '.join(variants)})")
+    profile = Profile(
         path, name, meta.get("description"), network, tuple(fog_nodes), tuple(methods),
-        sim.get("seeds"), document, meta.get("reference"), train_seeds, paced,
+        sim.get("seeds"), document, meta.get("reference"), train_seeds, paced, variants,
     )  # fmt: skip
+    for variant in variants:  # every variant's fields are checked when the profile loads
+        try:
+            profile.with_variant(variant)
+        except UserError as exc:
+            raise ProfileError(f"{path}: simulation.variants[{variant}]: {exc}") from None
+    return profile
 
 
 def _check_tables(section: Section) -> None:
@@ -248,7 +291,14 @@ def build_scenario(
     flows = draw_offsets(drafts, rng, priorities, pcps)
     try:
         scenario = Scenario(
-            name=scenario_name(profile.name, fog_nodes, method, seed, rounds),
+            name=scenario_name(
+                profile.name + (f"-{profile.variant}" if profile.variant else ""),
+                fog_nodes,
+                method,
+                seed,
+                rounds,
+            ),
+            variant=profile.variant,
             profile=profile.name,
             network=profile.network,
             method=method,

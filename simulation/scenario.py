@@ -184,6 +184,8 @@ class Scenario:
     rounds: RoundsSpec | None = None
     #: 802.1Q traffic classes, gates, shapers, preemption (scheduling "tsn" only).
     tsn: TsnSpec | None = None
+    #: The profile variant it was built from ("" for the profile as written).
+    variant: str = ""
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -287,6 +289,8 @@ class Scenario:
         }
         if self.tsn is not None:
             out["tsn"] = tsn_to_dict(self.tsn)
+        if self.variant:
+            out["variant"] = self.variant
         return out
 
 
@@ -315,6 +319,7 @@ def scenario_from_dict(data: dict[str, Any]) -> Scenario:
         profile_defaults=tuple((data.get("profile_defaults") or {}).items()),
         rounds=None if data.get("rounds") is None else rounds_from_dict(data["rounds"]),
         tsn=None if data.get("tsn") is None else tsn_from_dict(data["tsn"]),
+        variant=data.get("variant", ""),
     )
 
 

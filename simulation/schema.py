@@ -21,6 +21,7 @@ NO_DEFAULT: Any = None
 #: Field kinds and how the reference describes them.
 KINDS = {
     "int": "integer",
+    "any": "any TOML value",
     "capacity": 'integer (frames) or "unbounded"',
     "number": "number",
     "str": "string",
@@ -279,10 +280,42 @@ SCHEMA: dict[str, Table] = {
             ),
         ),
     ),
+    "simulation.variants[]": Table(
+        "simulation.variants[]",
+        "One variant of the profile ([[simulation.variants]]): a sweep runs every fog-node "
+        "count, method and seed once per variant, with these fields set, and reports each "
+        "variant apart (e.g. batch sizes, straggler rates, scheduling mechanisms).",
+        (
+            Field(
+                "name", "name", "The variant's name (in run folders and reports).", example='"b500"'
+            ),
+            Field(
+                "set",
+                "table",
+                "Dotted profile fields and their values in this variant, e.g. "
+                '{ "traffic.ml.batch_size" = 500 } (tables only, no arrays of tables).',
+                table="simulation.variants[].set",
+            ),
+            Field("description", "str", "What the variant is, for the report.", ""),
+        ),
+    ),
+    "simulation.variants[].set": Table(
+        "simulation.variants[].set",
+        "Dotted profile field -> value.",
+        values=Field("<dotted field>", "any", "The field's value in this variant."),
+    ),
     "simulation": Table(
         "simulation",
         "What a sweep runs and how the network queues.",
         (
+            Field(
+                "variants",
+                "tables",
+                "Variants of the profile a sweep runs side by side (see [[simulation.variants]]).",
+                [],
+                table="simulation.variants[]",
+                shapes=False,
+            ),
             Field(
                 "fog_nodes",
                 "list[int]",

@@ -25,14 +25,26 @@ import dataclasses
 
 from simulation.profile import Profile, build_scenario, with_time
 from simulation.scenario import Scenario
+from simulation.tomlfields import ProfileError
 
 
 def rounds_window_ps(profile: Profile) -> int | None:
-    """`train_rounds x batch_period` of a rounds-paced profile; None for a periodic one."""
+    """`train_rounds x batch_period` of a rounds-paced profile; None for a periodic one.
+
+    Rounds paced as fast as they can go (`batch_period = "0s"`) have no batch
+    period to size the window by: such a profile must give its `sim_time`.
+    """
     if not profile.rounds_paced:
         return None
     ml = profile.root().sub("traffic").sub("ml")
-    return int(ml.get("train_rounds")) * int(ml.get("batch_period"))
+    window = int(ml.get("train_rounds")) * int(ml.get("batch_period"))
+    if window == 0:
+        raise ProfileError(
+            f'{profile.path}: simulation.sim_time: missing: with batch_period = "0s" (rounds '
+            "as fast as they can go) a sweep needs the window every run measures, e.g. "
+            'sim_time = "60s"'
+        )
+    return window
 
 
 def point_scenario(

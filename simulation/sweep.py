@@ -78,11 +78,15 @@ class SweepPoint:
     seed: int
     #: None: the run trains nothing (method none, or periodic ML traffic)
     train_seed: int | None = None
+    #: The profile variant ([[simulation.variants]]); "" for the profile as written
+    variant: str = ""
 
     @property
     def key(self) -> str:
-        """Folder name of the point, e.g. `n12-fcddt-s1`, `n12-fcddt-s1-t0` (seeds differ)."""
+        """Folder name, e.g. `n12-fcddt-s1`, `n12-fcddt-s1-t0` (seeds differ), `b500-n4-fl-s0`."""
         key = f"n{self.fog_nodes}-{self.method}-s{self.seed}"
+        if self.variant:
+            key = f"{self.variant}-{key}"
         if self.train_seed is None or self.train_seed == self.seed:
             return key
         return f"{key}-t{self.train_seed}"
@@ -123,8 +127,9 @@ def expand(
     train_seeds: int | Sequence[int] | None = None,
     *,
     trains: bool = False,
+    variants: Sequence[str] = ("",),
 ) -> list[SweepPoint]:
-    """The grid of points, in a fixed order (fog nodes, then method, then seeds).
+    """The grid of points, in a fixed order (variant, fog nodes, method, seeds).
 
     `trains`: the profile is rounds-paced, so its ML methods train; each of
     their points carries a training seed from `seed_pairs`. Method `none` (and
@@ -148,13 +153,14 @@ def expand(
             raise UserError(f"unknown method {m!r} (allowed: {', '.join(METHODS)})")
     seen: set[SweepPoint] = set()
     points = []
-    for n in nodes:
-        for m in meths:
-            for s, t in pairs:
-                p = SweepPoint(n, m, s, t if trains and m != "none" else None)
-                if p not in seen:
-                    seen.add(p)
-                    points.append(p)
+    for v in variants or ("",):
+        for n in nodes:
+            for m in meths:
+                for s, t in pairs:
+                    p = SweepPoint(n, m, s, t if trains and m != "none" else None, v)
+                    if p not in seen:
+                        seen.add(p)
+                        points.append(p)
     return points
 
 
@@ -226,7 +232,7 @@ def run_sweep(
     concrete = get_backend(backend).name
     scenarios = {
         p: point_scenario(
-            profile, p.fog_nodes, p.method, p.seed, p.train_seed,
+            profile.with_variant(p.variant), p.fog_nodes, p.method, p.seed, p.train_seed,
             sim_time_ps=sim_time_ps, hyperperiods=hyperperiods, warmup_ps=warmup_ps,
         )
         for p in points

@@ -213,6 +213,7 @@ def _list(item: Callable[[Section, str, Field, Any], Any]) -> Callable[..., list
 
 _PARSERS: dict[str, Callable[[Section, str, Field, Any], Any]] = {
     "int": _integer,
+    "any": lambda sec, key, f, value: value,
     "capacity": _capacity,
     "number": _number,
     "str": _string,

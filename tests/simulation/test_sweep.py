@@ -516,3 +516,36 @@ def test_a_full_disk_is_one_line_naming_the_file(tmp_path, monkeypatch, capsys):
         err.splitlines()[-1]
         == f"fogcosim sweep: error: No space left on device: {out / 'statuses.json'}"
     )
+
+
+def test_variants_run_side_by_side_and_name_their_folders(tmp_path):
+    text = (PROFILES / "golden-star.toml").read_text() + (
+        '\n[[simulation.variants]]\nname = "small"\nset = { "traffic.ml.bytes.fl.upload" = 20000 }\n'
+        '\n[[simulation.variants]]\nname = "large"\nset = { "traffic.ml.bytes.fl.upload" = 200000 }\n'
+    )
+    path = write_profile(tmp_path, text)
+    profile = load_profile(path)
+    assert profile.variants == ("small", "large")
+    assert build_scenario(profile.with_variant("large"), 3, "fl", 0).variant == "large"
+    out = tmp_path / "study"
+    code = main(["sweep", "--profile", str(path), "--fog-nodes", "3", "--methods", "none,fl",
+                 "--seeds", "1", "--backend", "embedded", "--out", str(out), "--workers", "1",
+                 "--no-report"])  # fmt: skip
+    assert code == 0
+    assert sorted(p.name for p in (out / "runs").iterdir()) == [
+        "large-n3-fl-s0", "large-n3-none-s0", "small-n3-fl-s0", "small-n3-none-s0",
+    ]  # fmt: skip
+    summary = pd.read_csv(out / "summary.csv").fillna("")
+    assert set(summary["variant"]) == {"small", "large"}
+    ml = summary[summary["method"] == "fl"].set_index("variant")["ml_upload_bytes"]
+    assert ml["small"] == 20000 and ml["large"] == 200000
+
+
+def test_a_bad_variant_is_refused_when_the_profile_loads(tmp_path):
+    text = (PROFILES / "golden-star.toml").read_text() + (
+        '\n[[simulation.variants]]\nname = "typo"\nset = { "traffic.ml.batch_siz" = 5 }\n'
+    )
+    with pytest.raises(
+        UserError, match=r"simulation\.variants\[typo\]: .*batch_siz.*unknown field"
+    ):
+        load_profile(write_profile(tmp_path, text))
