@@ -248,11 +248,17 @@ def _flow_summary(metrics: dict[str, Any]) -> str:
     """One line: messages lost and deadline misses, with the worst flow."""
     parts = [f"{metrics.get('flows', 0)} flows"]
     parts.append(f"{metrics.get('dropped_messages', 0)} messages dropped by full queues")
-    if "deadline_misses" in metrics:
+    if metrics.get("deadline_misses"):
+        worst = metrics["worst_miss_flow"]
+        waited = metrics.get("worst_miss_wait")
         parts.append(
-            f"{metrics['deadline_misses']} deadline misses (worst: {metrics['worst_miss_flow']}, "
-            f"{metrics['worst_flow_miss_ratio']:.1%} of its messages)"
+            f"{metrics['deadline_misses']} deadline misses (worst: {worst}, "
+            f"{metrics['worst_flow_miss_ratio']:.1%} of its messages"
+            + (f"; it waited up to {waited}" if waited else "")
+            + ")"
         )
+    elif "deadline_misses" in metrics:
+        parts.append("0 deadline misses")
     if "worst_flow_max_delay_us" in metrics:
         parts.append(
             f"largest delay {metrics['worst_flow_max_delay_us']:.1f} us "

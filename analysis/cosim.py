@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.csvfiles import write_table
 from analysis.metrics import load_run, summarize_run, train_seed
 from analysis.rounds import ROUNDS_CSV, aggregated_sets, round_metrics, rounds_table
 from fogcosim import atomic
@@ -93,7 +94,7 @@ def train_run(run_dir: Path, *, progress: bool = False, device: str = "auto") ->
     training = spec["training"]
     seeds = seeds_of(scenario)
     table = rounds_table(scenario, manifest, raw)
-    atomic.write_text(run_dir / ROUNDS_CSV, table.assign(**seeds).to_csv(index=False))
+    write_table(run_dir / ROUNDS_CSV, table.assign(**seeds))
     wanted = training.get("rounds") or spec.get("rounds")
     table = table[table["round"] < wanted] if wanted else table
     sets = aggregated_sets(table)
@@ -133,7 +134,7 @@ def train_run(run_dir: Path, *, progress: bool = False, device: str = "auto") ->
             )
             bar.update()
     accuracy = pd.DataFrame(rows)
-    atomic.write_text(run_dir / ACCURACY_CSV, accuracy.to_csv(index=False))
+    write_table(run_dir / ACCURACY_CSV, accuracy)
     target = float(training["target_accuracy"])
     reached = accuracy[accuracy["accuracy"] >= target]
     out |= {

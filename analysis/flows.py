@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.csvfiles import write_table
 from analysis.pivots import scalars, statistics, vector_samples
-from fogcosim import atomic
 from simulation.load import uncontended_delay_ps
 from simulation.scenario import Scenario, scenario_from_dict
 
@@ -261,7 +261,7 @@ def write_tables(
     """Write flows.csv and queues.csv into the run folder (atomically)."""
     run_dir = Path(run_dir)
     table = flow_table(manifest, raw, scenario)
-    atomic.write_text(run_dir / FLOWS_CSV, table.to_csv(index=False))
+    write_table(run_dir / FLOWS_CSV, table)
     hops = hop_table(manifest, raw, scenario)
-    atomic.write_text(run_dir / HOPS_CSV, hops.to_csv(index=False))
-    atomic.write_text(run_dir / QUEUES_CSV, queue_table(manifest, raw).to_csv(index=False))
+    write_table(run_dir / HOPS_CSV, hops)
+    write_table(run_dir / QUEUES_CSV, queue_table(manifest, raw))

@@ -29,11 +29,11 @@ import numpy as np
 import pandas as pd
 
 from analysis.completeness import check_complete, expected_results
+from analysis.csvfiles import write_table
 from analysis.flows import flow_table, queue_table, write_tables
 from analysis.pivots import scalars, statistics, vector_samples
 from analysis.protection import write_protection_tables
 from analysis.rounds import ROUNDS_CSV, RunStalledError, rounds_table, stall_diagnosis
-from fogcosim import atomic
 from fogcosim.resultfiles.reader import read_result_files
 from simulation.backends.base import mark_stalled
 from simulation.load import offered_load
@@ -133,7 +133,7 @@ def summarize_run(run_dir: Path) -> dict[str, Any]:
     stalled = stall_diagnosis(scenario, manifest, raw)
     if stalled:  # keep what the run wrote, say so in run.json, and fail in one line
         assert rounds is not None
-        atomic.write_text(Path(run_dir) / ROUNDS_CSV, rounds.to_csv(index=False))
+        write_table(Path(run_dir) / ROUNDS_CSV, rounds)
         mark_stalled(run_dir, stalled)
         raise RunStalledError(f"{run_dir}: {stalled}")
     return _metrics(scenario, manifest, raw)
@@ -214,9 +214,11 @@ def _flow_metrics(manifest: list[dict[str, Any]], raw: pd.DataFrame) -> dict[str
     with_deadline = flows.dropna(subset=["miss_ratio"])
     if len(with_deadline):
         worst = with_deadline.loc[with_deadline["miss_ratio"].idxmax()]
+        misses = int(with_deadline["deadline_misses"].sum())
+        out["deadline_misses"] = misses
         out["worst_flow_miss_ratio"] = float(worst["miss_ratio"])
-        out["worst_miss_flow"] = worst["flow"]
-        out["deadline_misses"] = int(with_deadline["deadline_misses"].sum())
+        # a flow is named only when it missed (no "worst" of a run without misses)
+        out["worst_miss_flow"] = worst["flow"] if misses else None
     delayed = flows.dropna(subset=["delay_max_us"])
     if len(delayed):
         worst = delayed.loc[delayed["delay_max_us"].idxmax()]

@@ -31,7 +31,7 @@ from typing import Any
 
 import pandas as pd
 
-from fogcosim import atomic
+from analysis.csvfiles import write_table
 from simulation.gcl import GateControlList
 from simulation.scenario import scenario_from_dict
 from simulation.tsn import TsnSpec
@@ -141,7 +141,7 @@ def write_protection_tables(
     gates = gate_table(scenario)
     if gates.empty:
         return
-    atomic.write_text(Path(run_dir) / GATES_CSV, gates.to_csv(index=False))
+    write_table(Path(run_dir) / GATES_CSV, gates)
     if rounds is not None:
         table = round_gate_table(scenario, rounds)
-        atomic.write_text(Path(run_dir) / ROUND_GATES_CSV, table.to_csv(index=False))
+        write_table(Path(run_dir) / ROUND_GATES_CSV, table)

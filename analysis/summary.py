@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from fogcosim import atomic
+from analysis.csvfiles import write_table
 
 SUMMARY = "summary.csv"
 #: `seed` is the network seed; `train_seed` the training seed of a run that trains (else empty).
@@ -59,5 +59,5 @@ def collect(run_dirs: list[Path]) -> pd.DataFrame:
 def write_summary(out_dir: Path, run_dirs: list[Path]) -> pd.DataFrame:
     """Collect and write `out_dir/summary.csv` atomically; return the table."""
     table = collect(run_dirs)
-    atomic.write_text(Path(out_dir) / SUMMARY, table.to_csv(index=False))
+    write_table(Path(out_dir) / SUMMARY, table)
     return table
