@@ -31,6 +31,7 @@ from simulation.scenario import (
     ScenarioError,
     check_identifier,
 )
+from simulation.tcp_profile import read_tcp, read_transport
 from simulation.tomlfields import ProfileError, Section
 from simulation.topology import build_topology
 from simulation.traffic import (
@@ -182,7 +183,7 @@ def build_scenario(
         drafts += cloud_exchange(traffic.sub("cloud"), fog_nodes)
     if traffic.has("neighbours"):
         drafts += neighbour_exchange(traffic.sub("neighbours"), fog_nodes, rng)
-    drafts += explicit_flows(traffic.tables("flows"))
+    drafts += explicit_flows(traffic.tables("flows"), mtu)
     payload = None
     if method != "none":
         if not traffic.has("ml"):
@@ -199,12 +200,15 @@ def build_scenario(
                     'applies to pacing = "periodic" only (rounds measure every message\'s size)',
                 )
             rounds = rounds_spec(ml, root.sub("compute"), method, fog_nodes, priorities["ml"])
+            transport = read_transport(ml, "tcp")
+            tcp = read_tcp(ml.sub("tcp"), mtu) if transport == "tcp" else None
+            rounds = dataclasses.replace(rounds, transport=transport, tcp=tcp)
             up = sum(st.up_bytes for st in rounds.stages)
             down = sum(st.down_bytes for st in rounds.stages)
             payload = MlPayload(method, up, down, rounds.source)
         else:
             payload = _payload(ml, method, fog_nodes, measure)
-            drafts += ml_exchange(ml, fog_nodes, payload)
+            drafts += ml_exchange(ml, fog_nodes, payload, mtu)
     flows = draw_offsets(drafts, rng, priorities)
     try:
         scenario = Scenario(

@@ -42,6 +42,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from simulation.tcpconfig import TcpConfig
+
 Policy = Literal["all", "quorum", "deadline"]
 POLICIES: tuple[str, ...] = ("all", "quorum", "deadline")
 #: UDP port of every round-protocol application.
@@ -108,6 +110,10 @@ class RoundsSpec:
     training: Training | None = None
     #: The watchdog: a round still open this long after its start ends the run (None: none).
     stall_timeout_ps: int | None = None
+    #: "udp": each message a burst of datagrams; "tcp": one connection per FN for the run.
+    transport: str = "udp"
+    #: The TCP parameters of every FN's connection (transport "tcp").
+    tcp: TcpConfig | None = None
 
     def round_start_ps(self, rnd: int, closed_at_ps: int) -> int:
         """Round `rnd`'s start: its batch exists and the cloud closed the previous round.

@@ -23,7 +23,7 @@ class EmbeddedBackend:
         return Availability(True)
 
     def run(
-        self, scenario: Scenario, out_dir: Path, *, record_vectors: bool = False,
+        self, scenario: Scenario, out_dir: Path, *, record_vectors: bool | str = False,
         timeout_s: float = 600.0,
     ) -> RunResult:  # fmt: skip
         """Simulate one hyperperiod and write results like the OMNeT++ backend does."""
@@ -35,7 +35,7 @@ class EmbeddedBackend:
         result_dir = out_dir / RESULT_SUBDIR
         if result_dir.exists():
             shutil.rmtree(result_dir)
-        engine_result = Engine(scenario).run()
+        engine_result = Engine(scenario).run(record_vectors=record_vectors)
         files = write_results(engine_result, out_dir, record_vectors)
         run = RunResult(
             backend=self.name,

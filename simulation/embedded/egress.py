@@ -22,11 +22,11 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from simulation.embedded.frames import queue_bits
 from simulation.embedded.stats import QueueStats
 
-#: A frame on its way: (wire bytes, datagram, queue index, hop index along its path).
-Frame = tuple[int, Any, int, int]
+#: A frame on its way: (wire bytes, datagram, queue index, hop index along its path,
+#: bits it counts in an interface queue: the frame without preamble and padding).
+Frame = tuple[int, Any, int, int, int]
 
 
 class DropTailQueue:
@@ -50,7 +50,7 @@ class DropTailQueue:
         if self.capacity is not None and len(self.frames) >= self.capacity:
             return False
         cap = self.bits_capacity
-        return cap is None or self.stats.bits + queue_bits(frame[0]) <= cap
+        return cap is None or self.stats.bits + frame[4] <= cap
 
 
 class StrictPriority:
@@ -69,7 +69,7 @@ class StrictPriority:
         if not queue.accepts(frame):
             return queue
         queue.frames.append(frame)
-        queue.stats.pushed(now, queue_bits(frame[0]))
+        queue.stats.pushed(now, frame[4])
         self.waiting += 1
         return None
 
@@ -84,7 +84,7 @@ class StrictPriority:
                 if queue.frames:
                     self.waiting -= 1
                     frame = queue.frames.popleft()
-                    queue.stats.pulled(now, queue_bits(frame[0]))
+                    queue.stats.pulled(now, frame[4])
                     return frame
         return None
 

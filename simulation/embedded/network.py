@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from simulation.embedded import inet
 from simulation.embedded.egress import DropTailQueue, Frame, StrictPriority
+from simulation.embedded.frames import queue_bits
 from simulation.embedded.kernel import Kernel
 from simulation.embedded.mac import Mac
 from simulation.embedded.stats import QueueStats
@@ -38,8 +39,8 @@ class Transport(Protocol):
 class Datagram:
     """One IPv4 datagram in flight: whole when its last fragment arrives."""
 
-    __slots__ = ("created", "dropped", "message", "path", "proto", "remaining", "seq", "sink",
-                 "size")  # fmt: skip
+    __slots__ = ("created", "dropped", "message", "path", "proto", "qbits", "remaining", "seq",
+                 "sink", "size")  # fmt: skip
 
     def __init__(
         self,
@@ -61,6 +62,9 @@ class Datagram:
         self.path = path
         self.sink = sink
         self.dropped = False
+        #: bits of its (single) frame in a host's or router's queue, unpadded (None: the
+        #: frames' padded size; switches queue frames as received, padded)
+        self.qbits: int | None = None
 
 
 class Network:
@@ -105,6 +109,7 @@ class Network:
             else inet.RELAY
             for i in range(len(names))
         ]
+        self.is_router = [scenario.nodes[i].kind == "gateway" for i in range(len(names))]
         #: per MAC index: (queue index, datagram seq) of frames arriving at the far end
         self.arrived: dict[int, list[tuple[int, int]]] | None = None
 
@@ -120,9 +125,20 @@ class Network:
             self._paths[key] = [self._out[hop] for hop in itertools.pairwise(nodes)]
         return self._paths[key]
 
-    def send(self, dgram: Datagram, wires: list[int], level: int, depth: int, root: int) -> None:
-        """Hand a datagram's frames to its first interface at the end of the sender's chain."""
-        frames = [(w, dgram, level, 0) for w in wires]
+    def send(
+        self, dgram: Datagram, wires: list[int], level: int, depth: int, root: int,
+        bits: list[int] | None = None,
+    ) -> None:  # fmt: skip
+        """Hand a datagram's frames to its first interface at the end of the sender's chain.
+
+        `bits`: what each frame counts in a queue, when it is padded on the wire.
+        """
+        frames = [
+            (w, dgram, level, 0, queue_bits(w) if bits is None else b)
+            for w, b in zip(wires, bits or wires, strict=True)
+        ]
+        if bits is not None and len(bits) == 1:
+            dgram.qbits = bits[0]
         self.kernel.chain(depth, root, dgram.path[0].enqueue, frames)
 
     def arrive(self, event: tuple[Mac, Frame], depth: int, root: int) -> None:
@@ -138,9 +154,12 @@ class Network:
                 dgram.proto.received(dgram)
             return
         hop = frame[3] + 1
+        node = mac.to_node
+        # a switch queues the frame as received (padded); a router frames the packet anew
+        bits = dgram.qbits if self.is_router[node] and dgram.qbits else queue_bits(frame[0])
         self.kernel.chain(
-            self.relay_depth[mac.to_node], self.kernel.pos, dgram.path[hop].enqueue,
-            [(frame[0], dgram, frame[2], hop)],
+            self.relay_depth[node], self.kernel.pos, dgram.path[hop].enqueue,
+            [(frame[0], dgram, frame[2], hop, bits)],
         )  # fmt: skip
 
     @staticmethod

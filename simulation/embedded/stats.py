@@ -226,6 +226,8 @@ class EngineResult:
     queues: list[QueueStats]
     #: the round-protocol apps (their recorded vectors), if the scenario has rounds
     apps: list[Any] = field(default_factory=list)
+    #: the TCP layer (`simulation.embedded.tcplayer.TcpLayer`): every connection end
+    tcp: Any = None
 
     @property
     def dropped_messages(self) -> int:

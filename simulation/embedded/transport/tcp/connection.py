@@ -17,7 +17,7 @@ from typing import Protocol
 
 from simulation.embedded.transport.tcp import fsm, signals
 from simulation.embedded.transport.tcp.arrival import Arrival
-from simulation.embedded.transport.tcp.config import TcpConfig
+from simulation.tcpconfig import TcpConfig
 from simulation.embedded.transport.tcp.segment import ACK, RST, Segment
 from simulation.embedded.transport.tcp.seqnum import MASK
 from simulation.embedded.transport.tcp.tcb import (

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import NoReturn
 
 from simulation.embedded.transport.tcp.buffers import ReceiveBuffer, SendBuffer
-from simulation.embedded.transport.tcp.config import MAX_WIN, TcpConfig
+from simulation.tcpconfig import MAX_WIN, TcpConfig
 from simulation.embedded.transport.tcp.congestion import CongestionControl
 from simulation.embedded.transport.tcp.flavours import make_algorithm
 from simulation.embedded.transport.tcp.rto import RtoEstimator
