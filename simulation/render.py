@@ -142,9 +142,10 @@ def flow_entries(scenario: Scenario) -> str:
     return ";".join(entries)
 
 
-#: TCP vectors recorded with vectors on: congestion control and RTT, and every segment
-#: sent with data (sndNxt) and received (rcvSeq). The rest of INET's TcpConnection
-#: statistics (`simulation.embedded.transport.tcp.signals`) with record_vectors = "all".
+#: TCP vectors recorded with `record_vectors = "tcp"`: congestion control and RTT, and
+#: every segment sent with data (sndNxt) and received (rcvSeq); with "all", also the rest
+#: of INET's TcpConnection statistics (`simulation.embedded.transport.tcp.signals`). Plain
+#: `True` records fogcosim's own vectors only (a TCP vector has a sample per segment).
 TCP_VECTORS = ("cwnd", "ssthresh", "rtt", "srtt", "rttvar", "rto", "numRtos", "sndNxt", "rcvSeq")
 TCP_VECTORS_ALL = (
     *TCP_VECTORS, "sndWnd", "rcvWnd", "rcvAdv", "sndAck", "rcvAck", "unacked", "dupAcks",
@@ -156,7 +157,7 @@ def tcp_vectors(record_vectors: bool | str) -> tuple[str, ...]:
     """The TCP connection vectors a run records (none without vectors)."""
     if record_vectors == "all":
         return TCP_VECTORS_ALL
-    return TCP_VECTORS if record_vectors else ()
+    return TCP_VECTORS if record_vectors == "tcp" else ()
 
 
 def tcp_lines(scenario: Scenario, record_vectors: bool | str) -> list[str]:

@@ -58,7 +58,9 @@ def pair(request, tmp_path_factory):
     assert list((real / "results").glob("*.vec")), "fixture without vectors: make fixtures"
     scenario = scenario_from_dict(json.loads((real / "scenario.json").read_text()))
     ours = tmp_path_factory.mktemp(request.param.replace("/", "-"))
-    EmbeddedBackend().run(scenario, ours, record_vectors=True)
+    # the fixture's TCP vectors, if any: the ones `record_vectors="tcp"` renders
+    tcp = "tcp.conn-*." in (real / "omnetpp.ini").read_text()
+    EmbeddedBackend().run(scenario, ours, record_vectors="tcp" if tcp else True)
     return read_result_files(real / "results"), read_result_files(ours / "results")
 
 
