@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.pivots import scalars, statistics, vector_samples
+from analysis.tcp import TCP_CSV, tcp_table
 from fogcosim import atomic
 from simulation.load import uncontended_delay_ps
 from simulation.scenario import scenario_from_dict
@@ -174,8 +175,11 @@ def queue_table(manifest: list[dict[str, Any]], raw: pd.DataFrame) -> pd.DataFra
 def write_tables(
     run_dir: Path, manifest: list[dict[str, Any]], raw: pd.DataFrame, scenario: dict[str, Any]
 ) -> None:
-    """Write flows.csv and queues.csv into the run folder (atomically)."""
+    """Write flows.csv and queues.csv (and tcp.csv when TCP ran) into the run folder."""
     run_dir = Path(run_dir)
     table = flow_table(manifest, raw, scenario)
     atomic.write_text(run_dir / FLOWS_CSV, table.to_csv(index=False))
     atomic.write_text(run_dir / QUEUES_CSV, queue_table(manifest, raw).to_csv(index=False))
+    tcp = tcp_table(manifest, raw)
+    if len(tcp):
+        atomic.write_text(run_dir / TCP_CSV, tcp.to_csv(index=False))

@@ -30,6 +30,7 @@ import pandas as pd
 
 from analysis.completeness import check_complete, expected_results
 from analysis.flows import flow_table, queue_table, write_tables
+from analysis.tcp import tcp_table
 from analysis.pivots import scalars, statistics, vector_samples
 from analysis.rounds import ROUNDS_CSV, RunStalledError, rounds_table, stall_diagnosis
 from fogcosim import atomic
@@ -263,6 +264,14 @@ def _metrics(
     queues = queue_table(manifest, raw)
     if len(queues):
         out["queue_drops"] = int(queues["drops"].sum())
+    flows = flow_table(manifest, raw)
+    if len(flows):  # messages of the critical flows lost to full queues
+        out["critical_dropped"] = int(flows.loc[flows["class"] == "critical", "dropped"].sum())
+    tcp = tcp_table(manifest, raw)
+    if len(tcp):
+        out["tcp_retransmitted_segments"] = int(tcp["retransmitted"].sum())
+        out["tcp_retransmitted_bytes"] = int(tcp["retransmitted_bytes"].sum())
+        out["tcp_timeouts"] = int(tcp["timeouts"].sum())
     loads = offered_load(scenario_from_dict(scenario))
     if loads:
         busiest = max(loads, key=lambda d: d.load)

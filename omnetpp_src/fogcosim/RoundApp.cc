@@ -534,6 +534,20 @@ void RoundApp::cloudDone(int s)
     openRound();
 }
 
+void RoundApp::socketFailure(TcpSocket *failed, int)
+{
+    // TCP gave up on a connection (INET's TCP_I_TIMED_OUT or a reset)
+    int fog = isCloud ? static_cast<int>(reinterpret_cast<intptr_t>(failed->getUserData())) : fogIndex;
+    connectionFailed(fog, round);
+}
+
+void RoundApp::connectionFailed(int fog, int rnd)
+{
+    // TCP gave up on FN fog's connection: the protocol cannot go on; record and end
+    stallVector.record((double)rnd * fogNodes.size() + fog);
+    endSimulation();
+}
+
 void RoundApp::fogFinished()
 {
     Enter_Method_Silent();

@@ -103,7 +103,7 @@ class RoundApp : public inet::ApplicationBase, public inet::UdpSocket::ICallback
     virtual void socketEstablished(inet::TcpSocket *socket) override {}
     virtual void socketPeerClosed(inet::TcpSocket *socket) override {}
     virtual void socketClosed(inet::TcpSocket *socket) override {}
-    virtual void socketFailure(inet::TcpSocket *socket, int code) override {}
+    virtual void socketFailure(inet::TcpSocket *socket, int code) override;
     virtual void socketStatusArrived(inet::TcpSocket *socket, inet::TcpStatusInfo *status) override {}
     virtual void socketDeleted(inet::TcpSocket *socket) override {}
 
@@ -128,6 +128,7 @@ class RoundApp : public inet::ApplicationBase, public inet::UdpSocket::ICallback
     void compute(int stage);
     void cloudDone(int stage);
     void stalled();
+    void connectionFailed(int fog, int rnd);
 
   public:
     virtual ~RoundApp();

@@ -74,6 +74,12 @@ void TcpFlowApp::sendOne()
     scheduleAfter(sendInterval, sendTimer);
 }
 
+void TcpFlowApp::socketFailure(TcpSocket *, int)
+{
+    if (sendTimer != nullptr)
+        cancelEvent(sendTimer);  // TCP gave up on the connection: nothing more can be sent
+}
+
 void TcpFlowApp::expect(long bytes, const std::string& name)
 {
     Enter_Method_Silent();

@@ -40,7 +40,7 @@ class TcpFlowApp : public inet::ApplicationBase, public inet::TcpSocket::ICallba
     virtual void socketEstablished(inet::TcpSocket *socket) override {}
     virtual void socketPeerClosed(inet::TcpSocket *socket) override {}
     virtual void socketClosed(inet::TcpSocket *socket) override {}
-    virtual void socketFailure(inet::TcpSocket *socket, int code) override {}
+    virtual void socketFailure(inet::TcpSocket *socket, int code) override;
     virtual void socketStatusArrived(inet::TcpSocket *socket, inet::TcpStatusInfo *status) override {}
     virtual void socketDeleted(inet::TcpSocket *socket) override {}
     void sendOne();

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import partial
 
 from simulation.apps import App, all_flows, message_parts, plan_apps
 from simulation.embedded.frames import datagram_wire_bytes
@@ -169,6 +170,9 @@ class Engine:
             hosts.tcp[(fog, spec.cloud)] = end
             hosts.tcp[(spec.cloud, fog)] = end.other
             end.on_message = end.other.on_message = hosts.deliver
+            i = spec.fog_nodes.index(fog)
+            for side, app in ((end, hosts.apps[fog]), (end.other, hosts.apps[spec.cloud])):
+                side.on_failure = partial(hosts.connection_failed, app, i)
 
     def _open_rounds(
         self, conns: Connections, hosts: RoundHost, app: RoundApp, plan: dict[str, list[App]]

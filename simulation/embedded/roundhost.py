@@ -88,6 +88,10 @@ class RoundHost:
         """End the simulation after the current event (OMNeT++'s endSimulation())."""
         self.kernel.stop()
 
+    def connection_failed(self, app: RoundApp, fog: int) -> None:
+        """TCP gave up on FN `fog`'s connection (a TCP -> app message to `app`)."""
+        app.connection_failed(fog, app.round)  # type: ignore[attr-defined]
+
     def _timer(self, event: tuple[RoundApp, str, int], depth: int, root: int) -> None:
         del depth, root
         app, tag, data = event

@@ -112,6 +112,12 @@ class TcpFlowClient:
         self.flow = flow
         self.kernel, self.messages, self.limit = env
         self.sent = 0
+        self.stopped = False
+        end.on_failure = self.stop
+
+    def stop(self) -> None:
+        """TCP gave up on the connection: the client sends nothing more."""
+        self.stopped = True
 
     def start(self) -> None:
         """The node starts: connect (a message to tcp), then the first send at the offset."""
@@ -122,6 +128,8 @@ class TcpFlowClient:
     def fire(self, _: None, depth: int, root: int) -> None:
         """Write one message now and schedule the next (an event handler)."""
         del depth, root
+        if self.stopped:
+            return
         kernel = self.kernel
         message = self.messages.start(self.flow, self.sent, kernel.now, 1)
         self.sent += 1

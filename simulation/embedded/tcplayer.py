@@ -95,7 +95,9 @@ class TcpLayer:
         for handler, arg in work:
             kernel.at_as(kernel.now, kernel.now, depth, root, handler, arg)
 
-    def run(self, depth: int, root: int, action: Callable[[], None]) -> None:
+    def run(
+        self, end: Endpoint, depth: int, root: int, action: Callable[[], None]
+    ) -> None:
         """Run TCP code as the `tcp` event at (`depth`, `root`); then its sends and notifications.
 
         Each segment goes to IPv4 and each notification to the app as a message, one
@@ -106,6 +108,9 @@ class TcpLayer:
         """
         self.depth, self.root, self.out = depth, root, []
         action()
+        if end.conn.state_name == "CLOSED" and not end.failed:
+            end.failed = True  # TCP gave up (INET's TCP_I_TIMED_OUT / CONNECTION_RESET)
+            self.out.append((end, ("failed", 0)))
         out, self.out = self.out, []
         if not any(end is not None for end, _ in out):
             for _, sent in out:
@@ -209,6 +214,9 @@ class Endpoint:
         self.registered = 0
         self.received_bytes = 0
         self.on_message: MessageHandler | None = None
+        #: called (in the app's event) when TCP gave up on the connection
+        self.on_failure: Callable[[], None] | None = None
+        self.failed = False
         # what the sender did, as fogcosim's TcpRecorder counts it at IPv4 (after warm-up)
         self.started = False
         self.snd_max = 0
@@ -233,7 +241,7 @@ class Endpoint:
     def _connect(self, _: None, depth: int, root: int) -> None:
         del depth, root
         # an event the initialisation inserted: its sends reach the queue as a tcp event's
-        self.layer.run(0, self.kernel.pos, self.conn.connect)
+        self.layer.run(self, 0, self.kernel.pos, self.conn.connect)
 
     def listen_forked(self, listener: Listener) -> None:
         """This end serves one peer of a forking listener; it is cloned at the peer's SYN."""
@@ -249,19 +257,24 @@ class Endpoint:
         assert other is not None
         other.registered += nbytes
         other.expected.append((other.registered, message))
+        if self.failed:
+            return  # the app's socket is in error: nothing is written (never delivered)
         if self.usable:
             self.kernel.chain(depth + APP_TO_TCP, root, self._written, nbytes)
         else:
             self.pending.append(nbytes)  # written when the app accepted the connection
 
     def _written(self, nbytes: int, depth: int, root: int) -> None:
-        self.layer.run(depth, root, lambda: self.conn.send(nbytes))
+        self.layer.run(self, depth, root, lambda: self.conn.send(nbytes))
 
     def notified(self, note: tuple[str, int], depth: int, root: int) -> None:
         """A TCP -> app message (an app event at `depth`)."""
         what, nbytes = note
         if what == "data":
             self._data(nbytes, depth, root)
+        elif what == "failed":
+            if self.on_failure is not None:
+                self.on_failure()
         elif what == "available":
             # the app accepts (a message to tcp) and writes what waited for the connection
             self.usable = True
@@ -271,7 +284,7 @@ class Endpoint:
             self.layer.follow(depth + APP_TO_TCP, root, work)
 
     def _accept(self, _: None, depth: int, root: int) -> None:
-        self.layer.run(depth, root, self.conn.accept)
+        self.layer.run(self, depth, root, self.conn.accept)
 
     def _data(self, nbytes: int, depth: int, root: int) -> None:
         """In-order bytes reached the app: every message whose last byte is here is whole."""
@@ -293,11 +306,11 @@ class Endpoint:
             self.listener.syn(seg)
             self.socket_id = self.layer.next_id
             self.layer.next_id += 1
-        self.layer.run(depth, root, lambda: conn.on_segment(seg))
+        self.layer.run(self, depth, root, lambda: conn.on_segment(seg))
 
     def _timer(self, kind: str, depth: int, root: int) -> None:
         del depth, root
-        self.layer.run(0, self.kernel.pos, lambda: self.conn.on_timer(kind))
+        self.layer.run(self, 0, self.kernel.pos, lambda: self.conn.on_timer(kind))
 
     # -- TcpEnv ---------------------------------------------------------------------
 
