@@ -122,7 +122,7 @@ void TcpRecorder::snapshot(tcp::TcpConnection *conn)
     if (conn->getRemotePort() < 0)
         return;  // a listener
     std::string host = conn->getParentModule()->getParentModule()->getFullName();
-    End *end = find(host, conn->getLocalPort(), conn->getRemotePort(), conn->remoteAddr);
+    End *end = find(host, conn->getLocalPort(), conn->getRemotePort(), conn->getRemoteAddress());
     if (end == nullptr)
         return;
     end->known = true;
