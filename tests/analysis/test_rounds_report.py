@@ -122,7 +122,12 @@ def test_training_table_equals_the_runs_tables(study: Path) -> None:
     summary = pd.read_csv(study / "summary.csv").set_index("method")
     assert cells[7] == num(summary.loc["fl", "critical_delay_mean_us"])
     assert cells[8] == num(summary.loc["fl", "critical_delay_p99_us"])
-    assert cells[9] == "1"
+    assert cells[9] == num(summary.loc["fl", "critical_delay_max_us"])
+    assert cells[10] == num(summary.loc["fl", "critical_dropped"], 1)
+    # the shipped study runs over TCP: what it resent and its timeouts, per run
+    assert cells[11] == num(summary.loc["fl", "tcp_retransmitted_bytes"] * 1e-3, 1)
+    assert cells[12] == num(summary.loc["fl", "tcp_timeouts"], 1)
+    assert cells[13] == "1"
     baseline = table_row(text, "no ML", 4)
     assert baseline[2:7] == ["—"] * 5
     assert baseline[7] == num(summary.loc["none", "critical_delay_mean_us"])
