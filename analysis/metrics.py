@@ -30,9 +30,9 @@ import pandas as pd
 
 from analysis.completeness import check_complete, expected_results
 from analysis.flows import flow_table, queue_table, write_tables
-from analysis.tcp import tcp_table
 from analysis.pivots import scalars, statistics, vector_samples
 from analysis.rounds import ROUNDS_CSV, RunStalledError, rounds_table, stall_diagnosis
+from analysis.tcp import tcp_table
 from fogcosim import atomic
 from fogcosim.resultfiles.reader import read_result_files
 from simulation.backends.base import mark_stalled

@@ -211,7 +211,9 @@ def _app_view(app: App, scenario: Scenario) -> dict[str, object]:
         view["params"] = round_app_params(scenario, app)
     elif app.role == "tcp-client":
         server = next(
-            a for a in plan_apps(scenario)[app.dest] if a.role == "tcp-server" and a.flow == app.flow
+            a
+            for a in plan_apps(scenario)[app.dest]
+            if a.role == "tcp-server" and a.flow == app.flow
         )
         view["server"] = f"{scenario.network}.{server.module}"
     return view

@@ -191,7 +191,7 @@ class Scenario:
         if self.rounds is not None:
             spec = self.rounds
             flows += [
-                Flow(name, "ml", src, dst, 0, size, transport=spec.transport,
+                Flow(name, "ml", src, dst, 0, size, transport=spec.transport,  # type: ignore[arg-type]
                      priority=spec.priority, tcp=spec.tcp)
                 for name, _, src, dst, size in spec.flows()
             ]  # fmt: skip

@@ -1,5 +1,8 @@
-"""The error of an invalid scenario (its own module, so that `simulation.tcpconfig` and
-`simulation.scenario` can both raise it without importing each other)."""
+"""The error of an invalid scenario.
+
+Its own module, so that `simulation.tcpconfig` and `simulation.scenario` can both raise it
+without importing each other.
+"""
 
 from __future__ import annotations
 

@@ -74,6 +74,20 @@ class TcpConfig:
             field = (exc.field or DEFAULT_PREFIX).replace(DEFAULT_PREFIX, prefix, 1)
             raise ScenarioError(str(exc).replace(DEFAULT_PREFIX, prefix), field) from None
 
+    def describe(self) -> str:
+        """One line naming every parameter, for `fogcosim render`."""
+
+        def on(value: bool) -> str:
+            return "on" if value else "off"
+
+        return (
+            f"{self.algorithm}, MSS {self.mss} B, window {self.advertised_window} B, "
+            f"window scaling {on(self.window_scaling)}, Nagle {on(self.nagle)}, delayed ACKs "
+            f"{on(self.delayed_acks)}, limited transmit {on(self.limited_transmit)}, "
+            f"RFC 3390 initial window {on(self.increased_iw)}, SACK {on(self.sack)}, "
+            f"timestamps {on(self.timestamps)}, ECN {on(self.ecn)}"
+        )
+
     def check(self, prefix: str) -> None:
         """Raise a one-line ScenarioError naming the first bad field under `prefix`."""
         if self.algorithm not in ALGORITHMS:

@@ -101,8 +101,10 @@ class Engine:
         for host, host_apps in plan.items():
             for app in host_apps:
                 if app.role == "tcp-client":
-                    end = conns.flow_client(app)
-                    order.append(TcpFlowClient(app, end, flows[app.flow], (kernel, messages, limit)))
+                    client = conns.flow_client(app)
+                    order.append(
+                        TcpFlowClient(app, client, flows[app.flow], (kernel, messages, limit))
+                    )
                 elif app.role == "tcp-server":
                     order.append(("listen", host, app))
                 elif app.role == "source":
@@ -171,8 +173,8 @@ class Engine:
             hosts.tcp[(spec.cloud, fog)] = end.other
             end.on_message = end.other.on_message = hosts.deliver
             i = spec.fog_nodes.index(fog)
-            for side, app in ((end, hosts.apps[fog]), (end.other, hosts.apps[spec.cloud])):
-                side.on_failure = partial(hosts.connection_failed, app, i)
+            for side, owner in ((end, hosts.apps[fog]), (end.other, hosts.apps[spec.cloud])):
+                side.on_failure = partial(hosts.connection_failed, owner, i)
 
     def _open_rounds(
         self, conns: Connections, hosts: RoundHost, app: RoundApp, plan: dict[str, list[App]]

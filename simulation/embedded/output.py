@@ -123,7 +123,7 @@ def _header(result: EngineResult, config: list[tuple[str, str]]) -> RunHeader:
     )
 
 
-def write_results(result: EngineResult, out_dir: Path, record_vectors: bool) -> list[Path]:
+def write_results(result: EngineResult, out_dir: Path, record_vectors: bool | str) -> list[Path]:
     """Write `results/<config>-<itervars>-#0.sca` (and `.vec`) under `out_dir`, as OMNeT++ does."""
     sc = result.scenario
     net = sc.network

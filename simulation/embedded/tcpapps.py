@@ -57,7 +57,7 @@ class Connections:
         self.ends: dict[tuple[str, str, int], Endpoint] = {}
         self.labels = {(e.host, e.peer, e.server_port): e.label for e in tcp_ends(scenario)}
         layer.labels = [e.label for e in tcp_ends(scenario)]
-        self._ports = {host: EPHEMERAL for host in self.plan}
+        self._ports = dict.fromkeys(self.plan, EPHEMERAL)
         self._level = level
 
     def _app(self, host: str, role: str, flow: str = "") -> App:

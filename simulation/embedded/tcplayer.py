@@ -95,9 +95,7 @@ class TcpLayer:
         for handler, arg in work:
             kernel.at_as(kernel.now, kernel.now, depth, root, handler, arg)
 
-    def run(
-        self, end: Endpoint, depth: int, root: int, action: Callable[[], None]
-    ) -> None:
+    def run(self, end: Endpoint, depth: int, root: int, action: Callable[[], None]) -> None:
         """Run TCP code as the `tcp` event at (`depth`, `root`); then its sends and notifications.
 
         Each segment goes to IPv4 and each notification to the app as a message, one
@@ -112,17 +110,17 @@ class TcpLayer:
             end.failed = True  # TCP gave up (INET's TCP_I_TIMED_OUT / CONNECTION_RESET)
             self.out.append((end, ("failed", 0)))
         out, self.out = self.out, []
-        if not any(end is not None for end, _ in out):
+        if not any(to is not None for to, _ in out):
             for _, sent in out:
                 self.to_ip(sent, depth + 1, root)
             return
         kernel = self.kernel
         now = kernel.now
-        for end, item in out:
-            if end is None:
+        for to, item in out:
+            if to is None:
                 kernel.at_as(now, now, depth + 1, root, self.to_ip, item)
             else:
-                kernel.at_as(now, now, depth + 1, root, end.notified, item)
+                kernel.at_as(now, now, depth + 1, root, to.notified, item)
 
     def to_ip(self, sent: Sent, depth: int, root: int) -> None:
         """IPv4 takes a segment (an event at `depth`); it reaches the queue two levels down."""
@@ -244,7 +242,7 @@ class Endpoint:
         self.layer.run(self, 0, self.kernel.pos, self.conn.connect)
 
     def listen_forked(self, listener: Listener) -> None:
-        """This end serves one peer of a forking listener; it is cloned at the peer's SYN."""
+        """Serve one peer of a forking listener (cloned when the peer's SYN arrives)."""
         self.listener = listener
         self.usable = False
         self.conn.listen(fork=True)

@@ -60,7 +60,7 @@ def test_tcp_flows_get_one_connection_each_in_both_directions(tmp_path):
     assert [f.name for f in tcp] == ["backup", "logs", "camera"]
     assert all(f.tcp == TcpConfig() for f in tcp)
     _, ini = render_text(sc)
-    assert '*.fog0.app[' in ini and 'typename = "fogcosim.TcpFlowApp"' in ini
+    assert "*.fog0.app[" in ini and 'typename = "fogcosim.TcpFlowApp"' in ini
     assert "*.cloud.tcp.mss = 1460" in ini and "*.fog2.tcp.tcpAlgorithmClass" in ini
     assert "*.fog3.tcp." not in ini  # fog3 runs no TCP
     assert '*.tcpStats.ends = "backup@fog0 fog0 cloud 7000 0;backup@cloud cloud fog0 7000 1;' in ini
@@ -76,7 +76,9 @@ def test_render_prints_the_tcp_parameters_and_records_tcp_vectors_on_request(tmp
     _, with_tcp = render_text(sc, record_vectors="tcp")
     assert "**.tcp.conn-*.cwnd:vector.vector-recording = true" in with_tcp
     # before the catch-alls that turn vectors off
-    assert with_tcp.index("tcp.conn-*.rcvSeq:vector") < with_tcp.index("**.vector-recording = false")
+    assert with_tcp.index("tcp.conn-*.rcvSeq:vector") < with_tcp.index(
+        "**.vector-recording = false"
+    )
     ned_udp, _ = render_text(_build(tmp_path, STAR))
     assert "TcpRecorder" not in ned_udp
 
@@ -84,9 +86,18 @@ def test_render_prints_the_tcp_parameters_and_records_tcp_vectors_on_request(tmp
 @pytest.mark.parametrize(
     ("table", "pattern"),
     [
-        ("mss = 1461", r"traffic\.ml\.tcp\.mss = 1461 does not fit the 1500-byte MTU \(allowed: 1 to 1460"),
-        ("advertised_window = 0", r"traffic\.ml\.tcp\.advertised_window: must be at least 1 \(got 0\)"),
-        ("advertised_window = -5", r"traffic\.ml\.tcp\.advertised_window: must be at least 1 \(got -5"),
+        (
+            "mss = 1461",
+            r"traffic\.ml\.tcp\.mss = 1461 does not fit the 1500-byte MTU \(allowed: 1 to 1460",
+        ),
+        (
+            "advertised_window = 0",
+            r"traffic\.ml\.tcp\.advertised_window: must be at least 1 \(got 0\)",
+        ),
+        (
+            "advertised_window = -5",
+            r"traffic\.ml\.tcp\.advertised_window: must be at least 1 \(got -5",
+        ),
         (
             "window_scaling = false\nadvertised_window = 70000",
             r"advertised_window = 70000 is out of range \(allowed: 1 to 65535 bytes; turn on "
@@ -120,13 +131,13 @@ def test_options_the_engine_does_not_model_are_refused_there_and_rendered_for_om
 
 def test_a_tcp_table_needs_tcp_and_a_host_has_one_set_of_tcp_parameters(tmp_path):
     flow = BACKGROUND.replace(
-        'size_bytes = 2000000\ntransport = "tcp"', "size_bytes = 2000000\ntcp = { nagle = false }"
+        'size_bytes = 500000\ntransport = "tcp"', "size_bytes = 500000\ntcp = { nagle = false }"
     )
     with pytest.raises(UserError, match=r"traffic\.flows\[0\]\.tcp: applies to transport"):
         _build(tmp_path, flow, method="none")
     mixed = BACKGROUND.replace(
-        'size_bytes = 1000000\ntransport = "tcp"',
-        'size_bytes = 1000000\ntransport = "tcp"\ntcp = { nagle = false }',
+        'size_bytes = 250000\ntransport = "tcp"',
+        'size_bytes = 250000\ntransport = "tcp"\ntcp = { nagle = false }',
     )
     with pytest.raises(UserError) as info:
         _build(tmp_path, mixed, method="none")
