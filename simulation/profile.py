@@ -230,6 +230,13 @@ def build_scenario(
             description=profile.description,
             profile_defaults=tuple(sorted(defaults.items())),
             rounds=rounds,
+            # a time to validate with when no periodic flow sets a hyperperiod (with_time
+            # below sets the final one)
+            duration_ps=sim_time
+            if sim_time is not None
+            else rounds_time_cap(rounds)
+            if rounds is not None and hyperperiods is None
+            else None,
         )
         late = unmeetable_flow_deadline(scenario)
         if late is not None:

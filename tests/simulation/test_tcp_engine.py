@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 
@@ -106,3 +107,36 @@ def test_long_lived_tcp_flows_deliver_every_message_beside_udp_critical_flows():
     critical = [f for f in result.flows if f.flow.cls == "critical"]
     assert all(f.sent == f.delivered + f.dropped + f.in_flight for f in critical)
     assert math.isclose(sum(q.drops for q in result.queues), 83)
+
+
+def test_a_connection_tcp_gives_up_on_ends_the_run_with_a_one_line_diagnosis(
+    tmp_path, monkeypatch
+):
+    """A path that drops everything an FN sends after a while: 12 timeouts, then the end.
+
+    No profile can build such a path (queues pass a frame when they have room), so the
+    test loses every segment fog0 hands to IPv4 from 1 ms on.
+    """
+    from simulation.embedded.network import Network
+
+    text = _tcp_star(100).replace('policy = "all"', 'policy = "all"\nstall_timeout = "3000s"')
+    text = re.sub(r"\[traffic\.cloud\]\n(.+\n)+", "", text)  # 20 simulated minutes: ML only
+    text = text.replace("[simulation]\n", '[simulation]\nsim_time = "3000s"\n')
+    sc = _scenario(tmp_path, text, 2, "fl", 3)
+    send = Network.send
+
+    def lose_fog0(self, dgram, wires, level, depth, root, bits=None):
+        if dgram.path[0].direction.src == "fog0" and dgram.created > 10**9:
+            return  # lost on the way
+        send(self, dgram, wires, level, depth, root, bits)
+
+    monkeypatch.setattr(Network, "send", lose_fog0)
+    EmbeddedBackend().run(sc, tmp_path / "run")
+    with pytest.raises(RunStalledError) as info:
+        summarize_run(tmp_path / "run")
+    message = str(info.value)
+    assert "\n" not in message
+    assert "TCP at fog0 gave up on fog0's connection after 12 retransmission timeouts" in message
+    tcp = tcp_table(*load_run(tmp_path / "run")[1:])
+    row = tcp[tcp["end"] == "rounds_fog0@fog0"].iloc[0]
+    assert row["state"] == "CLOSED" and row["timeouts"] == 12
