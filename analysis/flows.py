@@ -56,6 +56,7 @@ def flow_table(
     if not rows:
         return pd.DataFrame(columns=COLUMNS)
     where = None if scenario is None else scenario_from_dict(scenario)
+    mss = {} if where is None else {f.name: f.tcp.mss for f in where.all_flows() if f.tcp}
     module = rows[0]["module"]
     sc = scalars(raw, include_attrs=False, include_itervars=False)
     counts = sc[sc["module"] == module].set_index("name")["value"]
@@ -95,7 +96,10 @@ def flow_table(
                 "deadline_us": math.nan if deadline is None else deadline / 1e6,
                 "min_delay_us": math.nan
                 if where is None
-                else uncontended_delay_ps(where, r["host"], r["dest"], r["size_bytes"]) / 1e6,
+                else uncontended_delay_ps(
+                    where, r["host"], r["dest"], r["size_bytes"], mss.get(name)
+                )
+                / 1e6,
                 "sent": sent,
                 "delivered": delivered,
                 "dropped": dropped,
