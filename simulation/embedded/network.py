@@ -133,12 +133,12 @@ class Network:
 
         `bits`: what each frame counts in a queue, when it is padded on the wire.
         """
-        frames = [
-            (w, dgram, level, 0, queue_bits(w) if bits is None else b)
-            for w, b in zip(wires, bits or wires, strict=True)
-        ]
-        if bits is not None and len(bits) == 1:
-            dgram.qbits = bits[0]
+        if bits is None:
+            frames = [(w, dgram, level, 0, queue_bits(w)) for w in wires]
+        else:
+            frames = [(w, dgram, level, 0, b) for w, b in zip(wires, bits, strict=True)]
+            if len(bits) == 1:
+                dgram.qbits = bits[0]
         self.kernel.chain(depth, root, dgram.path[0].enqueue, frames)
 
     def arrive(self, event: tuple[Mac, Frame], depth: int, root: int) -> None:
