@@ -88,7 +88,9 @@ def round_retransmissions(
     """Bytes retransmitted on an FN's connection (both ways) per round it began.
 
     A retransmission belongs to the last round the FN began at or before it (its
-    round's upload, or that round's downloads).
+    round's upload, or that round's downloads). A segment lost at the tail of a round's
+    message that TCP only resends once the next round's data brings duplicate ACKs (or its
+    1 s minimum RTO fires after the next round began) counts in that next round.
     """
     out: dict[int, float] = {}
     for label in (f"rounds_{fog}@{fog}", f"rounds_{fog}@{cloud}"):
