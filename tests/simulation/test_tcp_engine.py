@@ -109,9 +109,7 @@ def test_long_lived_tcp_flows_deliver_every_message_beside_udp_critical_flows():
     assert math.isclose(sum(q.drops for q in result.queues), 83)
 
 
-def test_a_connection_tcp_gives_up_on_ends_the_run_with_a_one_line_diagnosis(
-    tmp_path, monkeypatch
-):
+def test_a_connection_tcp_gives_up_on_ends_the_run_with_a_one_line_diagnosis(tmp_path, monkeypatch):
     """A path that drops everything an FN sends after a while: 12 timeouts, then the end.
 
     No profile can build such a path (queues pass a frame when they have room), so the
