@@ -27,6 +27,7 @@ import pandas as pd
 
 from analysis.csvfiles import write_table
 from analysis.pivots import scalars, statistics, vector_samples
+from analysis.tcp import TCP_CSV, tcp_table
 from simulation.load import uncontended_delay_ps
 from simulation.scenario import Scenario, scenario_from_dict
 
@@ -68,6 +69,7 @@ def flow_table(
         flow: bound / 1e6
         for flow, bound in (where.tsn.guarantees if where is not None and where.tsn else ())
     }
+    mss = {} if where is None else {f.name: f.tcp.mss for f in where.all_flows() if f.tcp}
     module = rows[0]["module"]
     sc = scalars(raw, include_attrs=False, include_itervars=False)
     counts = sc[sc["module"] == module].set_index("name")["value"]
@@ -111,7 +113,10 @@ def flow_table(
                 "deadline_us": math.nan if deadline is None else deadline / 1e6,
                 "min_delay_us": math.nan
                 if where is None
-                else uncontended_delay_ps(where, r["host"], r["dest"], r["size_bytes"]) / 1e6,
+                else uncontended_delay_ps(
+                    where, r["host"], r["dest"], r["size_bytes"], mss.get(name)
+                )
+                / 1e6,
                 "sent": sent,
                 "delivered": delivered,
                 "dropped": dropped,
@@ -258,10 +263,13 @@ def queue_table(manifest: list[dict[str, Any]], raw: pd.DataFrame) -> pd.DataFra
 def write_tables(
     run_dir: Path, manifest: list[dict[str, Any]], raw: pd.DataFrame, scenario: dict[str, Any]
 ) -> None:
-    """Write flows.csv and queues.csv into the run folder (atomically)."""
+    """Write flows.csv and queues.csv (and tcp.csv when TCP ran) into the run folder."""
     run_dir = Path(run_dir)
     table = flow_table(manifest, raw, scenario)
     write_table(run_dir / FLOWS_CSV, table)
     hops = hop_table(manifest, raw, scenario)
     write_table(run_dir / HOPS_CSV, hops)
     write_table(run_dir / QUEUES_CSV, queue_table(manifest, raw))
+    tcp = tcp_table(manifest, raw)
+    if len(tcp):
+        write_table(run_dir / TCP_CSV, tcp)

@@ -34,6 +34,7 @@ from analysis.flows import flow_table, queue_table, write_tables
 from analysis.pivots import scalars, statistics, vector_samples
 from analysis.protection import write_protection_tables
 from analysis.rounds import ROUNDS_CSV, RunStalledError, rounds_table, stall_diagnosis
+from analysis.tcp import tcp_table
 from fogcosim.resultfiles.reader import read_result_files
 from simulation.backends.base import mark_stalled
 from simulation.load import offered_load
@@ -287,6 +288,14 @@ def _metrics(
     queues = queue_table(manifest, raw)
     if len(queues):
         out["queue_drops"] = int(queues["drops"].sum())
+    flows = flow_table(manifest, raw)
+    if len(flows):  # messages of the critical flows lost to full queues
+        out["critical_dropped"] = int(flows.loc[flows["class"] == "critical", "dropped"].sum())
+    tcp = tcp_table(manifest, raw)
+    if len(tcp):
+        out["tcp_retransmitted_segments"] = int(tcp["retransmitted"].sum())
+        out["tcp_retransmitted_bytes"] = int(tcp["retransmitted_bytes"].sum())
+        out["tcp_timeouts"] = int(tcp["timeouts"].sum())
     loads = offered_load(scenario_from_dict(scenario))
     if loads:
         busiest = max(loads, key=lambda d: d.load)

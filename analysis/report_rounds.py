@@ -219,6 +219,10 @@ CELLS: list[tuple[str, str, Callable[[Any], str]]] = [
     (CRITICAL_MEAN, "Mean critical delay (µs)", _mean_cell("critical", 1)),
     ("critical p99 (µs)", "Critical delay p99 (µs)", _mean_cell("p99", 1)),
     (CRITICAL_MESSAGES, "Critical messages behind the p99 (pooled; per run)", _messages_cell),
+    ("critical max (µs)", "Critical delay max (µs)", _mean_cell("cmax", 1)),
+    ("critical dropped", "Critical messages dropped", _mean_cell("cdrop", 1)),
+    ("TCP resent (kB)", "Bytes TCP resent (kB)", _mean_cell("resent", 1, 1e-3)),
+    ("TCP timeouts", "TCP retransmission timeouts", _mean_cell("timeouts", 1)),
 ]
 HEADERS = ["method", "FNs", *(c[0] for c in CELLS), "seeds"]
 #: summary column -> name in the method-order sentences of the training section
@@ -249,11 +253,14 @@ def training_section(rows: pd.DataFrame, training: Training) -> list[str]:
         "cloud's computation; the wait for the next batch not included); **straggler rate** = "
         "1 − aggregated / FNs, averaged over rounds; "
         "**final accuracy** = after the last round, on held-out data; **critical mean** and "
-        "**p99** = the critical messages' delay in the same runs (p99: the mean of the runs' "
-        "own p99s, from runs with delay vectors); **critical messages** = the critical messages "
-        "those p99s rest on, pooled over the seeds (per run in brackets). Every run, the no-ML "
-        "baseline included, is measured over the same window "
-        f"({window_text(rows)}). No ML: the baseline's critical delays, no training. "
+        "**p99** and **max** = the critical messages' delay in the same runs (p99: the mean of "
+        "the runs' own p99s, from runs with delay vectors); **critical messages** = the critical "
+        "messages those p99s rest on, pooled over the seeds (per run in brackets); **critical "
+        "dropped** = critical messages lost to full queues (a message with any frame dropped); "
+        "**TCP resent** and **TCP timeouts** = what TCP retransmitted and its retransmission "
+        "timeouts over all connections of a run (— over UDP). Every run, the no-ML baseline "
+        f"included, is measured over the same window ({window_text(rows)}). No ML: the "
+        "baseline's critical delays, no training. "
         + training_data_note(training_sources(rows, training)),
         "",
     ]

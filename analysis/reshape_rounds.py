@@ -26,6 +26,10 @@ TRAINING_COLUMNS = {
     "final_accuracy": "accuracy",
     "critical_delay_mean_us": "critical",
     "critical_p99_us": "p99",
+    "critical_delay_max_us": "cmax",
+    "critical_dropped": "cdrop",
+    "tcp_retransmitted_bytes": "resent",
+    "tcp_timeouts": "timeouts",
 }
 #: The phases of a timeline row, in drawing order.
 PHASES = ("compute", "upload", "waiting", "later stages", "download")

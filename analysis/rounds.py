@@ -6,7 +6,8 @@ Both backends' round-protocol apps record the same vectors (see
 `roundUpload` and `roundAggregated` (value round * p + fog node), and
 `roundCloudCompute` and `roundDone`. This module turns them into rounds.csv,
 one row per round and fog node, so the training phase and the report never
-need to know which backend ran.
+need to know which backend ran. Over TCP a row also has the bytes TCP resent on
+the FN's connection (both ways) during the round (`analysis.tcp`).
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ import numpy as np
 import pandas as pd
 
 from analysis.pivots import vectors
+from analysis.tcp import connection_state, retransmissions, round_retransmissions, tcp_table
 from fogcosim.errors import UserError
 
 ROUNDS_CSV = "rounds.csv"
 COLUMNS = [
     "round", "fn", "round_start_s", "upload_done_s", "aggregated", "download_done_s",
-    "compute_fog_s", "compute_cloud_s", "round_done_s",
+    "compute_fog_s", "compute_cloud_s", "round_done_s", "retransmitted_bytes",
 ]  # fmt: skip
 
 
@@ -58,9 +60,12 @@ def rounds_table(
         r = int(np.searchsorted(done_t, t))  # the first round done at or after it
         if r < len(cloud_time):
             cloud_time[r] += v
+    rexmit = retransmissions(manifest, raw)
+    tcp = spec.get("transport") == "tcp"
     rows = []
     for i, fog in enumerate(fogs):
         start_t, start_r = _series(table, apps[fog], "roundStart:vector")
+        resent = round_retransmissions(fog, cloud, start_t, start_r, rexmit) if tcp else {}
         fc_t, fc_v = _series(table, apps[fog], "roundFogCompute:vector")
         dl_t, dl_r = _series(table, apps[fog], "roundDownload:vector")
         starts = {int(r): t for t, r in zip(start_t, start_r, strict=True)}
@@ -82,6 +87,7 @@ def rounds_table(
                     "compute_fog_s": fog_time[r],
                     "compute_cloud_s": cloud_time[r],
                     "round_done_s": t_done,
+                    "retransmitted_bytes": resent.get(r, 0.0) if tcp else math.nan,
                 }
             )
     return pd.DataFrame(rows, columns=COLUMNS).sort_values(["round", "fn"]).reset_index(drop=True)
@@ -132,8 +138,9 @@ def stall_diagnosis(
 
     None when the watchdog did not end the run. The round-protocol apps record
     `roundStall` (round x p + FN) when a round stays open `stall_timeout` past its
-    start; the FlowRecorder records every dropped message and the link direction
-    whose queue dropped it.
+    start, or at once when TCP gave up on an FN's connection; the FlowRecorder
+    records every dropped message and the link direction whose queue dropped it,
+    and over TCP the TcpRecorder what TCP did on each connection (`analysis.tcp`).
     """
     spec = scenario.get("rounds")
     if not spec or not (raw["type"] == "vector").any():
@@ -169,6 +176,25 @@ def stall_diagnosis(
     others = f" (and {len(waiting) - 1} more fog nodes)" if len(waiting) > 1 else ""
     timeout = spec["stall_timeout_ps"] / 1e12
     head = f"round {rnd} stalled at {at:g} s, {timeout:g} s after it began: {who}{others}"
+    if spec.get("transport") == "tcp":
+        tcp = tcp_table(manifest, raw)
+        closed = tcp[(tcp["state"] == "CLOSED") & tcp["end"].str.startswith("rounds_")]
+        if len(closed):  # TCP gave up on a connection: the apps ended the run at once
+            end = closed.iloc[0]
+            return (
+                f"round {rnd} stopped at {at:g} s: TCP at {end['host']} gave up on "
+                f"{end['end'].split('@')[0].removeprefix('rounds_')}'s connection after "
+                f"{int(end['timeouts'])} retransmission timeouts (RTO {end['rto_s']:g} s); the "
+                "path drops what TCP resends: give the queues more room ([simulation] "
+                "queue_capacity) or lower the load"
+            )
+        sender = fogs[fog] if host == cloud else cloud  # whose message did not arrive
+        state = connection_state(tcp, fogs[fog], sender)
+        return (
+            f"{head}; {state}; TCP resends what a full queue drops, but not in time: give the "
+            "queues more room ([simulation] queue_capacity) or raise [traffic.ml] "
+            "stall_timeout if rounds of this network legitimately take that long"
+        )
     if lost:
         t, flow, link = lost[0]
         cap = scenario.get("queue_capacity")

@@ -6,8 +6,11 @@
   none (target at 1,000: at most 10 s and 500 MB);
 - VGG-16 FL at 18 FNs: events per second (target: 500 k/s);
 - a sweep from 4 to 400 FNs measures each method's payload once;
-- `fogcosim cosim` of paper-sec21-rounds, 18 FNs, FL, 50 rounds: network
-  simulation against training (aim: the network part no longer than training).
+- `fogcosim cosim` of paper-sec21-rounds (TCP into 100-frame queues) and of
+  paper-sec21-rounds-udp, 18 FNs, FL, 50 rounds: network simulation against training
+  (aim: the network part no longer than training);
+- the TCP rounds point alone: the engine's simulation against `opp_run` on the same
+  scenario, events per second each (aim: the engine at least 5x faster).
 Each measurement runs in a fresh process, so imports and peak RSS are its own.
 """
 
@@ -159,17 +162,17 @@ def payload_once() -> None:
     )
 
 
-def cosim() -> None:
+def cosim(profile: str) -> None:
     """Training in the loop: network simulation against training, 18 FNs, FL, 50 rounds."""
     code = (
-        "import json, time\n"
+        "import json, sys, time\n"
         "from pathlib import Path\n"
         "from analysis.cosim import train_run\n"
         "from analysis.metrics import summarize_run\n"
         "from simulation.embedded.backend import EmbeddedBackend\n"
         "from simulation.profile import build_scenario, load_profile, with_rounds\n"
-        "sc = with_rounds(build_scenario(load_profile('paper-sec21-rounds'), 18, 'fl', 0), 50)\n"
-        "out = Path(__import__('sys').argv[1])\n"
+        "sc = with_rounds(build_scenario(load_profile(sys.argv[2]), 18, 'fl', 0), 50)\n"
+        "out = Path(sys.argv[1])\n"
         "t0 = time.perf_counter(); r = EmbeddedBackend().run(sc, out); t1 = time.perf_counter()\n"
         "summarize_run(out); t2 = time.perf_counter()\n"
         "m = train_run(out); t3 = time.perf_counter()\n"
@@ -177,12 +180,53 @@ def cosim() -> None:
         "                  'events': r.events, 'rounds': m['rounds_done']}))\n"
     )
     with tempfile.TemporaryDirectory() as tmp:
-        r = _json([PYTHON, "-c", code, f"{tmp}/run"])
+        r = _json([PYTHON, "-c", code, f"{tmp}/run", profile])
     verdict = "met" if r["network"] <= r["training"] else "not met"
     print(
-        f"cosim paper-sec21-rounds, 18 FNs, FL, {r['rounds']:.0f} rounds: network simulation "
+        f"cosim {profile}, 18 FNs, FL, {r['rounds']:.0f} rounds: network simulation "
         f"{r['network']:.2f} s ({r['events']:,.0f} events), result analysis {r['analysis']:.2f} s, "
         f"training {r['training']:.2f} s (aim: network <= training: {verdict})"
+    )
+
+
+_TCP_POINT = """
+import json, sys, time
+from simulation.profile import build_scenario, load_profile, with_rounds
+from simulation.embedded.engine import Engine
+sc = with_rounds(build_scenario(load_profile("paper-sec21-rounds"), 18, "fl", 0), 50)
+t0 = time.perf_counter(); result = Engine(sc).run(); t1 = time.perf_counter()
+print(json.dumps({"run": t1 - t0, "events": result.events, "end": result.sim_time_ps / 1e12}))
+"""
+
+
+def tcp_rounds() -> None:
+    """The TCP rounds study point: the engine's simulation against opp_run's, same scenario."""
+    r = _json([PYTHON, "-c", _TCP_POINT])
+    print(
+        f"TCP rounds (paper-sec21-rounds, 18 FNs, FL, 50 rounds, {r['end']:.1f} s simulated): "
+        f"engine simulation {r['run']:.2f} s, {r['events']:,.0f} events = "
+        f"{r['events'] / r['run']:,.0f} events/s"
+    )
+    if not OmnetppBackend().availability().ok:
+        print("  OMNeT++: not installed here; the ratio needs it (aim: engine >= 5x faster)")
+        return
+    code = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from simulation.backends.omnetpp import OmnetppBackend\n"
+        "from simulation.profile import build_scenario, load_profile, with_rounds\n"
+        "sc = with_rounds(build_scenario(load_profile('paper-sec21-rounds'), 18, 'fl', 0), 50)\n"
+        "res = OmnetppBackend().run(sc, Path(sys.argv[1]), timeout_s=3600)\n"
+        "print(json.dumps({'run': res.wall_seconds, 'events': res.events}))\n"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        o = _json([PYTHON, "-c", code, f"{tmp}/o"])
+    ratio = o["run"] / r["run"]
+    verdict = "met" if ratio >= 5 else f"short by {5 / ratio:.1f}x"
+    print(
+        f"  OMNeT++ (opp_run, wall incl. start and result files): {o['run']:.2f} s, "
+        f"{o['events']:,.0f} events = {o['events'] / o['run']:,.0f} events/s; the engine is "
+        f"{ratio:.1f}x faster (aim 5x: {verdict})"
     )
 
 
@@ -192,7 +236,9 @@ def main() -> None:
     scale()
     vgg()
     payload_once()
-    cosim()
+    cosim("paper-sec21-rounds")
+    cosim("paper-sec21-rounds-udp")
+    tcp_rounds()
 
 
 if __name__ == "__main__":

@@ -28,9 +28,12 @@ from simulation.scenario import MAX_UDP_PAYLOAD, TRAFFIC_CLASSES, Flow, Scenario
 MESSAGE_PORTS: dict[str, int] = {"critical": 5000, "ml": 5001, "background": 5002}
 CHUNK_PORT_OFFSET = 100
 
-AppRole = Literal["sink", "source", "rounds", "loop"]
+AppRole = Literal["sink", "source", "rounds", "loop", "tcp-server", "tcp-client"]
 #: UDP port of the first closed loop's server; loop k (in flow order) listens on LOOP_PORT + k.
 LOOP_PORT = 7000
+#: TCP port of the server of the k-th TCP flow (scenario order): TCP_FLOW_PORT + k (TCP
+#: ports: another space than the loops' UDP ports).
+TCP_FLOW_PORT = 7000
 
 
 @dataclass(frozen=True)
@@ -73,22 +76,37 @@ def loop_ports(scenario: Scenario) -> dict[str, int]:
     return {name: LOOP_PORT + k for k, name in enumerate(requests)}
 
 
-def plan_apps(scenario: Scenario) -> dict[str, list[App]]:
-    """Apps per host (every host listed, in scenario order): sinks, sources, loop servers.
+def tcp_flow_ports(scenario: Scenario) -> dict[str, int]:
+    """The server port of every TCP flow (its connection's), by flow name."""
+    tcp = [f for f in scenario.flows if f.transport == "tcp"]
+    return {f.name: TCP_FLOW_PORT + k for k, f in enumerate(tcp)}
 
-    A closed loop's request goes to a loop server on its destination host (not
-    to the class sink), which sends the reply when a request arrived; the
-    reply is not a periodic source.
+
+def plan_apps(scenario: Scenario) -> dict[str, list[App]]:
+    """Apps per host (every host listed, in scenario order).
+
+    On each host: the UDP sinks, the UDP sources, the closed loops' servers, a
+    `fogcosim.TcpFlowApp` server per TCP flow arriving and a client per TCP flow
+    leaving, then the round protocol's app. A closed loop's request goes to a loop
+    server on its destination host (not to the class sink), which sends the reply
+    when a request arrived; the reply is not a periodic source.
     """
     loops = loop_ports(scenario)
     replies = {f.trigger: f for f in scenario.flows if f.trigger is not None}
     incoming: dict[str, list[Flow]] = {h.name: [] for h in scenario.hosts}
     outgoing: dict[str, list[Flow]] = {h.name: [] for h in scenario.hosts}
+    tcp_in: dict[str, list[Flow]] = {h.name: [] for h in scenario.hosts}
+    tcp_out: dict[str, list[Flow]] = {h.name: [] for h in scenario.hosts}
     for flow in scenario.flows:
+        if flow.transport == "tcp":
+            tcp_in[flow.dst].append(flow)
+            tcp_out[flow.src].append(flow)
+            continue
         if flow.name not in loops:
             incoming[flow.dst].append(flow)
         if not flow.closed_reply:
             outgoing[flow.src].append(flow)
+    ports = tcp_flow_ports(scenario)
     plan: dict[str, list[App]] = {}
     for host, flows_in in incoming.items():
         apps: list[App] = []
@@ -129,6 +147,19 @@ def plan_apps(scenario: Scenario) -> dict[str, list[App]]:
                         chunk_count=len(chunk_sizes(request.size_bytes)),
                     )
                 )  # fmt: skip
+        for flow in tcp_in[host]:
+            apps.append(
+                App(host, len(apps), "tcp-server", flow.cls, ports[flow.name], chunk=False,
+                    flow=flow.name)
+            )  # fmt: skip
+        for flow in tcp_out[host]:
+            apps.append(
+                App(
+                    host, len(apps), "tcp-client", flow.cls, ports[flow.name], chunk=False,
+                    flow=flow.name, dest=flow.dst, size_bytes=flow.size_bytes,
+                    period_ps=flow.period_ps, start_ps=flow.offset_ps,
+                )
+            )  # fmt: skip
         plan[host] = apps
     rounds = scenario.rounds
     if rounds is not None:  # one round-protocol app on every fog node and on the cloud
@@ -140,6 +171,47 @@ def plan_apps(scenario: Scenario) -> dict[str, list[App]]:
 
 #: The per-flow statistics module of every rendered network (omnetpp_src/fogcosim).
 FLOW_RECORDER = "flowStats"
+#: The per-connection TCP statistics module of a network that uses TCP (omnetpp_src/fogcosim).
+TCP_RECORDER = "tcpStats"
+
+
+def message_parts(flow: Flow) -> int:
+    """How many sends make one message: its UDP chunks, or one write to a TCP stream."""
+    return 1 if flow.transport == "tcp" else len(chunk_sizes(flow.size_bytes))
+
+
+@dataclass(frozen=True)
+class TcpEnd:
+    """One end of a TCP connection: `label` names its results on the TcpRecorder module."""
+
+    label: str
+    host: str
+    peer: str
+    server_port: int
+    server: bool
+
+
+def tcp_ends(scenario: Scenario) -> list[TcpEnd]:
+    """Every TCP connection end of a run: per TCP flow, then per FN of a TCP round protocol.
+
+    A flow's connection is named after the flow, an FN's after the FN (`rounds_fog3`);
+    each end's label adds the host it is on (`rounds_fog3@cloud`).
+    """
+    ends = []
+    for name, port in tcp_flow_ports(scenario).items():
+        flow = next(f for f in scenario.flows if f.name == name)
+        ends += [
+            TcpEnd(f"{name}@{flow.src}", flow.src, flow.dst, port, False),
+            TcpEnd(f"{name}@{flow.dst}", flow.dst, flow.src, port, True),
+        ]
+    spec = scenario.rounds
+    if spec is not None and spec.transport == "tcp":
+        for fog in spec.fog_nodes:
+            ends += [
+                TcpEnd(f"rounds_{fog}@{fog}", fog, spec.cloud, ROUND_PORT, False),
+                TcpEnd(f"rounds_{fog}@{spec.cloud}", spec.cloud, fog, ROUND_PORT, True),
+            ]
+    return ends
 
 
 def all_flows(scenario: Scenario) -> list[Flow]:
@@ -190,12 +262,25 @@ def manifest(scenario: Scenario) -> list[dict[str, object]]:
                 "size_bytes": flow.size_bytes,
                 "period_ps": flow.period_ps,
                 "start_ps": flow.offset_ps,
-                "chunk_count": len(chunk_sizes(flow.size_bytes)),
+                "chunk_count": message_parts(flow),
+                "transport": flow.transport,
                 "deadline_ps": flow.deadline_ps,
                 "loop_deadline_ps": flow.loop_deadline_ps,
                 "trigger": flow.trigger,
                 "priority": flow.priority,
                 **({} if scenario.tsn is None else {"pcp": flow.pcp}),
+            }
+        )
+    for end in tcp_ends(scenario):
+        rows.append(
+            {
+                "module": f"{scenario.network}.{TCP_RECORDER}",
+                "role": "tcp",
+                "label": end.label,
+                "host": end.host,
+                "dest": end.peer,
+                "port": end.server_port,
+                "server": end.server,
             }
         )
     levels = len({f.priority for f in scenario.all_flows()})

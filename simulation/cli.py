@@ -16,7 +16,8 @@ from simulation.backends.omnetpp import OmnetppInstall, find_install
 from simulation.backends.versions import DEFAULT_DIALECT, NED_DIALECTS
 from simulation.profile import build_scenario, load_profile, with_time
 from simulation.render import render
-from simulation.scenario import Scenario
+from simulation.scenario import Scenario, tcp_configs
+from simulation.tcpconfig import TcpConfig
 from simulation.traffic import METHODS
 
 
@@ -135,6 +136,14 @@ def scenario_from_args(args: argparse.Namespace) -> Scenario:
     return with_time(scenario, args.sim_time, args.hyperperiods, args.warmup)
 
 
+def tcp_summary(scenario: Scenario) -> list[tuple[str, TcpConfig]]:
+    """The TCP parameters in use, with the hosts that run each set (for `render`'s output)."""
+    by_config: dict[TcpConfig, list[str]] = {}
+    for host, (config, _) in tcp_configs(scenario).items():
+        by_config.setdefault(config, []).append(host)
+    return [(", ".join(hosts), config) for config, hosts in by_config.items()]
+
+
 def cmd_render(args: argparse.Namespace) -> int:
     """Render one scenario into --out."""
     scenario = scenario_from_args(args)
@@ -155,4 +164,6 @@ def cmd_render(args: argparse.Namespace) -> int:
         print("defaults used (not in the profile; recorded in scenario.json):")
         for name, value in scenario.profile_defaults:
             print(f"  {name} = {value}")
+    for host_set, config in tcp_summary(scenario):
+        print(f"TCP on {host_set}: {config.describe()}")
     return 0

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from fogcosim.errors import UserError
 from simulation.embedded.frames import ip_fragment_payloads
 from simulation.gcl import periodic_gate
-from simulation.load import expected_end_ps, offered_load, round_period_ps
+from simulation.load import expected_end_ps, offered_load, round_mss, round_period_ps
 from simulation.scenario import MAX_UDP_PAYLOAD, Flow, Scenario
 
 EVENTS_PER_FRAME_HOP = 3
@@ -66,8 +66,13 @@ class RunSize:
         return max(self.flows, key=lambda f: f.events)
 
 
-def frames_per_message(size_bytes: int, mtu: int) -> int:
-    """Ethernet frames one message of `size_bytes` takes (UDP chunks, then IPv4 fragments)."""
+def frames_per_message(size_bytes: int, mtu: int, mss: int | None = None) -> int:
+    """Ethernet frames one message of `size_bytes` takes (UDP chunks, then IPv4 fragments).
+
+    Over TCP (`mss`): its segments and as many ACKs (at most one per segment).
+    """
+    if mss is not None:
+        return 2 * -(-size_bytes // mss)
     full, rest = divmod(size_bytes, MAX_UDP_PAYLOAD)
     frames = full * len(ip_fragment_payloads(MAX_UDP_PAYLOAD, mtu))
     return frames + (len(ip_fragment_payloads(rest, mtu)) if rest else 0)
@@ -85,8 +90,9 @@ def estimate(scenario: Scenario) -> RunSize:
     for flow in scenario.flows:
         messages = 0 if flow.offset_ps > end else (end - flow.offset_ps) // flow.period_ps + 1
         hops = len(scenario.path(flow.src, flow.dst)) - 1
+        mss = flow.tcp.mss if flow.tcp else None
         sizes.append(
-            FlowSize(flow, messages, frames_per_message(flow.size_bytes, scenario.mtu), hops)
+            FlowSize(flow, messages, frames_per_message(flow.size_bytes, scenario.mtu, mss), hops)
         )
     spec = scenario.rounds
     if spec is not None:
@@ -96,7 +102,8 @@ def estimate(scenario: Scenario) -> RunSize:
             del cls
             flow = Flow(name, "ml", src, dst, 0, size)
             hops = len(scenario.path(src, dst)) - 1
-            sizes.append(FlowSize(flow, rounds, frames_per_message(size, scenario.mtu), hops))
+            frames = frames_per_message(size, scenario.mtu, round_mss(scenario))
+            sizes.append(FlowSize(flow, rounds, frames, hops))
     gates = gate_events(scenario)
     events = sum(s.events for s in sizes) + sum(n for _, n in gates)
     burst = max((s.frames_per_message for s in sizes), default=0)

@@ -14,9 +14,10 @@ import itertools
 from dataclasses import dataclass
 
 from simulation.apps import chunk_sizes
-from simulation.embedded.frames import ETH_IFG, datagram_wire_bytes
+from simulation.embedded.frames import ETH_IFG, datagram_wire_bytes, wire_bytes
 from simulation.naming import link_directions
 from simulation.scenario import Scenario
+from simulation.tcpconfig import TCP_HEADER
 from simulation.tsn import VLAN_TAG
 
 
@@ -35,13 +36,34 @@ def _tag(scenario: Scenario) -> int:
     return VLAN_TAG if scenario.scheduling == "tsn" else 0
 
 
-def message_wire_bytes(scenario: Scenario, size_bytes: int) -> int:
+def frame_wires(scenario: Scenario, size_bytes: int, mss: int | None = None) -> list[int]:
+    """Wire bytes of each frame of one message: UDP chunks and fragments, or TCP segments.
+
+    `mss`: the message travels over TCP with this MSS (its ACKs, in the other direction,
+    are not counted).
+    """
+    if mss is not None:
+        full, rest = divmod(size_bytes, mss)
+        wires = [wire_bytes(mss + TCP_HEADER)] * full + (
+            [wire_bytes(rest + TCP_HEADER)] if rest else []
+        )
+    else:
+        wires = [
+            w for size in chunk_sizes(size_bytes) for w in datagram_wire_bytes(size, scenario.mtu)
+        ]
+    tag = _tag(scenario)
+    return [w + tag for w in wires] if tag else wires
+
+
+def message_wire_bytes(scenario: Scenario, size_bytes: int, mss: int | None = None) -> int:
     """Bytes one message of `size_bytes` occupies on each link, inter-frame gaps included."""
-    return sum(
-        w + _tag(scenario) + ETH_IFG
-        for size in chunk_sizes(size_bytes)
-        for w in datagram_wire_bytes(size, scenario.mtu)
-    )
+    return sum(w + ETH_IFG for w in frame_wires(scenario, size_bytes, mss))
+
+
+def round_mss(scenario: Scenario) -> int | None:
+    """The MSS of the round protocol's messages (None: they travel over UDP)."""
+    spec = scenario.rounds
+    return None if spec is None or spec.tcp is None else spec.tcp.mss
 
 
 def expected_round_ps(scenario: Scenario) -> int:
@@ -58,12 +80,13 @@ def expected_round_ps(scenario: Scenario) -> int:
     p = len(spec.fog_nodes)
     cloud_link = next(lk for lk in scenario.links if spec.cloud in (lk.a, lk.b))
     ps_per_byte = 8 * 10**12 // cloud_link.datarate_bps
+    mss = round_mss(scenario)
     total = 0
     for st in spec.stages:
         total += max(st.fog_before_ps) + st.cloud_ps(p)
-        total += p * message_wire_bytes(scenario, st.up_bytes) * ps_per_byte
+        total += p * message_wire_bytes(scenario, st.up_bytes, mss) * ps_per_byte
         if st.down_kind:
-            total += p * message_wire_bytes(scenario, st.down_bytes) * ps_per_byte
+            total += p * message_wire_bytes(scenario, st.down_bytes, mss) * ps_per_byte
     return total
 
 
@@ -97,12 +120,15 @@ def offered_load(scenario: Scenario) -> list[DirectionLoad]:
     """
     bits: dict[tuple[str, str], float] = {}
     flows: dict[tuple[str, str], list[str]] = {}
-    streams = [(f.name, f.src, f.dst, f.size_bytes, f.period_ps) for f in scenario.flows]
+    streams = [
+        (f.name, f.src, f.dst, f.size_bytes, f.period_ps, f.tcp.mss if f.tcp else None)
+        for f in scenario.flows
+    ]
     if scenario.rounds is not None:
-        period = round_period_ps(scenario)
-        streams += [(f, s, d, b, period) for f, s, d, b in _round_streams(scenario)]
-    for name, src, dst, size, period in streams:
-        rate = message_wire_bytes(scenario, size) * 8 * 10**12 / period
+        period, mss = round_period_ps(scenario), round_mss(scenario)
+        streams += [(f, s, d, b, period, mss) for f, s, d, b in _round_streams(scenario)]
+    for name, src, dst, size, period, seg in streams:
+        rate = message_wire_bytes(scenario, size, seg) * 8 * 10**12 / period
         for hop in itertools.pairwise(scenario.path(src, dst)):
             bits[hop] = bits.get(hop, 0.0) + rate
             flows.setdefault(hop, []).append(name)
@@ -139,25 +165,27 @@ def overload_warnings(scenario: Scenario) -> list[str]:
 def _flow_rates(scenario: Scenario) -> dict[str, float]:
     """Wire bits per second of each flow and round-protocol stream."""
     rates = {
-        f.name: message_wire_bytes(scenario, f.size_bytes) * 8e12 / f.period_ps
+        f.name: message_wire_bytes(scenario, f.size_bytes, f.tcp.mss if f.tcp else None)
+        * 8e12
+        / f.period_ps
         for f in scenario.flows
     }
     if scenario.rounds is not None:
-        period = round_period_ps(scenario)
+        period, mss = round_period_ps(scenario), round_mss(scenario)
         for name, _, _, size in _round_streams(scenario):
-            rates[name] = message_wire_bytes(scenario, size) * 8e12 / period
+            rates[name] = message_wire_bytes(scenario, size, mss) * 8e12 / period
     return rates
 
 
-def uncontended_delay_ps(scenario: Scenario, src: str, dst: str, size_bytes: int) -> int:
+def uncontended_delay_ps(
+    scenario: Scenario, src: str, dst: str, size_bytes: int, mss: int | None = None
+) -> int:
     """Delay of one message on an otherwise idle path: store-and-forward of its frames.
 
-    The least time any message of that size can take from `src` to `dst`.
+    The least time any message of that size can take from `src` to `dst` (over TCP
+    with `mss`: its segments back to back, a bound TCP's windows only lengthen).
     """
-    tag = _tag(scenario)
-    wires = [
-        w + tag for size in chunk_sizes(size_bytes) for w in datagram_wire_bytes(size, scenario.mtu)
-    ]
+    wires = frame_wires(scenario, size_bytes, mss)
     links = {frozenset((lk.a, lk.b)): lk for lk in scenario.links}
     ready = [0] * len(wires)  # when each frame is at the current node, ready to be sent
     for a, b in itertools.pairwise(scenario.path(src, dst)):
@@ -188,13 +216,14 @@ def serial_round_ps(scenario: Scenario) -> int:
     if spec is None:
         return 0
     p = len(spec.fog_nodes)
+    mss = round_mss(scenario)
     total = 0
     for st in spec.stages:
         total += max(st.fog_before_ps) + st.cloud_ps(p)
         for fog in spec.fog_nodes:
-            total += uncontended_delay_ps(scenario, fog, spec.cloud, st.up_bytes)
+            total += uncontended_delay_ps(scenario, fog, spec.cloud, st.up_bytes, mss)
             if st.down_kind:
-                total += uncontended_delay_ps(scenario, spec.cloud, fog, st.down_bytes)
+                total += uncontended_delay_ps(scenario, spec.cloud, fog, st.down_bytes, mss)
     return total
 
 
@@ -210,7 +239,8 @@ def unmeetable_deadline(scenario: Scenario) -> str | None:
         return None
     first = spec.stages[0]
     fastest = min(
-        first.fog_before_ps[i] + uncontended_delay_ps(scenario, fog, spec.cloud, first.up_bytes)
+        first.fog_before_ps[i]
+        + uncontended_delay_ps(scenario, fog, spec.cloud, first.up_bytes, round_mss(scenario))
         for i, fog in enumerate(spec.fog_nodes)
     )
     if spec.round_deadline_ps >= fastest:
@@ -232,7 +262,8 @@ def unmeetable_flow_deadline(scenario: Scenario) -> tuple[int, str] | None:
     """
     replies = {f.trigger: f for f in scenario.flows if f.trigger is not None}
     for i, flow in enumerate(scenario.flows):
-        least = uncontended_delay_ps(scenario, flow.src, flow.dst, flow.size_bytes)
+        mss = flow.tcp.mss if flow.tcp else None
+        least = uncontended_delay_ps(scenario, flow.src, flow.dst, flow.size_bytes, mss)
         reply = replies.get(flow.name)
         if flow.loop_deadline_ps is not None and reply is not None:
             loop = (

@@ -32,6 +32,7 @@ from simulation.scenario import (
     ScenarioError,
     check_identifier,
 )
+from simulation.tcp_profile import read_tcp, read_transport
 from simulation.tomlfields import ProfileError, Section
 from simulation.topology import build_topology
 from simulation.traffic import (
@@ -255,7 +256,7 @@ def build_scenario(
         drafts += cloud_exchange(traffic.sub("cloud"), fog_nodes)
     if traffic.has("neighbours"):
         drafts += neighbour_exchange(traffic.sub("neighbours"), fog_nodes, rng)
-    drafts += explicit_flows(traffic.tables("flows"))
+    drafts += explicit_flows(traffic.tables("flows"), mtu)
     payload = None
     if method != "none":
         if not traffic.has("ml"):
@@ -273,6 +274,9 @@ def build_scenario(
                 )
             rounds = rounds_spec(ml, root.sub("compute"), method, fog_nodes, priorities["ml"], seed)
             rounds = with_train_seed(rounds, seed if train_seed is None else train_seed)
+            transport = read_transport(ml, "tcp")
+            tcp = read_tcp(ml.sub("tcp"), mtu) if transport == "tcp" else None
+            rounds = dataclasses.replace(rounds, transport=transport, tcp=tcp)
             if pcps is not None:
                 rounds = dataclasses.replace(rounds, pcp=pcps["ml"])
             up = sum(st.up_bytes for st in rounds.stages)
@@ -280,7 +284,7 @@ def build_scenario(
             payload = MlPayload(method, up, down, rounds.source)
         else:
             payload = _payload(ml, method, fog_nodes, measure)
-            drafts += ml_exchange(ml, fog_nodes, payload)
+            drafts += ml_exchange(ml, fog_nodes, payload, mtu)
     if pcps is None:
         for d in drafts:
             if d.pcp is not None:
@@ -317,6 +321,13 @@ def build_scenario(
             profile_defaults=tuple(sorted(defaults.items())),
             rounds=rounds,
             tsn=tsn,
+            # a time to validate with when no periodic flow sets a hyperperiod (with_time
+            # below sets the final one)
+            duration_ps=sim_time
+            if sim_time is not None
+            else rounds_time_cap(rounds)
+            if rounds is not None and hyperperiods is None
+            else None,
         )
         late = unmeetable_flow_deadline(scenario)
         if late is not None:

@@ -26,6 +26,7 @@ ORDER = (
     "traffic.ml.bytes",
     "traffic.ml.bytes.method",
     "traffic.flows[]",
+    "tcp",
     "compute",
     "compute.fog_device_counts",
     "compute.devices",

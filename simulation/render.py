@@ -19,11 +19,19 @@ import jinja2
 from fogcosim import __version__, atomic
 from fogcosim.errors import UserError
 from simulation import units
-from simulation.apps import CHUNK_PORT_OFFSET, MESSAGE_PORTS, App, chunk_sizes, manifest, plan_apps
+from simulation.apps import (
+    CHUNK_PORT_OFFSET,
+    MESSAGE_PORTS,
+    App,
+    manifest,
+    message_parts,
+    plan_apps,
+    tcp_ends,
+)
 from simulation.backends.versions import DEFAULT_DIALECT, L2_CONFIGURATOR
 from simulation.naming import NED_TYPES, TSN_NED_TYPES, link_directions
 from simulation.render_tsn import explicit_forwarding, tsn_drop_lines, tsn_lines
-from simulation.scenario import PriorityLevel, Scenario, priority_levels
+from simulation.scenario import PriorityLevel, Scenario, priority_levels, tcp_configs
 from simulation.shipped import data_folder
 
 NED_IMPORTS = {
@@ -151,7 +159,7 @@ def flow_entries(scenario: Scenario) -> str:
         deadline = -1 if f.deadline_ps is None else f.deadline_ps
         nodes = scenario.path(f.src, f.dst)
         hops = ",".join(str(index[hop]) for hop in itertools.pairwise(nodes))
-        entries.append(f"{f.name} {len(chunk_sizes(f.size_bytes))} {deadline} {hops}")
+        entries.append(f"{f.name} {message_parts(f)} {deadline} {hops}")
     return ";".join(entries)
 
 
@@ -164,6 +172,46 @@ def loop_entries(scenario: Scenario) -> str:
             deadline = by_name[reply.trigger].loop_deadline_ps
             entries.append(f"{reply.trigger} {reply.name} {-1 if deadline is None else deadline}")
     return ";".join(entries)
+
+
+#: TCP vectors recorded with `record_vectors = "tcp"`: congestion control and RTT, and
+#: every segment sent with data (sndNxt) and received (rcvSeq); with "all", also the rest
+#: of INET's TcpConnection statistics (`simulation.embedded.transport.tcp.signals`). Plain
+#: `True` records fogcosim's own vectors only (a TCP vector has a sample per segment).
+TCP_VECTORS = ("cwnd", "ssthresh", "rtt", "srtt", "rttvar", "rto", "numRtos", "sndNxt", "rcvSeq")
+TCP_VECTORS_ALL = (
+    *TCP_VECTORS, "sndWnd", "rcvWnd", "rcvAdv", "sndAck", "rcvAck", "unacked", "dupAcks",
+    "rcvOooSeg", "rcvNASeg", "tcpRcvQueueBytes", "tcpRcvQueueDrops", "tcpRcvPayloadBytes",
+)  # fmt: skip
+
+
+def tcp_vectors(record_vectors: bool | str) -> tuple[str, ...]:
+    """The TCP connection vectors a run records (none without vectors)."""
+    if record_vectors == "all":
+        return TCP_VECTORS_ALL
+    return TCP_VECTORS if record_vectors == "tcp" else ()
+
+
+def tcp_lines(scenario: Scenario, record_vectors: bool | str) -> list[str]:
+    """Ini lines for INET's Tcp on every host that runs TCP, and its recorded vectors."""
+    lines = []
+    for host, (config, _) in tcp_configs(scenario).items():
+        lines += [f"*.{host}.tcp.{k} = {v}" for k, v in config.inet_parameters().items()]
+    if lines:
+        for name in tcp_vectors(record_vectors):
+            lines += [
+                f"**.tcp.conn-*.{name}.result-recording-modes = vector",
+                f"**.tcp.conn-*.{name}:vector.vector-recording = true",
+            ]
+    return lines
+
+
+def tcp_entries(scenario: Scenario) -> str:
+    """The TcpRecorder's `ends` parameter: label, host, peer, server port, server end."""
+    return ";".join(
+        f"{e.label} {e.host} {e.peer} {e.server_port} {1 if e.server else 0}"
+        for e in tcp_ends(scenario)
+    )
 
 
 def interface_entries(scenario: Scenario) -> str:
@@ -195,6 +243,13 @@ def _app_view(app: App, scenario: Scenario) -> dict[str, object]:
         view["params"] = round_app_params(scenario, app)
     elif app.role == "loop":
         view["params"] = loop_app_params(scenario, app)
+    elif app.role == "tcp-client":
+        server = next(
+            a
+            for a in plan_apps(scenario)[app.dest]
+            if a.role == "tcp-server" and a.flow == app.flow
+        )
+        view["server"] = f"{scenario.network}.{server.module}"
     return view
 
 
@@ -245,7 +300,17 @@ def round_app_params(scenario: Scenario, app: App) -> list[tuple[str, str]]:
         ("batchPeriodPs", str(spec.batch_period_ps)),
         ("rounds", str(-1 if spec.rounds is None else spec.rounds)),
         ("stallTimeoutPs", str(-1 if spec.stall_timeout_ps is None else spec.stall_timeout_ps)),
+        ("transport", f'"{spec.transport}"'),
     ]
+    if app.host == spec.cloud and spec.transport == "tcp":
+        plan = plan_apps(scenario)
+        fog_apps = [
+            f"{scenario.network}.{a.module}"
+            for fog in spec.fog_nodes
+            for a in plan[fog]
+            if a.role == "rounds"
+        ]
+        params.append(("fogApps", '"' + " ".join(fog_apps) + '"'))
     if app.host != spec.cloud:
         i = spec.fog_nodes.index(app.host)
         factors = spec.compute_factors[i] if spec.compute_factors else ()
@@ -260,7 +325,7 @@ def round_app_params(scenario: Scenario, app: App) -> list[tuple[str, str]]:
 
 def render_text(
     scenario: Scenario,
-    record_vectors: bool = False,
+    record_vectors: bool | str = False,
     backend: str = "omnetpp",
     dialect: str = DEFAULT_DIALECT,
 ) -> tuple[str, str]:
@@ -291,6 +356,7 @@ def render_text(
         l2_configurator="" if explicit_forwarding(scenario) else L2_CONFIGURATOR[dialect],
         nodes=nodes,
         connections=connections,
+        tcp=bool(tcp_ends(scenario)),
     )
     plan = plan_apps(scenario)
     comment, qlines = queue_lines(scenario)
@@ -313,9 +379,11 @@ def render_text(
         loop_entries=loop_entries(scenario),
         queue_comment=comment,
         queue_lines=qlines,
-        record_vectors=record_vectors,
+        record_vectors=bool(record_vectors),
         sink_delays=sink_delays(scenario),
         rounds=scenario.rounds is not None,
+        tcp_lines=tcp_lines(scenario, record_vectors),
+        tcp_entries=tcp_entries(scenario),
         itervars=itervars(scenario),
         backend=backend,
         ml_payload=ml_text,
@@ -331,7 +399,7 @@ def render_text(
 def render(
     scenario: Scenario,
     out_dir: Path,
-    record_vectors: bool = False,
+    record_vectors: bool | str = False,
     dialect: str = DEFAULT_DIALECT,
 ) -> Rendered:
     """Write NED, ini, scenario.json and manifest.json into `out_dir` (atomically each)."""

@@ -42,6 +42,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from simulation.tcpconfig import TcpConfig
+
 Policy = Literal["all", "quorum", "deadline"]
 POLICIES: tuple[str, ...] = ("all", "quorum", "deadline")
 #: UDP port of every round-protocol application.
@@ -124,6 +126,10 @@ class RoundsSpec:
     training: Training | None = None
     #: The watchdog: a round still open this long after its start ends the run (None: none).
     stall_timeout_ps: int | None = None
+    #: "udp": each message a burst of datagrams; "tcp": one connection per FN for the run.
+    transport: str = "udp"
+    #: The TCP parameters of every FN's connection (transport "tcp").
+    tcp: TcpConfig | None = None
     #: Per FN, per round (cycled): its compute times' factor in parts per million (device
     #: speed varying from round to round); empty: every round at the nominal times.
     compute_factors: tuple[tuple[int, ...], ...] = ()

@@ -21,13 +21,14 @@ from typing import Any, Literal, get_args
 from simulation.embedded.frames import MAX_UDP_PAYLOAD as MAX_UDP_PAYLOAD
 from simulation.roundspec import POLICIES, RoundsSpec, Stage, Training
 from simulation.scenario_error import ScenarioError
+from simulation.tcpconfig import TcpConfig
 from simulation.tree import Forest
 from simulation.tsn import TsnSpec, tsn_from_dict, tsn_to_dict, validate_tsn
 
 NodeKind = Literal["fog", "cloud", "host", "switch", "gateway"]
 TrafficClass = Literal["critical", "ml", "background"]
 Scheduling = Literal["fifo", "strict-priority", "tsn"]
-Transport = Literal["udp"]
+Transport = Literal["udp", "tcp"]
 
 NODE_KINDS: tuple[str, ...] = get_args(NodeKind)
 TRAFFIC_CLASSES: tuple[str, ...] = get_args(TrafficClass)
@@ -140,6 +141,8 @@ class Flow:
 
     #: 802.1Q priority code point of its frames (scheduling "tsn" only).
     pcp: int = 0
+    #: The flow's TCP connection (transport "tcp": one connection for the whole run).
+    tcp: TcpConfig | None = None
 
 
 @dataclass(frozen=True)
@@ -204,19 +207,14 @@ class Scenario:
         """
         flows = list(self.flows)
         if self.rounds is not None:
+            spec = self.rounds
             flows += [
                 Flow(
-                    name,
-                    "ml",
-                    src,
-                    dst,
-                    0,
-                    size,
-                    priority=self.rounds.priority,
-                    pcp=self.rounds.pcp,
+                    name, "ml", src, dst, 0, size, transport=spec.transport,  # type: ignore[arg-type]
+                    priority=spec.priority, pcp=spec.pcp, tcp=spec.tcp,
                 )
-                for name, _, src, dst, size in self.rounds.flows()
-            ]
+                for name, _, src, dst, size in spec.flows()
+            ]  # fmt: skip
         return flows
 
     @property
@@ -257,7 +255,7 @@ class Scenario:
         Without TSN it holds no TSN keys (no `tsn`, no flow `pcp`), so it is what
         it was before TSN existed.
         """
-        flows = [dict(vars(f)) for f in self.flows]
+        flows = [asdict(f) for f in self.flows]
         rounds = None if self.rounds is None else asdict(self.rounds)
         if self.tsn is None:
             for flow in flows:
@@ -306,7 +304,7 @@ def scenario_from_dict(data: dict[str, Any]) -> Scenario:
         seed=data["seed"],
         nodes=tuple(Node(**n) for n in data["nodes"]),
         links=tuple(Link(**lk) for lk in data["links"]),
-        flows=tuple(Flow(**f) for f in data["flows"]),
+        flows=tuple(Flow(**{**f, "tcp": tcp_from_dict(f.get("tcp"))}) for f in data["flows"]),
         scheduling=data["scheduling"],
         queue_capacity=data["queue_capacity"],
         queue_bytes=data.get("queue_bytes"),
@@ -338,8 +336,14 @@ def rounds_from_dict(data: dict[str, Any]) -> RoundsSpec:
             "fog_flops": tuple(data.get("fog_flops", ())),
             "compute_factors": factors,
             "training": None if training is None else Training(**training),
+            "tcp": tcp_from_dict(data.get("tcp")),
         }
     )
+
+
+def tcp_from_dict(data: dict[str, Any] | None) -> TcpConfig | None:
+    """Rebuild a TcpConfig from `asdict` output (None: the transport is UDP)."""
+    return None if data is None else TcpConfig(**data)
 
 
 @dataclass(frozen=True)
@@ -439,6 +443,7 @@ def _validate(sc: Scenario) -> None:
         _validate_rounds(sc, sc.rounds)
     if sc.scheduling == "tsn":
         validate_tsn(sc)
+    _validate_tcp_hosts(sc)
     if sc.measured_ps <= 0:
         raise ScenarioError(
             "nothing to simulate: no periodic flow sets a hyperperiod; give the simulated time "
@@ -471,6 +476,64 @@ def _validate_rounds(sc: Scenario, spec: RoundsSpec) -> None:
         raise ScenarioError(f"rounds {spec.rounds} must be at least 1", "rounds")
     if not spec.stages or any(len(st.fog_before_ps) != p for st in spec.stages):
         raise ScenarioError("round protocol: every stage needs one fog compute time per FN")
+    _validate_transport(sc, spec.transport, spec.tcp, "traffic.ml")
+
+
+def _validate_transport(sc: Scenario, transport: str, tcp: TcpConfig | None, where: str) -> None:
+    """The transport is known; TCP has its parameters and its segments fit the MTU."""
+    if transport not in TRANSPORTS:
+        raise ScenarioError(
+            f"transport {transport!r} is not supported (allowed: {', '.join(TRANSPORTS)})",
+            f"{where}.transport",
+        )
+    if transport == "tcp":
+        if tcp is None:
+            raise ScenarioError("transport 'tcp' needs its TCP parameters", f"{where}.tcp")
+        tcp.check_mtu(sc.mtu, f"{where}.tcp")
+    elif tcp is not None:
+        raise ScenarioError(
+            f"TCP parameters given for transport {transport!r} (allowed with transport 'tcp')",
+            f"{where}.tcp",
+        )
+
+
+def tcp_configs(sc: Scenario) -> dict[str, tuple[TcpConfig, str]]:
+    """Per host that runs TCP: its parameters and the first thing (flow, round protocol) using it.
+
+    INET's `Tcp` module has one set of parameters per host, so every TCP connection of a
+    host must use the same (checked when the scenario is built).
+    """
+    users: list[tuple[str, str, TcpConfig, str]] = []
+    for i, f in enumerate(sc.flows):
+        if f.tcp is not None:
+            users.append((f.src, f"flows[{i}]", f.tcp, f"flow {f.name!r}"))
+            users.append((f.dst, f"flows[{i}]", f.tcp, f"flow {f.name!r}"))
+    spec = sc.rounds
+    if spec is not None and spec.tcp is not None:
+        for host in (*spec.fog_nodes, spec.cloud):
+            users.append((host, "traffic.ml", spec.tcp, "the round protocol"))
+    found: dict[str, tuple[TcpConfig, str]] = {}
+    for host, where, config, what in users:
+        if host not in found:
+            found[host] = (config, what)
+        elif found[host][0] != config:
+            raise ScenarioError(
+                f"host {host!r} runs TCP for {found[host][1]} and for {what} with different "
+                "parameters; INET's Tcp module has one set per host (allowed: the same tcp "
+                "table for every TCP connection of a host)",
+                f"{where}.tcp",
+            )
+    return found
+
+
+def _validate_tcp_hosts(sc: Scenario) -> None:
+    if tcp_configs(sc) and sc.scheduling == "strict-priority":
+        raise ScenarioError(
+            "strict-priority scheduling with TCP traffic is not supported yet (TCP segments "
+            'carry no message name to classify them by); allowed: scheduling = "fifo", or '
+            'transport = "udp"',
+            "simulation.scheduling",
+        )
 
 
 def _validate_nodes_and_links(sc: Scenario) -> None:
@@ -584,12 +647,10 @@ def _validate_flows(sc: Scenario) -> None:
                 f"flow {flow.name!r} offset {flow.offset_ps} ps outside [0, period)",
                 f"{where}.offset",
             )
-        if flow.transport not in TRANSPORTS:
-            raise ScenarioError(
-                f"flow {flow.name!r} transport {flow.transport!r} is not supported "
-                f"(allowed: {', '.join(TRANSPORTS)})",
-                f"{where}.transport",
-            )
+        try:
+            _validate_transport(sc, flow.transport, flow.tcp, where)
+        except ScenarioError as exc:
+            raise ScenarioError(f"flow {flow.name!r}: {exc}", exc.field) from None
         if flow.priority < 0:
             raise ScenarioError(
                 f"flow {flow.name!r} priority {flow.priority} must be >= 0 (0 = highest)",

@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from simulation.tcpconfig import ALGORITHMS
+
 REQUIRED: Any = object()
 NO_DEFAULT: Any = None
 
@@ -154,6 +156,16 @@ _FLOW_FIELDS = (
     Field(
         "reply_deadline", "time", "The reply's deadline (default: the request's `deadline`).",
         NO_DEFAULT,
+    ),
+    Field(
+        "transport", "choice", 'How the messages travel: "udp" (datagrams, lost at a full '
+        'queue) or "tcp" (one connection per flow for the whole run, a message per period, '
+        "written to the stream; TCP resends what a queue drops).", "udp",
+        choices=("udp", "tcp"),
+    ),
+    Field(
+        "tcp", "table", 'The TCP parameters of a transport = "tcp" flow (its connection '
+        "both ways).", {}, table="tcp",
     ),
 )  # fmt: skip
 
@@ -563,6 +575,25 @@ SCHEMA: dict[str, Table] = {
                 table="traffic.ml.bytes",
             ),
             Field(
+                "transport",
+                "choice",
+                'How the ML messages travel. "tcp": every fog node keeps one TCP connection to '
+                "the cloud for the whole run (as a gRPC channel does) and writes its messages "
+                "to it in protocol order; a message arrives when its last byte does, and TCP "
+                'resends what a full queue drops. "udp": each message is a burst of '
+                "datagrams; one lost frame loses the message. Default: tcp with pacing = "
+                '"rounds", udp with pacing = "periodic" (the paper\'s model).',
+                NO_DEFAULT,
+                choices=("udp", "tcp"),
+            ),
+            Field(
+                "tcp",
+                "table",
+                'The TCP parameters of transport = "tcp" (both ends of every connection).',
+                {},
+                table="tcp",
+            ),
+            Field(
                 "policy",
                 "choice",
                 'rounds: which uploads the cloud aggregates: "all", '
@@ -785,6 +816,45 @@ SCHEMA: dict[str, Table] = {
             Field(
                 "idle_slope", "rate", "Idle slope: the class's reserved rate.", example='"100Mbps"'
             ),
+        ),
+    ),
+    "tcp": Table(
+        "tcp",
+        "TCP as INET's `Tcp` module runs it ([traffic.ml.tcp], or a flow's `tcp` table). The "
+        "defaults are a Linux host on a LAN within what INET can express; docs/tcp.md gives "
+        "each one's source. `fogcosim render` prints the values used.",
+        (
+            Field(
+                "algorithm",
+                "choice",
+                "Congestion control (INET's tcpAlgorithmClass).",
+                "TcpNewReno",
+                choices=ALGORITHMS,
+            ),
+            Field(
+                "mss",
+                "int",
+                "Maximum segment size in bytes; default: what fits the MTU (MTU - 40, 1460 at "
+                "1500).",
+                NO_DEFAULT,
+                minimum=1,
+            ),
+            Field(
+                "advertised_window",
+                "int",
+                "Receive window in bytes (INET's advertisedWindow); above 65535 needs "
+                "window_scaling.",
+                65535,
+                minimum=1,
+            ),
+            Field("window_scaling", "bool", "RFC 7323 window scaling.", True),
+            Field("nagle", "bool", "Nagle's algorithm (off: TCP_NODELAY).", True),
+            Field("delayed_acks", "bool", "Delayed ACKs (INET's: a fixed 200 ms).", False),
+            Field("limited_transmit", "bool", "RFC 3042 limited transmit.", True),
+            Field("increased_iw", "bool", "RFC 3390 initial window (up to 4 segments).", True),
+            Field("sack", "bool", "SACK (OMNeT++ backend only).", False),
+            Field("timestamps", "bool", "RFC 7323 timestamps (OMNeT++ backend only).", False),
+            Field("ecn", "bool", "ECN (OMNeT++ backend only).", False),
         ),
     ),
     "compute": Table(

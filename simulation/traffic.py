@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from simulation.scenario import Flow, MlPayload, TrafficClass
+from simulation.tcp_profile import read_tcp, read_transport
+from simulation.tcpconfig import TcpConfig
 from simulation.tomlfields import Section
 from simulation.topology import fog_name
 
@@ -57,6 +59,8 @@ class FlowDraft:
     loop_deadline_ps: int | None = None
     #: 802.1Q PCP (scheduling "tsn"); None: the class's from [tsn.pcp].
     pcp: int | None = None
+    transport: str = "udp"
+    tcp: TcpConfig | None = None
 
 
 def neighbours(i: int, fog_nodes: int, count: int) -> list[int]:
@@ -83,7 +87,8 @@ def _pair(
     reply = FlowDraft(
         rep_name, req.cls, req.dst, req.src, req.period_ps, rep_bytes,
         after=None if after is None else req.name, after_ps=after or 0,
-        deadline_ps=deadline, priority=req.priority, pcp=req.pcp,
+        deadline_ps=deadline, priority=req.priority, pcp=req.pcp, transport=req.transport,
+        tcp=req.tcp,
     )  # fmt: skip
     return [req, reply]
 
@@ -140,7 +145,9 @@ def neighbour_exchange(section: Section, fog_nodes: int, rng: random.Random) -> 
     return _origin(drafts, section)
 
 
-def ml_exchange(section: Section, fog_nodes: int, payload: MlPayload | None) -> list[FlowDraft]:
+def ml_exchange(
+    section: Section, fog_nodes: int, payload: MlPayload | None, mtu: int
+) -> list[FlowDraft]:
     """The ML traffic as periodic flows, one round per period, for each FN (`pacing = "periodic"`).
 
     `directions = "paper"`: the paper's pair, an FN request of `request_bytes`
@@ -151,6 +158,8 @@ def ml_exchange(section: Section, fog_nodes: int, payload: MlPayload | None) -> 
     download at one), the synchronised variant of the paper's model.
     """
     period = section.get("period")
+    transport = read_transport(section, "udp")
+    tcp = read_tcp(section.sub("tcp"), mtu) if transport == "tcp" else None
     directions = section.get("directions")
     request = section.get("request_bytes") if directions == "paper" else 0
     after = section.get("reply_after")
@@ -168,7 +177,7 @@ def ml_exchange(section: Section, fog_nodes: int, payload: MlPayload | None) -> 
             drafts.append(
                 FlowDraft(
                     f"mlup_{fog}", "ml", fog, "cloud", period, up,
-                    group="mlup" if aligned else None,
+                    group="mlup" if aligned else None, transport=transport, tcp=tcp,
                 )
             )  # fmt: skip
         if down > 0:
@@ -178,6 +187,7 @@ def ml_exchange(section: Section, fog_nodes: int, payload: MlPayload | None) -> 
                     f"mldown_{fog}", "ml", "cloud", fog, period, down,
                     after=link_to, after_ps=after or 0,
                     group="mldown" if aligned and link_to is None else None,
+                    transport=transport, tcp=tcp,
                 )
             )  # fmt: skip
     return _origin(drafts, section)
@@ -187,10 +197,13 @@ def ml_exchange(section: Section, fog_nodes: int, payload: MlPayload | None) -> 
 ONE_WAY_CLASSES = ("ml",)
 
 
-def explicit_flows(sections: list[Section]) -> list[FlowDraft]:
+def explicit_flows(sections: list[Section], mtu: int) -> list[FlowDraft]:
     """A profile's [[traffic.flows]]: named flows between any hosts, maybe request/reply pairs."""
     drafts = []
     for s in sections:
+        transport = read_transport(s, "udp")
+        if s.has("tcp") and transport != "tcp":
+            raise s.error("tcp", 'applies to transport = "tcp" only (this flow is UDP)')
         request = FlowDraft(
             name=s.get("name"),
             cls=s.get("class"),
@@ -203,6 +216,8 @@ def explicit_flows(sections: list[Section]) -> list[FlowDraft]:
             deadline_ps=s.get("deadline"),
             priority=s.get("priority"),
             pcp=s.get("pcp"),
+            transport=transport,
+            tcp=read_tcp(s.sub("tcp"), mtu) if transport == "tcp" else None,
         )
         reply_bytes = s.get("reply_bytes")
         if reply_bytes is None:
@@ -291,6 +306,8 @@ def draw_offsets(
                 processing_ps=d.processing_ps,
                 loop_deadline_ps=d.loop_deadline_ps,
                 pcp=0 if pcps is None else pcps[d.cls] if d.pcp is None else d.pcp,
+                transport=d.transport,  # type: ignore[arg-type]
+                tcp=d.tcp,
             )
         )
     return flows

@@ -12,6 +12,7 @@
 #include "inet/common/packet/Packet.h"
 #include "inet/common/packet/chunk/ByteCountChunk.h"
 #include "inet/networklayer/common/L3AddressResolver.h"
+#include "inet/transportlayer/contract/tcp/TcpCommand_m.h"
 
 using namespace omnetpp;
 using namespace inet;
@@ -37,6 +38,7 @@ void RoundApp::initialize(int initStage)
     roundDeadline = deadlinePs >= 0 ? SimTime(deadlinePs, SIMTIME_PS) : SimTime::ZERO;
     batchPeriod = SimTime(par("batchPeriodPs").intValue(), SIMTIME_PS);
     rounds = par("rounds");
+    tcp = strcmp(par("transport").stringValue(), "tcp") == 0;
     long long stallPs = par("stallTimeoutPs").intValue();
     stallTimeout = stallPs >= 0 ? SimTime(stallPs, SIMTIME_PS) : SimTime(-1);
     {
@@ -82,7 +84,10 @@ void RoundApp::initialize(int initStage)
                 routes[flowName(j, false, i)] = Route{j, false, i};
         }
     }
+    inbound.resize(isCloud ? fogNodes.size() : 1);
     if (isCloud) {
+        fogSockets.assign(fogNodes.size(), nullptr);
+        pendingWrites.resize(fogNodes.size());
         initVector(uploadVector, "roundUpload");
         initVector(aggregatedVector, "roundAggregated");
         initVector(cloudComputeVector, "roundCloudCompute");
@@ -110,9 +115,21 @@ void RoundApp::initVector(cOutVector& vector, const char *name)
 
 void RoundApp::handleStartOperation(LifecycleOperation *operation)
 {
-    socket.setOutputGate(gate("socketOut"));
-    socket.bind(port);
-    socket.setCallback(this);
+    if (tcp) {  // the connections are opened first, as a training stack opens its channel
+        tcpSocket.setOutputGate(gate("socketOut"));
+        tcpSocket.setCallback(this);
+        if (isCloud) {
+            tcpSocket.bind(port);
+            tcpSocket.listen();  // forking: a connection per FN
+        }
+        else
+            tcpSocket.connect(L3AddressResolver().resolve(cloudName.c_str()), port);
+    }
+    else {
+        socket.setOutputGate(gate("socketOut"));
+        socket.bind(port);
+        socket.setCallback(this);
+    }
     if (isCloud)
         openRound();
     else
@@ -122,6 +139,10 @@ void RoundApp::handleStartOperation(LifecycleOperation *operation)
 RoundApp::~RoundApp()
 {
     cancelAndDelete(fogTimer);
+    for (auto& writes : pendingWrites)
+        for (auto packet : writes)
+            delete packet;
+    tcpSockets.deleteSockets();
 }
 
 cMessage *RoundApp::schedule(simtime_t at, int kind, int data)
@@ -142,8 +163,14 @@ void RoundApp::handleMessageWhenUp(cMessage *msg)
         delete msg;
         onTimer(kind, data);
     }
-    else
+    else if (!tcp)
         socket.processMessage(msg);
+    else if (tcpSocket.belongsToSocket(msg))
+        tcpSocket.processMessage(msg);
+    else if (auto accepted = tcpSockets.findSocketFor(msg))
+        accepted->processMessage(msg);
+    else
+        delete msg;
 }
 
 std::string RoundApp::flowName(int s, bool up, int fog) const
@@ -158,6 +185,12 @@ void RoundApp::sendMessage(const std::string& dst, int s, bool up, int fog, int 
     auto found = addresses.find(dst);
     if (found == addresses.end())
         found = addresses.emplace(dst, L3AddressResolver().resolve(dst.c_str())).first;
+    if (tcp) {
+        std::ostringstream name;
+        name << "ml_" << flow << "_0-" << rnd;
+        writeMessage(s, up, fog, rnd, size, name.str());
+        return;
+    }
     long count = (size + MAX_UDP_PAYLOAD - 1) / MAX_UDP_PAYLOAD;
     for (long k = 0; k < count; k++) {
         long bytes = k < count - 1 ? MAX_UDP_PAYLOAD : size - MAX_UDP_PAYLOAD * (count - 1);
@@ -202,6 +235,81 @@ void RoundApp::socketDataArrived(UdpSocket *, Packet *packet)
 void RoundApp::socketErrorArrived(UdpSocket *, Indication *indication)
 {
     delete indication;
+}
+
+// ---- TCP: one connection per FN; message boundaries registered with the receiver
+
+RoundApp *RoundApp::peerApp(int fog)
+{
+    if (!isCloud) {
+        if (cloudApp == nullptr)
+            cloudApp = check_and_cast<RoundApp *>(getModuleByPath(par("cloudApp").stringValue()));
+        return cloudApp;
+    }
+    if (fogApps.empty()) {
+        std::istringstream paths(par("fogApps").stdstringValue());
+        std::string path;
+        while (paths >> path)
+            fogApps.push_back(check_and_cast<RoundApp *>(getModuleByPath(path.c_str())));
+    }
+    return fogApps.at(fog);
+}
+
+void RoundApp::writeMessage(int s, bool up, int fog, int rnd, long size, const std::string& name)
+{
+    auto packet = new Packet(name.c_str(), makeShared<ByteCountChunk>(B(size)));
+    emit(packetSentSignal, packet);
+    peerApp(fog)->expect(isCloud ? 0 : fogIndex, size, s, up, fog, rnd, name);
+    if (!isCloud)
+        tcpSocket.send(packet);
+    else if (fogSockets[fog] != nullptr)
+        fogSockets[fog]->send(packet);
+    else
+        pendingWrites[fog].push_back(packet);  // written when the FN's connection is accepted
+}
+
+void RoundApp::expect(int peer, long bytes, int s, bool up, int fog, int rnd, const std::string& name)
+{
+    Enter_Method_Silent();
+    Inbound& in = inbound.at(peer);
+    in.registered += bytes;
+    in.expected.push_back(Expected{in.registered, s, up, fog, rnd, name});
+}
+
+void RoundApp::socketAvailable(TcpSocket *, TcpAvailableInfo *info)
+{
+    int fog = -1;
+    for (int i = 0; i < (int)fogNodes.size() && fog < 0; i++)
+        if (L3AddressResolver().resolve(fogNodes[i].c_str()) == info->getRemoteAddr())
+            fog = i;
+    if (fog < 0 || fogSockets[fog] != nullptr)
+        throw cRuntimeError("unexpected TCP connection from %s", info->getRemoteAddr().str().c_str());
+    auto accepted = new TcpSocket(info);
+    accepted->setOutputGate(gate("socketOut"));
+    accepted->setCallback(this);
+    accepted->setUserData(reinterpret_cast<void *>(static_cast<intptr_t>(fog)));
+    tcpSockets.addSocket(accepted);
+    fogSockets[fog] = accepted;
+    tcpSocket.accept(info->getNewSocketId());
+    for (auto packet : pendingWrites[fog])
+        accepted->send(packet);
+    pendingWrites[fog].clear();
+}
+
+void RoundApp::socketDataArrived(TcpSocket *from, Packet *packet, bool)
+{
+    int peer = isCloud ? static_cast<int>(reinterpret_cast<intptr_t>(from->getUserData())) : 0;
+    Inbound& in = inbound.at(peer);
+    in.received += packet->getByteLength();
+    delete packet;
+    while (!in.expected.empty() && in.expected.front().end <= in.received) {
+        Expected message = in.expected.front();
+        in.expected.pop_front();
+        auto whole = new Packet(message.name.c_str());  // the message, for FlowRecorder
+        emit(packetReceivedSignal, whole);
+        delete whole;
+        onMessage(message.stage, message.up, message.fog, message.rnd);
+    }
 }
 
 void RoundApp::onTimer(int kind, int data)
@@ -439,6 +547,20 @@ void RoundApp::cloudDone(int s)
         return;
     }
     openRound();
+}
+
+void RoundApp::socketFailure(TcpSocket *failed, int)
+{
+    // TCP gave up on a connection (INET's TCP_I_TIMED_OUT or a reset)
+    int fog = isCloud ? static_cast<int>(reinterpret_cast<intptr_t>(failed->getUserData())) : fogIndex;
+    connectionFailed(fog, round);
+}
+
+void RoundApp::connectionFailed(int fog, int rnd)
+{
+    // TCP gave up on FN fog's connection: the protocol cannot go on; record and end
+    stallVector.record((double)rnd * fogNodes.size() + fog);
+    endSimulation();
 }
 
 void RoundApp::fogFinished()

@@ -79,7 +79,7 @@ class Backend(Protocol):
         ...
 
     def run(
-        self, scenario: Scenario, out_dir: Path, *, record_vectors: bool = False,
+        self, scenario: Scenario, out_dir: Path, *, record_vectors: bool | str = False,
         timeout_s: float = 600.0,
     ) -> RunResult:  # fmt: skip
         """Simulate one hyperperiod of `scenario`, writing results under `out_dir`."""

@@ -210,7 +210,7 @@ class OmnetppBackend:
         )
 
     def run(
-        self, scenario: Scenario, out_dir: Path, *, record_vectors: bool = False,
+        self, scenario: Scenario, out_dir: Path, *, record_vectors: bool | str = False,
         timeout_s: float = 600.0,
     ) -> RunResult:  # fmt: skip
         """Render into `out_dir`, run Cmdenv there, return the result files."""

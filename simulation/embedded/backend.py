@@ -10,7 +10,20 @@ from simulation.backends.base import RESULT_SUBDIR, Availability, RunResult, wri
 from simulation.embedded.engine import Engine
 from simulation.embedded.output import write_results
 from simulation.load import overload_warnings
-from simulation.scenario import Scenario
+from simulation.scenario import Scenario, ScenarioError
+
+
+def check_supported(scenario: Scenario) -> None:
+    """Refuse, in one line, TCP options INET has and the engine does not model (SACK, ...)."""
+    spec = scenario.rounds
+    if spec is not None and spec.tcp is not None:
+        spec.tcp.check_embedded("traffic.ml.tcp")
+    for flow in scenario.flows:
+        if flow.tcp is not None:
+            try:
+                flow.tcp.check_embedded("tcp")
+            except ScenarioError as exc:
+                raise ScenarioError(f"{scenario.profile}: flow {flow.name!r}: {exc}") from None
 
 
 class EmbeddedBackend:
@@ -23,11 +36,12 @@ class EmbeddedBackend:
         return Availability(True)
 
     def run(
-        self, scenario: Scenario, out_dir: Path, *, record_vectors: bool = False,
+        self, scenario: Scenario, out_dir: Path, *, record_vectors: bool | str = False,
         timeout_s: float = 600.0,
     ) -> RunResult:  # fmt: skip
         """Simulate one hyperperiod and write results like the OMNeT++ backend does."""
         del timeout_s  # the engine is fast; a timeout would only add overhead
+        check_supported(scenario)
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         start = time.perf_counter()
@@ -35,7 +49,7 @@ class EmbeddedBackend:
         result_dir = out_dir / RESULT_SUBDIR
         if result_dir.exists():
             shutil.rmtree(result_dir)
-        engine_result = Engine(scenario).run()
+        engine_result = Engine(scenario).run(record_vectors=record_vectors)
         files = write_results(engine_result, out_dir, record_vectors)
         run = RunResult(
             backend=self.name,

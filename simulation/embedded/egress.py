@@ -25,11 +25,11 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from simulation.embedded.frames import queue_bits
 from simulation.embedded.stats import QueueStats
 
-#: A frame on its way: (wire bytes, datagram, queue index, hop index along its path).
-Frame = tuple[int, Any, int, int]
+#: A frame on its way: (wire bytes, datagram, queue index, hop index along its path,
+#: bits it counts in an interface queue: the frame without preamble and padding).
+Frame = tuple[int, Any, int, int, int]
 #: called with (frame, ps it waited in its queue) when the MAC takes it
 WaitHook = Callable[[Frame, int], None]
 
@@ -55,7 +55,7 @@ class DropTailQueue:
         if self.capacity is not None and len(self.frames) >= self.capacity:
             return False
         cap = self.bits_capacity
-        return cap is None or self.stats.bits + queue_bits(frame[0]) <= cap
+        return cap is None or self.stats.bits + frame[4] <= cap
 
 
 class StrictPriority:
@@ -77,7 +77,7 @@ class StrictPriority:
         if not queue.accepts(frame):
             return queue
         queue.frames.append(frame)
-        queue.stats.pushed(now, queue_bits(frame[0]))
+        queue.stats.pushed(now, frame[4])
         self.waiting += 1
         return None
 
@@ -92,7 +92,7 @@ class StrictPriority:
                 if queue.frames:
                     self.waiting -= 1
                     frame = queue.frames.popleft()
-                    wait = queue.stats.pulled(now, queue_bits(frame[0]))
+                    wait = queue.stats.pulled(now, frame[4])
                     if self.on_wait is not None and now >= self.warmup:
                         self.on_wait(frame, wait)
                     return frame

@@ -7,7 +7,8 @@ The parts, each its own module, are INET's layers:
 - `kernel`: the future event set in OMNeT++'s equal-time order (integer ps);
 - applications: periodic sources (`sources`, INET's `UdpBasicApp`) and sinks,
   and the round protocol's apps (`roundapp`, through `roundhost`);
-- transport: `udp` (datagrams and chunks of messages);
+- transport: `udp` (datagrams and chunks of messages) and `tcplayer` (INET's TCP,
+  one connection per TCP flow and per FN of a round protocol over TCP; `tcpapps`);
 - `network`: IPv4 (fragmentation at the MTU, store-and-forward relaying along
   the tree's unique path, reassembly);
 - per link direction, the interface: its egress (`egress`: queues and
@@ -22,8 +23,17 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import partial
 
-from simulation.apps import CHUNK_PORT_OFFSET, MESSAGE_PORTS, all_flows, chunk_sizes, plan_apps
+from simulation.apps import (
+    CHUNK_PORT_OFFSET,
+    MESSAGE_PORTS,
+    App,
+    all_flows,
+    chunk_sizes,
+    message_parts,
+    plan_apps,
+)
 from simulation.embedded.kernel import INIT_DEPTH, NEVER, Kernel
 from simulation.embedded.loops import LoopServer
 from simulation.embedded.messages import Messages
@@ -32,7 +42,11 @@ from simulation.embedded.roundapp import CloudApp, FogApp, RoundApp
 from simulation.embedded.roundhost import RoundHost
 from simulation.embedded.sources import Source
 from simulation.embedded.stats import EngineResult, FlowStats, LoopStats, PortResult, SinkStats
+from simulation.embedded.tcpapps import Connections, TcpFlowClient, flow_servers, socket_ids
+from simulation.embedded.tcplayer import TcpLayer
 from simulation.embedded.udp import Udp
+from simulation.render import tcp_vectors
+from simulation.roundspec import ROUND_PORT
 from simulation.scenario import Scenario
 
 
@@ -54,12 +68,15 @@ class Engine:
         self.limit = scenario.sim_time_limit_ps
         self.warmup = scenario.warmup_ps
 
-    def run(self, drain: bool = False, trace: Trace | None = None) -> EngineResult:
+    def run(
+        self, drain: bool = False, trace: Trace | None = None, record_vectors: bool | str = False
+    ) -> EngineResult:
         """Simulate up to and including the time limit; return what was measured.
 
         `drain` (for tests): after the limit send nothing new but deliver
         everything still queued or on the wire, so sent = delivered + dropped.
         Not with gate control lists: their gates change for ever.
+        `record_vectors` says which TCP vectors to keep (`simulation.render.tcp_vectors`).
         """
         started = time.perf_counter()
         sc, limit, warmup = self.scenario, self.limit, self.warmup
@@ -72,7 +89,7 @@ class Engine:
             for mac in network.macs:
                 mac.trace = trace.entered.setdefault(mac.index, [])
         messages = Messages(warmup)
-        flows = {f.name: FlowStats(f, len(chunk_sizes(f.size_bytes))) for f in all_flows(sc)}
+        flows = {f.name: FlowStats(f, message_parts(f)) for f in all_flows(sc)}
         for f in sc.flows:  # a closed loop: its request and its reply share the loop's stats
             if f.trigger is not None:
                 request = flows[f.trigger]
@@ -89,10 +106,14 @@ class Engine:
         by_name = {f.name: f for f in sc.flows}
         sources: list[Source] = []
         apps: list[RoundApp] = []
-        #: sources and round apps in OMNeT++'s initialisation order (hosts, then their apps)
-        order: list[Source | RoundApp] = []
+        tcp = TcpLayer(
+            kernel, network, messages, warmup, tcp_vectors(record_vectors), socket_ids(sc)[1]
+        )
+        conns = Connections(sc, tcp, {f.name: network.level(f.name) for f in all_flows(sc)})
+        #: apps that start something, in OMNeT++'s initialisation order (hosts, then their apps)
+        order: list[Source | RoundApp | TcpFlowClient | tuple[str, str, App]] = []
         env = (kernel, udp, messages, warmup, limit)
-        servers = {
+        loop_servers = {
             app.request: LoopServer(
                 app, flows[app.flow], network.path(host, app.dest),
                 [sinks[(app.dest, MESSAGE_PORTS[app.cls] + (0 if k == last else CHUNK_PORT_OFFSET))]
@@ -106,9 +127,16 @@ class Engine:
         }  # fmt: skip
         for host, host_apps in plan.items():
             for app in host_apps:
-                if app.role == "source":
+                if app.role == "tcp-client":
+                    client = conns.flow_client(app)
+                    order.append(
+                        TcpFlowClient(app, client, flows[app.flow], (kernel, messages, limit))
+                    )
+                elif app.role == "tcp-server":
+                    order.append(("listen", host, app))
+                elif app.role == "source":
                     flow = by_name[app.flow]
-                    server = servers.get(app.flow)
+                    server = loop_servers.get(app.flow)
                     source = Source(
                         app, flows[app.flow], sinks.get((app.dest, app.port)),
                         network.path(host, app.dest),
@@ -128,11 +156,19 @@ class Engine:
         for round_app in apps:
             if isinstance(round_app, FogApp):
                 round_app.cloud_app = cloud
+        self._round_connections(conns, hosts, plan)
+        tcp_servers = flow_servers(sc)
         for item in order:
             if isinstance(item, Source):
                 if item.stats.app.start_ps <= limit:
                     kernel.at(item.stats.app.start_ps, INIT_DEPTH, 0, item.fire, None)
+            elif isinstance(item, TcpFlowClient):
+                item.start()
+            elif isinstance(item, tuple):
+                _, host, app = item
+                conns.listen(host, app, [(c, p) for s, c, p in tcp_servers if p == app.port])
             else:
+                self._open_rounds(conns, hosts, item, plan)
                 item.initialize(hosts)
         kernel.run()
         end = kernel.now if kernel.stopped else limit
@@ -157,7 +193,39 @@ class Engine:
             ]
             if recuts
             else [],
+            tcp=tcp,
         )
+
+    def _round_connections(
+        self, conns: Connections, hosts: RoundHost, plan: dict[str, list[App]]
+    ) -> None:
+        """A round protocol over TCP: each FN's connection to the cloud (both ends)."""
+        spec = self.scenario.rounds
+        if spec is None or spec.transport != "tcp":
+            return
+        for fog in spec.fog_nodes:
+            app = next(a for a in plan[fog] if a.role == "rounds")
+            end = conns.round_client(fog, app)
+            assert end.other is not None
+            hosts.tcp[(fog, spec.cloud)] = end
+            hosts.tcp[(spec.cloud, fog)] = end.other
+            end.on_message = end.other.on_message = hosts.deliver
+            i = spec.fog_nodes.index(fog)
+            for side, owner in ((end, hosts.apps[fog]), (end.other, hosts.apps[spec.cloud])):
+                side.on_failure = partial(hosts.connection_failed, owner, i)
+
+    def _open_rounds(
+        self, conns: Connections, hosts: RoundHost, app: RoundApp, plan: dict[str, list[App]]
+    ) -> None:
+        """The app's transport when its node starts: the FN connects, the cloud listens."""
+        spec = self.scenario.rounds
+        if spec is None or spec.transport != "tcp":
+            return
+        if isinstance(app, CloudApp):
+            planned = next(a for a in plan[spec.cloud] if a.role == "rounds")
+            conns.listen(spec.cloud, planned, [(fog, ROUND_PORT) for fog in spec.fog_nodes])
+        else:
+            hosts.tcp[(app.host_name, spec.cloud)].connect_at_start()
 
     def _round_app(self, host: str, module: str) -> RoundApp:
         rounds = self.scenario.rounds

@@ -57,7 +57,13 @@ def ps_per_byte(datarate_bps: int) -> int:
 def queue_bits(wire: int) -> int:
     """Bits a frame of `wire` bytes on the wire counts in an INET interface queue.
 
-    The queue holds the Ethernet frame (header, payload, padding, FCS); the
-    preamble and SFD are added by the PHY when it is sent.
+    The queue holds the Ethernet frame (header, payload, FCS); the preamble and SFD
+    are added by the PHY when it is sent. For a padded frame (below 64 bytes) use
+    `packet_queue_bits`: INET pads after the queue.
     """
     return (wire - ETH_PREAMBLE_SFD) * 8
+
+
+def packet_queue_bits(ip_payload: int) -> int:
+    """Bits one IP packet's frame counts in an INET interface queue: without padding."""
+    return (ip_payload + IPV4_HEADER + ETH_HEADER + ETH_FCS) * 8

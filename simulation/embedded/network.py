@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from simulation.embedded import inet
 from simulation.embedded.egress import DropTailQueue, Frame, StrictPriority
-from simulation.embedded.frames import datagram_wire_bytes
+from simulation.embedded.frames import datagram_wire_bytes, queue_bits
 from simulation.embedded.kernel import Kernel
 from simulation.embedded.layered import LayeredMac
 from simulation.embedded.mac import Mac
@@ -44,8 +44,8 @@ class Transport(Protocol):
 class Datagram:
     """One IPv4 datagram in flight: whole when its last fragment arrives."""
 
-    __slots__ = ("created", "dropped", "message", "path", "proto", "remaining", "seq", "sink",
-                 "size")  # fmt: skip
+    __slots__ = ("created", "dropped", "message", "path", "proto", "qbits", "remaining", "seq",
+                 "sink", "size")  # fmt: skip
 
     def __init__(
         self,
@@ -67,6 +67,9 @@ class Datagram:
         self.path = path
         self.sink = sink
         self.dropped = False
+        #: bits of its (single) frame in a host's or router's queue, unpadded (None: the
+        #: frames' padded size; switches queue frames as received, padded)
+        self.qbits: int | None = None
 
 
 class Network:
@@ -125,6 +128,7 @@ class Network:
             else inet.RELAY
             for i in range(len(names))
         ]
+        self.is_router = [scenario.nodes[i].kind == "gateway" for i in range(len(names))]
         #: per MAC index: (queue index, datagram seq) of frames arriving at the far end
         self.arrived: dict[int, list[tuple[int, int]]] | None = None
 
@@ -185,9 +189,20 @@ class Network:
             self._paths[key] = [self._out[hop] for hop in itertools.pairwise(nodes)]
         return self._paths[key]
 
-    def send(self, dgram: Datagram, wires: list[int], level: int, depth: int, root: int) -> None:
-        """Hand a datagram's frames to its first interface at the end of the sender's chain."""
-        frames = [(w, dgram, level, 0) for w in wires]
+    def send(
+        self, dgram: Datagram, wires: list[int], level: int, depth: int, root: int,
+        bits: list[int] | None = None,
+    ) -> None:  # fmt: skip
+        """Hand a datagram's frames to its first interface at the end of the sender's chain.
+
+        `bits`: what each frame counts in a queue, when it is padded on the wire.
+        """
+        if bits is None:
+            frames = [(w, dgram, level, 0, queue_bits(w)) for w in wires]
+        else:
+            frames = [(w, dgram, level, 0, b) for w, b in zip(wires, bits, strict=True)]
+            if len(bits) == 1:
+                dgram.qbits = bits[0]
         self.kernel.chain(depth, root, dgram.path[0].enqueue, frames)
 
     def arrive(self, event: tuple[Mac, Frame], depth: int, root: int) -> None:
@@ -203,13 +218,15 @@ class Network:
                 dgram.proto.received(dgram)
             return
         hop = frame[3] + 1
-        depth = self.relay_depth[mac.to_node]
+        node = mac.to_node
+        depth = self.relay_depth[node]
+        # a switch queues the frame as received (padded); a router frames the packet anew
+        bits = dgram.qbits if self.is_router[node] and dgram.qbits else queue_bits(frame[0])
+        relayed = (frame[0], dgram, frame[2], hop, bits)
         if depth == 0:  # INET's TSN switch queues the frame in the reception event itself
-            dgram.path[hop].take((frame[0], dgram, frame[2], hop), 0, self.kernel.pos)
+            dgram.path[hop].take(relayed, 0, self.kernel.pos)
             return
-        self.kernel.chain(
-            depth, self.kernel.pos, dgram.path[hop].enqueue, [(frame[0], dgram, frame[2], hop)]
-        )
+        self.kernel.chain(depth, self.kernel.pos, dgram.path[hop].enqueue, [relayed])
 
     @staticmethod
     def waited(frame: Frame, wait_ps: int) -> None:

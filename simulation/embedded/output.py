@@ -22,9 +22,10 @@ import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from fogcosim.resultfiles.writer import RunHeader, ScalarFileWriter, VectorFileWriter
-from simulation.apps import FLOW_RECORDER
+from simulation.apps import FLOW_RECORDER, TCP_RECORDER
 from simulation.backends.base import RESULT_SUBDIR
 from simulation.embedded.omnetpp_histogram import OmnetppHistogram
 from simulation.embedded.stats import EngineResult, FlowStats, QueueStats, SinkStats, SourceStats
@@ -122,7 +123,7 @@ def _header(result: EngineResult, config: list[tuple[str, str]]) -> RunHeader:
     )
 
 
-def write_results(result: EngineResult, out_dir: Path, record_vectors: bool) -> list[Path]:
+def write_results(result: EngineResult, out_dir: Path, record_vectors: bool | str) -> list[Path]:
     """Write `results/<config>-<itervars>-#0.sca` (and `.vec`) under `out_dir`, as OMNeT++ does."""
     sc = result.scenario
     net = sc.network
@@ -155,6 +156,8 @@ def write_results(result: EngineResult, out_dir: Path, record_vectors: bool) -> 
                 _write_loop(sca, f"{net}.{FLOW_RECORDER}", flow)
         for flow in result.flows:
             _write_flow(sca, f"{net}.{FLOW_RECORDER}", flow)
+        if result.tcp is not None:
+            _write_tcp(sca, f"{net}.{TCP_RECORDER}", result.tcp)
     round_vectors = [
         (events[0], app.module, name, times, values, events)
         for app in result.apps
@@ -168,7 +171,8 @@ def write_results(result: EngineResult, out_dir: Path, record_vectors: bool) -> 
         for name, k in (("dropped", 1), ("droppedAt", 2))
     ]  # fmt: skip
     round_vectors += drop_vectors
-    if record_vectors or round_vectors:
+    tcp_vectors = _tcp_vectors(result)
+    if record_vectors or round_vectors or tcp_vectors:
         vec_path = folder / f"{header.file_stem}.vec"
         epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0"))
         # (first event, module, name, times ps, values, events, attributes), in OMNeT++'s
@@ -177,7 +181,7 @@ def write_results(result: EngineResult, out_dir: Path, record_vectors: bool) -> 
         vectors = [
             (e[0], module, name, t, v, e, {**ROUND_VECTOR_ATTRS, "title": _vector_title(name)})
             for _, module, name, t, v, e in round_vectors
-        ]
+        ] + tcp_vectors
         if record_vectors:
             for s in result.sinks if sink_delays(sc) else ():
                 if s.delays_ps:
@@ -213,6 +217,42 @@ def write_results(result: EngineResult, out_dir: Path, record_vectors: bool) -> 
 
 #: Titles of the FlowRecorder's drop vectors (by the name's middle part).
 _DROP_TITLES = {"dropped": "dropped message", "droppedAt": "dropped at link direction"}
+#: Attributes of INET's TcpConnection vectors (`@statistic(record=vector)`).
+TCP_VECTOR_ATTRS = {"interpolationmode": "sample-hold", "recordingmode": "vector"}
+#: Attributes of fogcosim.TcpRecorder's retransmission vector.
+REXMIT_VECTOR_ATTRS = {
+    "interpolationmode": "none",
+    "recordingmode": "vector",
+    "title": "retransmitted segment",
+    "unit": "B",
+}
+
+
+def _tcp_vectors(
+    result: EngineResult,
+) -> list[tuple[int, str, str, list[int], list[float], list[int], dict[str, str]]]:
+    """INET's vectors of every TCP connection module, and the TcpRecorder's retransmissions."""
+    tcp = result.tcp
+    if tcp is None:
+        return []
+    net = result.scenario.network
+    out = []
+    holders = [(f"{e.host}.tcp.conn-{e.socket_id}", e.vectors) for e in tcp.endpoints] + [
+        (f"{li.host}.tcp.conn-{li.socket_id}", li.vectors) for li in tcp.listeners
+    ]
+    for module, vectors in holders:
+        for name, (times, values, events) in vectors.items():
+            out.append(
+                (events[0], f"{net}.{module}", f"{name}:vector", times, values, events,
+                 TCP_VECTOR_ATTRS)
+            )  # fmt: skip
+    for e in tcp.endpoints:
+        if e.rexmit_times:
+            out.append(
+                (e.rexmit_events[0], f"{net}.{TCP_RECORDER}", f"{e.label}:retransmitted:vector",
+                 e.rexmit_times, e.rexmit_sizes, e.rexmit_events, REXMIT_VECTOR_ATTRS)
+            )  # fmt: skip
+    return out
 
 
 def _vector_title(name: str) -> str:
@@ -343,6 +383,24 @@ def _write_loop(sca: ScalarFileWriter, module: str, request: FlowStats) -> None:
     stats = hist.result()
     attrs = {**_FLOW_DELAY_ATTRS, "title": "loop round trip", "recordingmode": "histogram"}
     sca.statistic(module, f"{name}:rtt:histogram", stats, attrs, histogram=stats)
+
+
+def _write_tcp(sca: ScalarFileWriter, module: str, tcp: Any) -> None:
+    """Per TCP connection end, what fogcosim.TcpRecorder records (in its `ends` order)."""
+    by_label = {e.label: e for e in tcp.endpoints}
+    for label in tcp.labels:
+        e = by_label[label]
+        conn = e.conn
+        for stat, value in (
+            ("segmentsSent:count", e.segments),
+            ("bytesSent:sum", e.bytes),
+            ("retransmittedSegments:count", e.retransmitted),
+            ("retransmittedBytes:sum", e.retransmitted_bytes),
+            ("timeouts:count", conn.num_rtos),
+            ("rto:last", conn.rtt.rto * 1e-12),
+            ("state:last", conn.state),
+        ):
+            sca.scalar(module, f"{label}:{stat}", value)
 
 
 def _app_modules(result: EngineResult) -> list[str]:

@@ -64,6 +64,13 @@ class RoundApp:
         """A timer of this app fired."""
         raise NotImplementedError
 
+    def connection_failed(self, fog: int, rnd: int) -> None:
+        """TCP gave up on FN `fog`'s connection: the protocol cannot go on; record and end."""
+        assert self.host is not None
+        p = len(self.spec.fog_nodes)
+        self.host.record(self, "roundStall:vector", rnd * p + fog)
+        self.host.end()
+
 
 @dataclass
 class FogApp(RoundApp):

@@ -5,7 +5,9 @@ The apps send messages, set timers, record vectors and end the run through
 this adapter. It keeps the app's place in INET's event chains (the depth and
 root of the event the app is running in), so what an app starts is ordered as
 INET orders it: a message sent from a timer leaves with the app-to-queue chain,
-one sent on receiving a message after the receive chain too.
+one sent on receiving a message after the receive chain too. Over UDP a message
+is its chunks' datagrams; over TCP one write to the FN's connection
+(`simulation.embedded.tcplayer`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from simulation.embedded.messages import Message, Messages
 from simulation.embedded.network import Network
 from simulation.embedded.roundapp import RoundApp
 from simulation.embedded.stats import FlowStats
+from simulation.embedded.tcplayer import Endpoint
 from simulation.embedded.udp import Udp
 
 
@@ -38,6 +41,8 @@ class RoundHost:
         self.flows = flows
         self.limit = limit
         self.apps: dict[str, RoundApp] = {}
+        #: transport "tcp": (host, peer) -> the connection end on `host`
+        self.tcp: dict[tuple[str, str], Endpoint] = {}
         #: the running app's place in INET's chains: (depth, root) of its event
         self.depth, self.root = INIT_DEPTH, 0
 
@@ -55,6 +60,9 @@ class RoundHost:
         message.app = self.apps[dst]
         message.info = (stage, direction, fog, rnd)
         message.to = self.deliver
+        if spec.transport == "tcp":  # one write to the FN's connection
+            self.tcp[(app.host_name, dst)].write(message, size, self.depth, self.root)
+            return
         path = self.network.path(app.host_name, dst)
         level = self.network.level(flow.flow.name)
         depth = self.depth + self.network.app_depth
@@ -77,6 +85,10 @@ class RoundHost:
     def end(self) -> None:
         """End the simulation after the current event (OMNeT++'s endSimulation())."""
         self.kernel.stop()
+
+    def connection_failed(self, app: RoundApp, fog: int) -> None:
+        """TCP gave up on FN `fog`'s connection (a TCP -> app message to `app`)."""
+        app.connection_failed(fog, app.round)  # type: ignore[attr-defined]
 
     def _timer(self, event: tuple[RoundApp, str, int], depth: int, root: int) -> None:
         del depth, root

@@ -276,6 +276,8 @@ class EngineResult:
     apps: list[Any] = field(default_factory=list)
     #: what the run did that no INET reference covers, one line each
     notes: list[str] = field(default_factory=list)
+    #: the TCP layer (`simulation.embedded.tcplayer.TcpLayer`): every connection end
+    tcp: Any = None
 
     @property
     def dropped_messages(self) -> int:

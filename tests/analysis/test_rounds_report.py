@@ -125,7 +125,12 @@ def test_training_table_equals_the_runs_tables(study: Path) -> None:
     assert cells[8] == num(summary.loc["fl", "critical_delay_p99_us"])
     messages = int(summary.loc["fl", "critical_delivered"])
     assert cells[9] == f"{messages:,}"  # one run: the p99 rests on its own messages
-    assert cells[10] == "1"
+    assert cells[10] == num(summary.loc["fl", "critical_delay_max_us"])
+    assert cells[11] == num(summary.loc["fl", "critical_dropped"], 1)
+    # the shipped study runs over TCP: what it resent and its timeouts, per run
+    assert cells[12] == num(summary.loc["fl", "tcp_retransmitted_bytes"] * 1e-3, 1)
+    assert cells[13] == num(summary.loc["fl", "tcp_timeouts"], 1)
+    assert cells[14] == "1"
     baseline = table_row(text, "no ML", 4)
     assert baseline[2:7] == ["—"] * 5
     assert baseline[7] == num(summary.loc["none", "critical_delay_mean_us"])

@@ -48,7 +48,31 @@ def test_both_validated_pairs_have_fixtures():
             "paper-strict-n18-fl",
             "rounds-deadline-n8-fl",
             "rounds-stall-n18-fl",
+            # TCP (issue 16): rounds into 100-frame queues, losses, other options, flows
+            "tcp-rounds-n4-fl",
+            "tcp-rounds-n4-fcddt",
+            "tcp-rounds-n18-fl",
+            "tcp-rounds-n18-fcddt",
+            "tcp-queue10-n18-fl",
+            "tcp-reno-delack-n8-fcddt",
+            "tcp-background-n4",
         } <= names, pair
+
+
+@pytest.mark.parametrize("pair_name", PAIRS)
+def test_the_tcp_fixtures_have_fast_retransmits_and_timeouts(pair_name):
+    """The real TCP runs the engine must equal lost segments and recovered both ways."""
+
+    def totals(case: str) -> tuple[float, float]:
+        raw = read_result_files(FIXTURES / pair_name / case / "results")
+        sc = raw[(raw["type"] == "scalar") & (raw["module"].str.endswith(".tcpStats"))]
+        rexmit = sc[sc["name"].str.endswith(":retransmittedSegments:count")]["value"].sum()
+        timeouts = sc[sc["name"].str.endswith(":timeouts:count")]["value"].sum()
+        return float(rexmit), float(timeouts)
+
+    assert totals("tcp-rounds-n4-fl") == (179.0, 0.0)  # fast retransmits only
+    rexmit, timeouts = totals("tcp-queue10-n18-fl")
+    assert rexmit > 100 and timeouts > 0
 
 
 @pytest.fixture(scope="module", params=CASES)
@@ -58,7 +82,9 @@ def pair(request, tmp_path_factory):
     assert list((real / "results").glob("*.vec")), "fixture without vectors: make fixtures"
     scenario = scenario_from_dict(json.loads((real / "scenario.json").read_text()))
     ours = tmp_path_factory.mktemp(request.param.replace("/", "-"))
-    EmbeddedBackend().run(scenario, ours, record_vectors=True)
+    # the fixture's TCP vectors, if any: the ones `record_vectors="tcp"` renders
+    tcp = "tcp.conn-*." in (real / "omnetpp.ini").read_text()
+    EmbeddedBackend().run(scenario, ours, record_vectors="tcp" if tcp else True)
     return read_result_files(real / "results"), read_result_files(ours / "results")
 
 

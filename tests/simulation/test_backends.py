@@ -77,14 +77,17 @@ def test_embedded_results_are_byte_identical_for_the_same_seed(tmp_path, star_pr
     ).read_bytes()
 
 
-def test_transports_other_than_udp_are_refused_by_name(star_profile):
-    """Both backends model UDP only: a Scenario with another transport never reaches them."""
+def test_unknown_transports_and_tcp_without_parameters_are_refused_by_name(star_profile):
+    """A flow's transport is udp or tcp, and a TCP flow carries its parameters."""
     sc = build_scenario(star_profile, 3, "none", 0)
-    tcp = Flow("t", "ml", "fog0", "cloud", 10**12, 10, transport="tcp")  # type: ignore[arg-type]
+    quic = Flow("t", "ml", "fog0", "cloud", 10**12, 10, transport="quic")  # type: ignore[arg-type]
     with pytest.raises(
-        ScenarioError, match=r"flow 't' transport 'tcp' is not supported \(allowed: udp\)"
+        ScenarioError, match=r"flow 't': transport 'quic' is not supported \(allowed: udp, tcp\)"
     ):
-        replace(sc, flows=(*sc.flows, tcp))
+        replace(sc, flows=(*sc.flows, quic))
+    bare = Flow("t", "ml", "fog0", "cloud", 10**12, 10, transport="tcp")
+    with pytest.raises(ScenarioError, match=r"flow 't': transport 'tcp' needs its TCP parameters"):
+        replace(sc, flows=(*sc.flows, bare))
 
 
 def test_auto_and_unknown_backends(monkeypatch):

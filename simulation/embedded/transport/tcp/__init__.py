@@ -5,11 +5,11 @@ rather than an RFC. The engine implements `TcpEnv` and creates a `TcpConnection`
 connection end.
 """
 
-from simulation.embedded.transport.tcp.config import TcpConfig
 from simulation.embedded.transport.tcp.connection import TcpConnection, TcpEnv, listener_samples
 from simulation.embedded.transport.tcp.flavours import ALGORITHMS
 from simulation.embedded.transport.tcp.segment import ACK, FIN, PSH, RST, SYN, Segment
 from simulation.embedded.transport.tcp.tcb import STATE_NAMES, TIMERS
+from simulation.tcpconfig import TcpConfig
 
 __all__ = [
     "ACK",

@@ -8,7 +8,6 @@ choices where the RFC is open or where it differs are in the docstrings.
 from __future__ import annotations
 
 from simulation.embedded.transport.tcp import fsm, seqnum, signals
-from simulation.embedded.transport.tcp.config import MAX_SHIFT
 from simulation.embedded.transport.tcp.policy import Policy
 from simulation.embedded.transport.tcp.segment import ACK, FIN, MIN_HEADER, RST, SYN, Segment
 from simulation.embedded.transport.tcp.seqnum import ge, gt, le, lt
@@ -29,6 +28,7 @@ from simulation.embedded.transport.tcp.tcb import (
     TIME_WAIT,
     TWO_MSL,
 )
+from simulation.tcpconfig import MAX_SHIFT
 
 MASK = seqnum.MASK
 _ACK_STATES = frozenset(

@@ -17,7 +17,6 @@ from typing import Protocol
 
 from simulation.embedded.transport.tcp import fsm, signals
 from simulation.embedded.transport.tcp.arrival import Arrival
-from simulation.embedded.transport.tcp.config import TcpConfig
 from simulation.embedded.transport.tcp.segment import ACK, RST, Segment
 from simulation.embedded.transport.tcp.seqnum import MASK
 from simulation.embedded.transport.tcp.tcb import (
@@ -43,6 +42,7 @@ from simulation.embedded.transport.tcp.tcb import (
     TIME_WAIT,
     TWO_MSL,
 )
+from simulation.tcpconfig import TcpConfig
 
 
 class TcpEnv(Protocol):

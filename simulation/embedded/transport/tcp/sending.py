@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 
 from simulation.embedded.transport.tcp import seqnum, signals
-from simulation.embedded.transport.tcp.config import MAX_SHIFT, MAX_WIN
 from simulation.embedded.transport.tcp.segment import ACK, FIN, RST, SYN, Segment
 from simulation.embedded.transport.tcp.seqnum import to_seconds
 from simulation.embedded.transport.tcp.tcb import (
@@ -25,6 +24,7 @@ from simulation.embedded.transport.tcp.tcb import (
     SYN_SENT,
     Tcb,
 )
+from simulation.tcpconfig import MAX_SHIFT, MAX_WIN
 
 MASK = seqnum.MASK
 

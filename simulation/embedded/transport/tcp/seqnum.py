@@ -25,22 +25,23 @@ def diff(a: int, b: int) -> int:
 
 def lt(a: int, b: int) -> bool:
     """True if a is before b in sequence space (INET's seqLess)."""
-    return diff(a, b) < 0
+    return (a - b) & MASK >= HALF  # diff(a, b) < 0
 
 
 def le(a: int, b: int) -> bool:
     """True if a is before or equal to b (seqLE)."""
-    return diff(a, b) <= 0
+    d = (a - b) & MASK
+    return d == 0 or d >= HALF  # diff(a, b) <= 0
 
 
 def gt(a: int, b: int) -> bool:
     """True if a is after b (seqGreater)."""
-    return diff(a, b) > 0
+    return 0 < (a - b) & MASK < HALF  # diff(a, b) > 0
 
 
 def ge(a: int, b: int) -> bool:
     """True if a is after or equal to b (seqGE)."""
-    return diff(a, b) >= 0
+    return (a - b) & MASK < HALF  # diff(a, b) >= 0
 
 
 def scale(t_ps: int, factor: float) -> int:

@@ -29,8 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from simulation.embedded.transport.tcp.flavours import ALGORITHMS
-from simulation.scenario import ScenarioError
+from simulation.scenario_error import ScenarioError
 
 #: Where the profile keeps the ML traffic's TCP table (the default field prefix).
 DEFAULT_PREFIX = "traffic.ml.tcp"
@@ -39,6 +38,8 @@ MAX_SHIFT = 14  # RFC 7323 section 2.3
 IPV4_HEADER = 20
 TCP_HEADER = 20
 MAX_MSS = 65535 - IPV4_HEADER - TCP_HEADER
+#: INET's congestion-control flavours the model has (`simulation.embedded.transport.tcp.flavours`).
+ALGORITHMS = ("TcpNewReno", "TcpReno", "TcpTahoe", "TcpNoCongestionControl")
 #: Options INET has that the embedded engine does not model: field -> what it is.
 UNMODELLED = {"sack": "SACK (RFC 2018)", "timestamps": "timestamps (RFC 7323)", "ecn": "ECN"}
 
@@ -72,6 +73,20 @@ class TcpConfig:
         except ScenarioError as exc:
             field = (exc.field or DEFAULT_PREFIX).replace(DEFAULT_PREFIX, prefix, 1)
             raise ScenarioError(str(exc).replace(DEFAULT_PREFIX, prefix), field) from None
+
+    def describe(self) -> str:
+        """One line naming every parameter, for `fogcosim render`."""
+
+        def on(value: bool) -> str:
+            return "on" if value else "off"
+
+        return (
+            f"{self.algorithm}, MSS {self.mss} B, window {self.advertised_window} B, "
+            f"window scaling {on(self.window_scaling)}, Nagle {on(self.nagle)}, delayed ACKs "
+            f"{on(self.delayed_acks)}, limited transmit {on(self.limited_transmit)}, "
+            f"RFC 3390 initial window {on(self.increased_iw)}, SACK {on(self.sack)}, "
+            f"timestamps {on(self.timestamps)}, ECN {on(self.ecn)}"
+        )
 
     def check(self, prefix: str) -> None:
         """Raise a one-line ScenarioError naming the first bad field under `prefix`."""
