@@ -22,6 +22,7 @@ from simulation.embedded.frames import datagram_wire_bytes, queue_bits
 from simulation.embedded.kernel import Kernel
 from simulation.embedded.layered import LayeredMac
 from simulation.embedded.mac import Mac
+from simulation.embedded.messages import Message
 from simulation.embedded.preempt import PreemptingMac
 from simulation.embedded.stats import QueueStats
 from simulation.embedded.tsnegress import CreditGate, PeriodicGate, TsnEgress
@@ -232,7 +233,7 @@ class Network:
     def waited(frame: Frame, wait_ps: int) -> None:
         """A frame left its queue after `wait_ps`: its flow learns where it waited."""
         message = frame[1].message
-        if message is not None:
+        if isinstance(message, Message):  # a message of a flow (TCP segments have none)
             message.flow.waited(frame[3], wait_ps)
 
     @staticmethod

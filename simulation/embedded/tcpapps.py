@@ -27,7 +27,7 @@ from simulation.roundspec import ROUND_PORT
 from simulation.scenario import Scenario
 
 #: Sockets each app type constructs (in its member order).
-SOCKETS = {"sink": 1, "source": 1, "rounds": 2, "tcp-server": 1, "tcp-client": 1}
+SOCKETS = {"sink": 1, "source": 1, "loop": 1, "rounds": 2, "tcp-server": 1, "tcp-client": 1}
 #: INET's first ephemeral port (Tcp::getEphemeralPort).
 EPHEMERAL = 1025
 
