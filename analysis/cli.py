@@ -130,6 +130,14 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--out", type=Path, required=True, help="folder for compare.md and plots/compare_*.png"
     )
+    p.add_argument(
+        "--label",
+        action="append",
+        default=[],
+        metavar="NAME=DIR",
+        help="call the study in DIR NAME in the tables and plots (repeat for each study; "
+        "default: its profile name, and its description or folder where two share one)",
+    )
     p.set_defaults(func=cmd_compare)
 
 
@@ -137,7 +145,19 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Write the side-by-side report of the sweeps in DIRs and print its path."""
     from analysis.compare import write_compare
 
-    print(f"wrote {write_compare(args.dirs, args.out)}")
+    labels: dict[Path, str] = {}
+    folders = {d.resolve() for d in args.dirs}
+    for item in args.label:
+        name, sep, folder = item.partition("=")
+        if not sep or not name or not folder:
+            raise UserError(f"--label {item!r}: expected NAME=DIR (e.g. fifo=results/plant-fifo)")
+        if Path(folder).resolve() not in folders:
+            raise UserError(
+                f"--label {item!r}: {folder} is not one of the compared folders "
+                f"({', '.join(str(d) for d in args.dirs)})"
+            )
+        labels[Path(folder)] = name
+    print(f"wrote {write_compare(args.dirs, args.out, labels)}")
     return 0
 
 

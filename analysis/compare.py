@@ -13,7 +13,7 @@ folder's name where two share a profile name.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,7 +82,7 @@ def _first(rows: pd.DataFrame, column: str, default: str) -> str:
     return str(rows[column].iloc[0]) if column in rows and len(rows) else default
 
 
-def load_studies(dirs: Sequence[Path]) -> list[Study]:
+def load_studies(dirs: Sequence[Path], labels: Mapping[Path, str] | None = None) -> list[Study]:
     """Read every sweep folder; a `UserError` names one that is not a sweep folder."""
     if len(dirs) < 2:
         raise UserError(f"give at least two sweep folders to compare (got {len(dirs)})")
@@ -114,19 +114,43 @@ def load_studies(dirs: Sequence[Path]) -> list[Study]:
             study = Study(Path(d), sweep, backend, rows, ref, data, flows, several)
             study.training = report_rounds.load_training(sweep.out_dir, rows, data.scenarios)
             studies.append(study)
-    _label(studies)
+    _label(studies, labels)
     return studies
 
 
-def _label(studies: list[Study]) -> None:
-    """Profile name; plus the folder where two share it; plus the backend where a folder has two."""
+def _description(study: Study) -> str:
+    """The profile's own description (from the profile text the sweep recorded), or ""."""
+    text = study.sweep.provenance.get("profile_text") or ""
+    try:
+        meta = tomllib.loads(text).get("profile", {})
+    except tomllib.TOMLDecodeError:
+        return ""
+    return str(meta.get("description", ""))
+
+
+def _label(studies: list[Study], labels: Mapping[Path, str] | None = None) -> None:
+    """Each study's column name.
+
+    A label the user gave (`--label NAME=DIR`); else the profile name, plus, where two
+    studies share it, the profile's description when theirs differ (else the folder);
+    plus the backend where a folder has two.
+    """
+    given = {Path(k).resolve(): v for k, v in (labels or {}).items()}
     names = [s.profile for s in studies]
     folders = [s.folder.resolve().name for s in studies]
-    for s in studies:
-        s.label = s.profile
-        if names.count(s.profile) > 1:
-            name = s.folder.resolve().name
-            s.label += f" ({name if folders.count(name) == 1 else s.folder})"
+    descriptions = [_description(s) for s in studies]
+    for s, description in zip(studies, descriptions, strict=True):
+        if s.folder.resolve() in given:
+            s.label = given[s.folder.resolve()]
+        else:
+            s.label = s.profile
+            if names.count(s.profile) > 1:
+                same = [d for n, d in zip(names, descriptions, strict=True) if n == s.profile]
+                if description and same.count(description) == 1:
+                    s.label += f" ({description})"
+                else:
+                    name = s.folder.resolve().name
+                    s.label += f" ({name if folders.count(name) == 1 else s.folder})"
         if s.one_of_several:
             s.label += f" [{s.backend}]"
 
@@ -134,9 +158,14 @@ def _label(studies: list[Study]) -> None:
 # ---------------------------------------------------------------- writing
 
 
-def write_compare(dirs: Sequence[Path], out: Path) -> Path:
-    """Write `out/compare.md` and `out/plots/compare_*.png`; return the path of compare.md."""
-    studies = load_studies(dirs)
+def write_compare(
+    dirs: Sequence[Path], out: Path, labels: Mapping[Path, str] | None = None
+) -> Path:
+    """Write `out/compare.md` and `out/plots/compare_*.png`; return the path of compare.md.
+
+    `labels`: a study's column name by its folder (the profile name and more otherwise).
+    """
+    studies = load_studies(dirs, labels)
     out = Path(out)
     lines = header(studies, dirs, out)
     lines += differences(studies)

@@ -136,10 +136,25 @@ def finish(fig: Figure, title: str, note: str, ncol: int = 4) -> None:
         range(len(labels)),
         key=lambda i: (labels[i].startswith("paper"), labels[i] == OVERLOAD_LABEL),
     )
+    ncol = legend_columns(fig, labels, ncol, fontsize=9)
     fig.legend(
         [handles[i] for i in order], [labels[i] for i in order], loc="outside lower center",
         ncol=ncol, frameon=False, fontsize=9, title=note or None, title_fontsize=8,
     )  # fmt: skip
+
+
+def legend_columns(fig: Figure, labels: list[str], most: int, fontsize: float) -> int:
+    """As many legend columns (up to `most`) as fit the figure's width with these labels.
+
+    Long labels (two studies of one profile, named by description or folder) in a
+    fixed four columns ran past the figure's edge and were cut off.
+    """
+    if not labels:
+        return 1
+    width_pt = fig.get_figwidth() * 72
+    # an entry: its marker (~2.5 em), the text (~0.6 em per character), spacing (~1.5 em)
+    entry_pt = (max(len(t) for t in labels) * 0.6 + 4.0) * fontsize
+    return max(1, min(most, int(width_pt // entry_pt)))
 
 
 def delay_figure(

@@ -18,6 +18,7 @@ from analysis.plots import (
     STUDY_LINES,
     STUDY_MARKERS,
     finish,
+    legend_columns,
     method_color,
     series_label,
     study_groups,
@@ -138,6 +139,7 @@ def timeline_figure(
                 handles.append(Line2D([], [], marker=STATUS_MARKERS.get(status, "X"), linestyle="",
                                       color=STRAGGLER_COLOR, label=status))  # fmt: skip
     fig.suptitle(title)
-    fig.legend(handles=handles, loc="outside lower center", ncol=4, frameon=False, fontsize=8,
+    ncol = legend_columns(fig, [str(h.get_label()) for h in handles], 4, fontsize=8)
+    fig.legend(handles=handles, loc="outside lower center", ncol=ncol, frameon=False, fontsize=8,
                title=note or None, title_fontsize=8)  # fmt: skip
     return fig

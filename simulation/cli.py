@@ -76,7 +76,19 @@ def add_scenario_args(p: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="one of the profile's [[simulation.variants]] (default: the profile as written)",
     )
-    p.add_argument("--vectors", action="store_true", help="also record end-to-end delay vectors")
+    p.add_argument(
+        "--no-vectors",
+        dest="vectors",
+        action="store_false",
+        help="do not record the delay vectors (p50/p99 then stay empty; a sweep records them "
+        "by the same default)",
+    )
+    p.add_argument(
+        "--vectors",
+        dest="vectors",
+        action="store_true",
+        help=argparse.SUPPRESS,  # the default; kept so older command lines still work
+    )
     add_time_args(p)
     p.add_argument("--out", type=Path, required=True, metavar="DIR")
 

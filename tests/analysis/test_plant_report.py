@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from matplotlib.figure import Figure
 
 from analysis.compare import COMPARE, write_compare
+from analysis.plots import legend_columns
 from analysis.report_format import num
 from fogcosim.cli import main
 from fogcosim.errors import UserError
@@ -160,3 +162,33 @@ def test_compare_needs_two_different_folders(plant: Path, tmp_path: Path) -> Non
         write_compare([plant], tmp_path)
     with pytest.raises(UserError, match="given twice"):
         write_compare([plant, plant / ".." / plant.name], tmp_path)
+
+
+def test_compare_labels_studies_by_description_or_as_told(
+    plant: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # one profile name, another description: the columns say which is which
+    text = PLANT.read_text().replace('scheduling = "fifo"', 'scheduling = "strict-priority"')
+    text = re.sub(r'description = ".*"', 'description = "strict priority"', text, count=1)
+    strict = tmp_path / "plant-cells.toml"
+    strict.write_text(text)
+    priority = sweep(strict, tmp_path / "priority-4f2a9c1e", report=False)
+    out = tmp_path / "cmp"
+    assert main(["compare", str(plant), str(priority), "--out", str(out)]) == 0
+    md = (out / COMPARE).read_text()
+    assert "plant-cells (strict priority)" in md.splitlines()[0]
+    # labels as told, and a bad label is one line naming it
+    assert main(["compare", str(plant), str(priority), "--out", str(out),
+                 "--label", f"fifo={plant}", "--label", f"prio={priority}"]) == 0  # fmt: skip
+    assert (out / COMPARE).read_text().startswith("# fogcosim comparison: fifo vs prio")
+    capsys.readouterr()
+    assert main(["compare", str(plant), str(priority), "--out", str(out),
+                 "--label", f"x={tmp_path}"]) == 2  # fmt: skip
+    assert "is not one of the compared folders" in capsys.readouterr().err
+
+
+def test_legends_take_as_many_columns_as_fit() -> None:
+    fig = Figure(figsize=(7, 5))
+    assert legend_columns(fig, ["FL", "CC", "FCDDT"], 4, fontsize=9) == 4
+    long = ["FL · paper-sec21 (paper-sec21-1a2b3c4d, 10 seeds)"] * 3
+    assert legend_columns(fig, long, 4, fontsize=9) < 4
