@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Sequence
 from typing import NoReturn
@@ -68,10 +70,27 @@ def describe_os_error(exc: OSError, out: object = None) -> str:
     return f"{reason} (output folder: {out})" if out is not None and exc.errno else reason
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM: stop as Ctrl-C stops (keep what finished, say so, clean up)."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    del signum, frame
+    raise Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the process exit status."""
+    """Run the command line; return the process exit status.
+
+    Exit status: 0 done; 1 the run failed (a simulator error, a full disk, an
+    unwritable folder); 2 a user error (bad profile, option or input, one line);
+    130 interrupted (Ctrl-C); 143 terminated (SIGTERM). Either way what finished
+    is kept and said so.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(levelname)s %(name)s: %(message)s",
@@ -94,6 +113,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         text = describe_os_error(exc, getattr(args, "out", None))
         print(f"fogcosim {args.command}: error: {text}", file=sys.stderr)
         return 1
+    except Terminated:
+        print(f"fogcosim {args.command}: terminated (SIGTERM)", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print(f"fogcosim {args.command}: interrupted", file=sys.stderr)
         return 130

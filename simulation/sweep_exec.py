@@ -128,8 +128,12 @@ def _pool_round(tasks: list[PointTask], workers: int, done: Record) -> set[str] 
             finished.add(status.key)
             done(status)
     except BaseException:
-        # interrupted: drop queued points at once; finished ones are recorded
+        # interrupted: drop queued points at once; finished ones are recorded, and the
+        # points still running are stopped before the caller writes statuses.json, so
+        # nothing finishes on disk behind its back (a half-written file is a .tmp it removes)
+        workers_now = list(getattr(pool, "_processes", {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
+        _stop(workers_now)
         raise
     pool.shutdown(wait=True)  # settles every future (a broken pool fails the rest)
     if not broken:
@@ -139,6 +143,18 @@ def _pool_round(tasks: list[PointTask], workers: int, done: Record) -> set[str] 
             finished.add(task.key)
             done(fut.result())
     return finished
+
+
+def _stop(processes: list[multiprocessing.process.BaseProcess]) -> None:
+    """End worker processes: SIGTERM (they stop their simulators), then SIGKILL if they linger."""
+    for proc in processes:
+        if proc.is_alive():
+            proc.terminate()
+    for proc in processes:
+        proc.join(timeout=5)
+        if proc.is_alive():
+            proc.kill()
+            proc.join(timeout=5)
 
 
 def _send_result(conn: Connection, task: PointTask) -> None:

@@ -334,7 +334,9 @@ def test_summary_has_one_row_per_run_and_baseline_deltas(tmp_path, star_profile)
     table = write_summary(out, [out / RUNS_DIR / p.key for p in points])
     again = pd.read_csv(out / "summary.csv")
     assert len(again) == len(table) == 4
-    assert list(again.columns[:5]) == ["profile", "backend", "method", "fog_nodes", "seed"]
+    assert list(again.columns[:6]) == [
+        "profile", "variant", "backend", "method", "fog_nodes", "seed",
+    ]  # fmt: skip
     none = again[again["method"] == "none"]
     assert (none["delta_critical_delay_mean_us"] == 0).all()
     fl = again[again["method"] == "fl"].set_index("fog_nodes")
@@ -347,10 +349,15 @@ def test_summary_has_one_row_per_run_and_baseline_deltas(tmp_path, star_profile)
     ).all()
 
 
-def test_interrupted_sweep_resumes_without_redoing_runs(tmp_path):
+@pytest.mark.parametrize(
+    ("sig", "workers", "code"),
+    [(signal.SIGINT, "1", 130), (signal.SIGTERM, "2", 143)],
+    ids=["ctrl-c", "sigterm-2-workers"],
+)
+def test_interrupted_sweep_resumes_without_redoing_runs(tmp_path, sig, workers, code):
     out = tmp_path / "sweep"
     cmd = [sys.executable, "-m", "fogcosim.cli", "sweep", "--profile", str(PROFILES / "golden-star.toml"),
-           "--fog-nodes", "2,3,4,5,6,7,8,9", "--methods", "none,fl", "--seeds", "3", "--workers", "1",
+           "--fog-nodes", "2,3,4,5,6,7,8,9", "--methods", "none,fl", "--seeds", "3", "--workers", workers,
            "--backend", "embedded", "--no-report", "--out", str(out)]  # fmt: skip
     # a child inherits an ignored SIGINT (as under pytest-xdist): restore Ctrl-C's default
     proc = subprocess.Popen(
@@ -360,8 +367,9 @@ def test_interrupted_sweep_resumes_without_redoing_runs(tmp_path):
     deadline = time.time() + 120
     while time.time() < deadline and len(list(out.glob("runs/*/metrics.json"))) < 2:
         time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
-    proc.communicate(timeout=120)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == code, err
     finished = {p.parent.name for p in out.glob("runs/*/metrics.json")}
     assert 2 <= len(finished) < 48, "interrupt the sweep mid-way"
     statuses = json.loads((out / "statuses.json").read_text())  # written on interruption too
