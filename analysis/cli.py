@@ -18,6 +18,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from fogcosim.clihelp import examples
 from fogcosim.errors import UserError
 from mlpayloads.cli import add_device_arg
 from mlpayloads.progress import data_label
@@ -34,34 +35,70 @@ from simulation.estimate import check_size
 from simulation.folderlock import folder_lock
 from simulation.load import overload_warnings
 from simulation.profile import with_rounds
+from simulation.progress import run_progress
 
 
 def register(sub: Any) -> None:
     """Add `run`, `sweep`, `report` and `compare` to the fogcosim command."""
     p = sub.add_parser(
-        "run", help="simulate one scenario; write its results, flows.csv and queues.csv"
+        "run",
+        help="simulate one scenario; write its results, flows.csv and queues.csv",
+        **examples(
+            "fogcosim run --profile paper-sec21 --fog-nodes 18 --method fl --out out/n18-fl",
+            "fogcosim run --profile my-plant.toml --fog-nodes 6 --method none --sim-time 2s "
+            "--out out/plant",
+            "fogcosim run --profile paper-sec21 --fog-nodes 4 --method fcddt --backend omnetpp "
+            "--out out/opp",
+        ),
     )
     add_scenario_args(p)
-    p.add_argument("--backend", choices=BACKEND_NAMES, default="auto")
-    p.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS")
+    p.add_argument("--backend", choices=BACKEND_NAMES, default="auto", help="embedded (the built-in engine), omnetpp (opp_run + INET), or auto: OMNeT++ when found, else embedded")
+    p.add_argument(
+        "--timeout", type=float, default=600.0, metavar="SECONDS", help="stop the OMNeT++ run after this many wall-clock seconds (default 600)"
+    )
     p.add_argument("--force", action="store_true", help="run even if estimated to be huge")
+    p.add_argument(
+        "--no-progress", action="store_true", help="no progress bar (shown on runs over 2 s)"
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser(
         "cosim",
         help="co-simulate training rounds with the network, then train with the sets it decided",
+        **examples(
+            "fogcosim cosim --profile paper-sec21-rounds --fog-nodes 8 --method fl --rounds 20 "
+            "--out out/cosim-fl",
+            "fogcosim cosim --profile paper-sec21-rounds --fog-nodes 8 --method fcddt "
+            "--train-seed 3 --device cpu --out out/cosim-fcddt",
+        ),
     )
     add_scenario_args(p)
-    p.add_argument("--rounds", type=positive_int, metavar="R", help="default: the profile's")
-    p.add_argument("--backend", choices=BACKEND_NAMES, default="auto")
-    p.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS")
+    p.add_argument(
+        "--rounds", type=positive_int, metavar="R", help="rounds to simulate (default: the profile's)"
+    )
+    p.add_argument("--backend", choices=BACKEND_NAMES, default="auto", help="embedded (the built-in engine), omnetpp (opp_run + INET), or auto: OMNeT++ when found, else embedded")
+    p.add_argument(
+        "--timeout", type=float, default=600.0, metavar="SECONDS", help="stop the OMNeT++ run after this many wall-clock seconds (default 600)"
+    )
     p.add_argument("--force", action="store_true", help="run even if estimated to be huge")
-    p.add_argument("--no-progress", action="store_true", help="no training progress bar")
+    p.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress bars (simulation: shown on runs over 2 s; training)",
+    )
     add_device_arg(p)
     p.set_defaults(func=cmd_cosim)
 
     p = sub.add_parser(
-        "sweep", help="run a profile across fog-node counts, methods and seeds; then report"
+        "sweep",
+        help="run a profile across fog-node counts, methods and seeds; then report",
+        **examples(
+            "fogcosim sweep                      # paper-sec21, as `make sweep` runs it",
+            "fogcosim sweep --profile my-plant.toml --fog-nodes 4,8,12 --methods none,fl "
+            "--seeds 5",
+            "fogcosim sweep --profile my-study.toml --variants fifo,gated --out results/protect",
+            "fogcosim sweep --profile paper-sec21 --dask tcp://scheduler:8786   # on a cluster",
+        ),
     )
     p.add_argument("--profile", default="paper-sec21", help="shipped profile name or .toml path")
     p.add_argument("--fog-nodes", type=int_list, metavar="N,N,...", help="default: the profile's")
@@ -86,11 +123,15 @@ def register(sub: Any) -> None:
         "the network seeds run by run, or one of them repeated when K or T is 1 (default: the "
         "profile's, else T = K)",
     )
-    p.add_argument("--backend", choices=BACKEND_NAMES, default="auto")
+    p.add_argument("--backend", choices=BACKEND_NAMES, default="auto", help="embedded (the built-in engine), omnetpp (opp_run + INET), or auto: OMNeT++ when found, else embedded")
     p.add_argument(
         "--workers", type=positive_int, default=None, help="local processes (default: CPUs)"
     )
-    p.add_argument("--dask", metavar="ADDRESS", help="run on this Dask scheduler instead")
+    p.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="run on this Dask scheduler instead, e.g. tcp://host:8786 (docs/sweeps-and-reports.md)",
+    )
     p.add_argument("--no-vectors", action="store_true", help="do not record delay vectors")
     p.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS", help="per run")
     add_time_args(p)
@@ -116,6 +157,7 @@ def register(sub: Any) -> None:
     p = sub.add_parser(
         "report",
         help="write report.md and plots/*.png of a `fogcosim sweep` output folder",
+        **examples("fogcosim report results/paper-sec21"),
     )
     p.add_argument("dir", type=Path, metavar="DIR", help="output folder of `fogcosim sweep`")
     p.set_defaults(func=cmd_report)
@@ -123,6 +165,11 @@ def register(sub: Any) -> None:
     p = sub.add_parser(
         "compare",
         help="write one report with several sweep folders (studies) side by side",
+        **examples(
+            "fogcosim compare results/paper-sec21 results/paper-sec21-rounds --out results/cmp",
+            "fogcosim compare --label FIFO=results/fifo --label TSN=results/tsn "
+            "results/fifo results/tsn --out results/cmp",
+        ),
     )
     p.add_argument(
         "dirs", type=Path, nargs="+", metavar="DIR", help="output folders of `fogcosim sweep`"
@@ -185,7 +232,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     early = _warn_before(scenario)
     backend = get_backend(args.backend)
     print(f"running {scenario.name} with backend {backend.name}")
-    result = backend.run(scenario, args.out, record_vectors=args.vectors, timeout_s=args.timeout)
+    with run_progress(scenario, not args.no_progress) as progress:
+        result = backend.run(
+            scenario,
+            args.out,
+            record_vectors=args.vectors,
+            timeout_s=args.timeout,
+            progress=progress,
+        )
     events = f", {result.events} events" if result.events is not None else ""
     print(f"done in {result.wall_seconds:.2f}s{events}; results:")
     for path in result.scalar_files + result.vector_files:
@@ -227,7 +281,10 @@ def cmd_cosim(args: argparse.Namespace) -> int:
     spec = scenario.rounds
     assert spec is not None
     print(f"co-simulating {spec.rounds} rounds of {scenario.name} with backend {backend.name}")
-    result = backend.run(scenario, args.out, record_vectors=True, timeout_s=args.timeout)
+    with run_progress(scenario, not args.no_progress) as progress:
+        result = backend.run(
+            scenario, args.out, record_vectors=True, timeout_s=args.timeout, progress=progress
+        )
     events = f", {result.events} events" if result.events is not None else ""
     print(f"network: {result.wall_seconds:.2f}s{events}")
     metrics = summarize_run(args.out)
@@ -270,11 +327,15 @@ def _flow_summary(metrics: dict[str, Any]) -> str:
     parts.append(f"{metrics.get('dropped_messages', 0)} messages dropped by full queues")
     if metrics.get("deadline_misses"):
         worst = metrics["worst_miss_flow"]
-        waited = metrics.get("worst_miss_wait")
+        link = metrics.get("worst_miss_wait_link")
         parts.append(
             f"{metrics['deadline_misses']} deadline misses (worst: {worst}, "
             f"{metrics['worst_flow_miss_ratio']:.1%} of its messages"
-            + (f"; it waited up to {waited}" if waited else "")
+            + (
+                f", waiting up to {metrics['worst_miss_wait_max_us']:.1f} us at {link}"
+                if isinstance(link, str)
+                else ""
+            )
             + ")"
         )
     elif "deadline_misses" in metrics:

@@ -40,7 +40,8 @@ COLUMNS = [
     "in_flight_age_max_us", "in_flight_age_mean_us", "delay_mean_us", "delay_p50_us",
     "delay_p99_us", "delay_max_us", "deadline_misses", "miss_ratio", "lost", "worst_wait_link",
     "worst_wait_max_us", "worst_wait_mean_us", "pcp", "delay_min_us", "jitter_us",
-    "guaranteed_us",
+    "guaranteed_us", "loop_deadline_us", "loop_completed", "loop_lost", "loop_misses",
+    "rtt_mean_us", "rtt_p99_us", "rtt_max_us",
 ]  # fmt: skip
 HOPS_CSV = "hops.csv"
 HOP_COLUMNS = [
@@ -98,6 +99,7 @@ def flow_table(
             p50, p99 = (float(np.percentile(delays, q)) * US for q in (50, 99))
         deadline = r.get("deadline_ps")
         misses = count("deadlineMisses")
+        loop = _loop_cells(st, counts, samples, name, r.get("loop_deadline_ps"))
         waits = _hop_waits(counts, name)
         worst = max(waits, key=lambda w: (w[2], -w[0])) if waits else None
         links = [] if where is None else _path_links(where, r["host"], r["dest"])
@@ -138,9 +140,42 @@ def flow_table(
                 "delay_min_us": low,
                 "jitter_us": top - low,
                 "guaranteed_us": guarantees.get(name, math.nan),
+                **loop,
             }
         )
     return pd.DataFrame(out, columns=COLUMNS)
+
+
+def _loop_cells(
+    st: pd.DataFrame,
+    counts: pd.Series,
+    samples: dict[str, np.ndarray],
+    name: str,
+    loop_deadline_ps: int | None,
+) -> dict[str, Any]:
+    """A closed loop's round trips, on its request flow's row (NaN for other flows).
+
+    The round trip runs from the request's send to its reply's arrival; a loop
+    miss is a round trip over `loop_deadline`, a lost request or reply, or one
+    still pending at the end and already older than the deadline.
+    """
+    key = f"{name}:rtt:histogram"
+    if key not in st.index:
+        return dict.fromkeys(COLUMNS[COLUMNS.index("loop_deadline_us") :], math.nan)
+    n = int(st.loc[key, "count"])
+    rtts = samples.get(f"{name}:rtt", np.empty(0))
+    p99 = float(np.percentile(rtts, 99)) * US if n and len(rtts) == n else math.nan
+    return {
+        "loop_deadline_us": math.nan if loop_deadline_ps is None else loop_deadline_ps / 1e6,
+        "loop_completed": n,
+        "loop_lost": int(counts.get(f"{name}:loopLost:count", 0)),
+        "loop_misses": int(counts.get(f"{name}:loopMisses:count", 0))
+        if loop_deadline_ps is not None
+        else math.nan,
+        "rtt_mean_us": float(st.loc[key, "mean"]) * US if n else math.nan,
+        "rtt_p99_us": p99,
+        "rtt_max_us": float(st.loc[key, "max"]) * US if n else math.nan,
+    }
 
 
 def _hop_waits(counts: pd.Series, flow: str) -> list[tuple[int, float, float, int]]:
@@ -207,9 +242,11 @@ def _samples(raw: pd.DataFrame, module: str) -> dict[str, np.ndarray]:
     if not (raw["type"] == "vector").any():
         return {}
     vs = vector_samples(raw, include_itervars=False)
-    vs = vs[(vs["module"] == module) & vs["name"].str.endswith(":delay:vector")]
+    vs = vs[(vs["module"] == module) & vs["name"].str.endswith((":delay:vector", ":rtt:vector"))]
     return {
-        name.removesuffix(":delay:vector"): group["value"].to_numpy(dtype=float)
+        name.removesuffix(":delay:vector").removesuffix(":vector"): group["value"].to_numpy(
+            dtype=float
+        )
         for name, group in vs.groupby("name", sort=False)
     }
 

@@ -200,9 +200,8 @@ def _class_sources(
     return stats, samples, by_class
 
 
-def _flow_metrics(manifest: list[dict[str, Any]], raw: pd.DataFrame) -> dict[str, Any]:
-    """Per-flow extremes: the worst flow's deadline miss ratio and delay, drops."""
-    flows = flow_table(manifest, raw)
+def _flow_metrics(flows: pd.DataFrame) -> dict[str, Any]:
+    """Per-flow extremes: the worst flow's deadline miss ratio, where it waited, delay, drops."""
     if flows.empty:
         return {}
     out: dict[str, Any] = {
@@ -220,6 +219,9 @@ def _flow_metrics(manifest: list[dict[str, Any]], raw: pd.DataFrame) -> dict[str
         out["worst_flow_miss_ratio"] = float(worst["miss_ratio"])
         # a flow is named only when it missed (no "worst" of a run without misses)
         out["worst_miss_flow"] = worst["flow"] if misses else None
+        if misses and isinstance(worst["worst_wait_link"], str):
+            out["worst_miss_wait_link"] = worst["worst_wait_link"]
+            out["worst_miss_wait_max_us"] = float(worst["worst_wait_max_us"])
     delayed = flows.dropna(subset=["delay_max_us"])
     if len(delayed):
         worst = delayed.loc[delayed["delay_max_us"].idxmax()]
@@ -284,11 +286,11 @@ def _metrics(
                 if k.endswith(("_delivered", "_mean_us", "_max_us"))
             }
         out[f"{cls}_sent"] = sent_by_class.get(cls, 0)
-    out |= _flow_metrics(manifest, raw)
+    flows = flow_table(manifest, raw, scenario)
+    out |= _flow_metrics(flows)
     queues = queue_table(manifest, raw)
     if len(queues):
         out["queue_drops"] = int(queues["drops"].sum())
-    flows = flow_table(manifest, raw)
     if len(flows):  # messages of the critical flows lost to full queues
         out["critical_dropped"] = int(flows.loc[flows["class"] == "critical", "dropped"].sum())
     tcp = tcp_table(manifest, raw)

@@ -144,7 +144,11 @@ def write_report(out_dir: Path) -> Path:
     summary = sweep.summary
     if len(summary) and "variant" not in summary:
         summary = summary.assign(variant="")
-    summary = summary.assign(variant=summary["variant"].fillna("")) if len(summary) else summary
+    summary = (
+        summary.assign(variant=summary["variant"].astype(object).fillna(""))
+        if len(summary)
+        else summary
+    )
     keys = ["profile", "variant", "backend"]
     groups = (
         list(summary.groupby(keys, sort=False))

@@ -8,6 +8,7 @@ combined is part of each step's contract, and the report says it in words.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pandas as pd
@@ -94,7 +95,7 @@ def link_trends(links: pd.DataFrame, chosen: list[str]) -> pd.DataFrame:
 FLOW_COLUMNS = [
     "method", "fog_nodes", "flow", "class", "src", "dst", "deadline_us", "seeds", "sent",
     "delivered", "dropped", "in_flight", "delay_mean_us", "delay_p99_us", "delay_max_us",
-    "deadline_misses", "miss_ratio", "lost_seeds",
+    "deadline_misses", "miss_ratio", "lost_seeds", "worst_wait_link", "worst_wait_max_us",
 ]  # fmt: skip
 
 
@@ -106,9 +107,13 @@ def flow_summary(flows: pd.DataFrame) -> pd.DataFrame:
     (weighted by delivered); p99 and max are the worst seed's; the miss ratio is
     misses over sent of all seeds; `lost_seeds` counts the seeds where the flow
     lost messages. Flows without a deadline have NaN misses and ratio.
+    `worst_wait_link` is the hop where the flow's frames waited longest in any
+    seed, `worst_wait_max_us` that wait (NaN for runs without hop waits).
     """
     if flows.empty:
         return pd.DataFrame(columns=FLOW_COLUMNS)
+    if "worst_wait_max_us" not in flows:  # run folders written before hop waits
+        flows = flows.assign(worst_wait_link=None, worst_wait_max_us=math.nan)
     f = flows.assign(
         _weighted=flows["delay_mean_us"].fillna(0.0) * flows["delivered"],
         _lost=flows["lost"].map(lambda v: v in TRUE) | (flows["dropped"] > 0),
@@ -136,6 +141,19 @@ def flow_summary(flows: pd.DataFrame) -> pd.DataFrame:
     out["deadline_misses"] = out["deadline_misses"].where(has)
     out["miss_ratio"] = (out["deadline_misses"] / out["sent"].where(out["sent"] > 0)).where(has)
     out["lost_seeds"] = out["lost_seeds"].astype(int)
+    waits = f.dropna(subset=["worst_wait_max_us"])
+    longest = (
+        waits.loc[
+            waits.groupby(["method", "fog_nodes", "flow"], sort=False)["worst_wait_max_us"].idxmax()
+        ]
+        if len(waits)
+        else waits
+    )
+    out = out.merge(
+        longest[["method", "fog_nodes", "flow", "worst_wait_link", "worst_wait_max_us"]],
+        on=["method", "fog_nodes", "flow"],
+        how="left",
+    )
     return out[FLOW_COLUMNS].reset_index(drop=True)
 
 

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from fogcosim import __version__
+from fogcosim.clihelp import EXIT_STATUS, examples
 from fogcosim.errors import FogcosimError, UserError
 
 #: Modules whose `register(subparsers)` adds subcommands, in help order.
@@ -43,6 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="fogcosim",
         description="Co-simulate distributed-training traffic and critical factory flows.",
+        **examples(
+            "fogcosim sweep                       # the paper's study (make sweep)",
+            "fogcosim run --profile my-plant.toml --fog-nodes 6 --method fl --out out/run",
+            "fogcosim report results/paper-sec21",
+            "fogcosim COMMAND --help              # each command's options and examples",
+            notes=EXIT_STATUS,
+        ),
     )
     parser.add_argument("--version", action="version", version=f"fogcosim {__version__}")
     parser.add_argument(

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from fogcosim.atomic import write_json
+from fogcosim.clihelp import examples
 from fogcosim.errors import UserError
 from mlpayloads.catalog import DEFAULT_LR, DEVICE_NAMES
 from mlpayloads.config import MeasureConfig
@@ -24,6 +25,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "payloads",
         help="measure the bytes each scheme puts on the wire per FN and round",
         description="Train a few rounds and record len(bytes) of every FN<->cloud message.",
+        **examples(
+            "fogcosim payloads --dataset mnist --model cnn --method fcddt --batch-size 64 "
+            "--out fcddt.json",
+            "fogcosim payloads --all --batch-size 64 --out out/payloads",
+        ),
     )
     _common(pay)
     pay.add_argument(
@@ -56,10 +62,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "train",
         help="train a scheme to test accuracy and record accuracy per epoch",
         description="Train with CC, FL or FCDDT over p fog nodes; write accuracy per epoch.",
+        **examples(
+            "fogcosim train --dataset mnist --model mlp --method fl --batch-size 32 "
+            "--fog-nodes 8 --epochs 3 --out fl.json",
+            "fogcosim train --dataset cifar10 --model lenet5 --method fcddt --batch-size 64 "
+            "--fog-nodes 4 --epochs 2 --data-dir ~/data/cifar10 --out fcddt.json",
+        ),
     )
     _common(tr)
-    tr.add_argument("--fog-nodes", type=int, required=True, metavar="P")
-    tr.add_argument("--epochs", type=int, required=True)
+    tr.add_argument(
+        "--fog-nodes", type=int, required=True, metavar="P", help="fog nodes holding the data"
+    )
+    tr.add_argument("--epochs", type=int, required=True, help="passes over the training set")
     tr.add_argument(
         "--download",
         action="store_true",
@@ -88,11 +102,15 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dataset", help="mnist or cifar10")
     p.add_argument("--model", help="mlp, cnn (mnist); lenet5, vgg16 (cifar10)")
     p.add_argument("--method", help="cc, fl or fcddt")
-    p.add_argument("--batch-size", type=int, required=True, metavar="B")
+    p.add_argument(
+        "--batch-size", type=int, required=True, metavar="B", help="samples per FN per round"
+    )
     p.add_argument("--split", help="fcddt: last layer on the fog node (default per model)")
     p.add_argument("--dtype", default="float32", help="wire dtype: float32 (default), float16")
     p.add_argument("--data-dir", type=Path, help="real MNIST/CIFAR-10 files (default: stand-in)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--seed", type=int, default=0, help="model init, data shards and order (default 0)"
+    )
     p.add_argument("--lr", type=float, default=DEFAULT_LR, help=f"SGD step (default {DEFAULT_LR})")
     p.add_argument(
         "--straggler-rate",

@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from fogcosim.clihelp import examples
 from fogcosim.errors import UserError
 from simulation import units
 from simulation.backends.omnetpp import OmnetppInstall, find_install
@@ -60,8 +61,15 @@ def method_list(text: str) -> list[str]:
 def add_scenario_args(p: argparse.ArgumentParser) -> None:
     """Arguments that name one scenario: profile, fog-node count, method, seed."""
     p.add_argument("--profile", required=True, help="shipped profile name or path to a .toml")
-    p.add_argument("--fog-nodes", type=positive_int, required=True, metavar="N")
-    p.add_argument("--method", choices=METHODS, required=True)
+    p.add_argument(
+        "--fog-nodes", type=positive_int, required=True, metavar="N", help="fog nodes (FNs)"
+    )
+    p.add_argument(
+        "--method",
+        choices=METHODS,
+        required=True,
+        help="training method: none (no ML traffic), cc, fl or fcddt",
+    )
     p.add_argument(
         "--seed", type=int, default=0, help="network seed: draws start offsets and periods"
     )
@@ -90,7 +98,9 @@ def add_scenario_args(p: argparse.ArgumentParser) -> None:
         help=argparse.SUPPRESS,  # the default; kept so older command lines still work
     )
     add_time_args(p)
-    p.add_argument("--out", type=Path, required=True, metavar="DIR")
+    p.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help="folder for the run's files"
+    )
 
 
 def time_text(text: str) -> int:
@@ -120,7 +130,15 @@ def add_time_args(p: argparse.ArgumentParser) -> None:
 
 def register(sub: Any) -> None:
     """Add `render` and `run` to the fogcosim command."""
-    p = sub.add_parser("render", help="write the NED network and omnetpp.ini of one scenario")
+    p = sub.add_parser(
+        "render",
+        help="write the NED network and omnetpp.ini of one scenario",
+        **examples(
+            "fogcosim render --profile paper-sec21 --fog-nodes 7 --method fl --out out/ned",
+            "fogcosim render --profile my-plant.toml --fog-nodes 6 --method none "
+            "--inet-version 4.5 --out out/ned",
+        ),
+    )
     add_scenario_args(p)
     p.add_argument(
         "--inet-version", choices=NED_DIALECTS, default=None,

@@ -224,6 +224,36 @@ def build_scenario(
         raise UserError(f"fog-node count {fog_nodes} is below 1 (allowed: 1 or more)")
     if method not in METHODS:
         raise UserError(f"unknown method {method!r} (allowed: {', '.join(METHODS)})")
+    try:
+        return _scenario_at(profile, fog_nodes, method, seed, measure, train_seed)
+    except UserError as exc:
+        raise at_fog_nodes(exc, fog_nodes) from None
+
+
+def at_fog_nodes(exc: UserError, fog_nodes: int) -> UserError:
+    """The same error, saying the fog-node count it arose at.
+
+    A profile can be valid at one count and not at another (a host attached to a
+    switch that exists only at larger counts), so a sweep's error says which.
+    """
+    suffix = f" (at {fog_nodes} fog nodes)"
+    message = str(exc)
+    if message.endswith(suffix):
+        return exc
+    out = copy.copy(exc)
+    out.args = (message + suffix, *exc.args[1:])
+    return out
+
+
+def _scenario_at(
+    profile: Profile,
+    fog_nodes: int,
+    method: str,
+    seed: int,
+    measure: PayloadMeasurer | None,
+    train_seed: int | None,
+) -> Scenario:
+    """`build_scenario`'s body, once its arguments are known to be valid."""
     defaults: dict[str, str] = {}
     root = profile.root(defaults)
     sim = root.sub("simulation")

@@ -8,6 +8,7 @@ know which one ran.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -69,6 +70,10 @@ def seeds(run_dir: Path) -> dict[str, int | None]:
     return {"seed": scenario.get("seed"), "train_seed": train}
 
 
+#: told the simulated time reached (seconds), now and then during a run
+Progress = Callable[[float], None]
+
+
 class Backend(Protocol):
     """A simulator that runs Scenarios."""
 
@@ -80,9 +85,12 @@ class Backend(Protocol):
 
     def run(
         self, scenario: Scenario, out_dir: Path, *, record_vectors: bool | str = False,
-        timeout_s: float = 600.0,
+        timeout_s: float = 600.0, progress: Progress | None = None,
     ) -> RunResult:  # fmt: skip
-        """Simulate one hyperperiod of `scenario`, writing results under `out_dir`."""
+        """Simulate one hyperperiod of `scenario`, writing results under `out_dir`.
+
+        `progress(seconds)` is told the simulated time reached, now and then.
+        """
         ...
 
 

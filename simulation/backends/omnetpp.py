@@ -24,7 +24,7 @@ from pathlib import Path
 
 from fogcosim.errors import FogcosimError
 from simulation.backends import omnetlib
-from simulation.backends.base import RESULT_SUBDIR, Availability, RunResult
+from simulation.backends.base import RESULT_SUBDIR, Availability, Progress, RunResult
 from simulation.backends.versions import DEFAULT_PAIR, Versions, inet_version, omnetpp_version
 from simulation.load import overload_warnings
 from simulation.render import render
@@ -160,6 +160,34 @@ def find_install() -> OmnetppInstall | str:
 
 
 _EVENTS = re.compile(r"event #(\d+)")
+#: Cmdenv's status line (every cmdenv-status-frequency, 2 s by default): the simulated time
+_STATUS_T = re.compile(rb"\*\* Event #\d+\s+t=([0-9.eE+-]+)")
+
+
+def wait_reporting(
+    proc: subprocess.Popen[bytes], timeout_s: float, log: Path, progress: Progress | None
+) -> int:
+    """Wait for opp_run; with `progress`, tell it the simulated time of Cmdenv's status lines."""
+    if progress is None:
+        return proc.wait(timeout=timeout_s)
+    deadline = time.monotonic() + timeout_s
+    seen = 0
+    while True:
+        try:
+            return proc.wait(timeout=min(0.5, max(0.0, deadline - time.monotonic())))
+        except subprocess.TimeoutExpired:
+            if time.monotonic() >= deadline:
+                raise
+        with log.open("rb") as fh:
+            fh.seek(seen)
+            text = fh.read()
+        cut = text.rfind(b"\n") + 1
+        seen += cut
+        times = _STATUS_T.findall(text[:cut])
+        if times:
+            progress(float(times[-1]))
+
+
 #: INET errors whose cause is known: (text in the log, one-line explanation).
 KNOWN_INET_FAILURES = (
     (
@@ -211,7 +239,7 @@ class OmnetppBackend:
 
     def run(
         self, scenario: Scenario, out_dir: Path, *, record_vectors: bool | str = False,
-        timeout_s: float = 600.0,
+        timeout_s: float = 600.0, progress: Progress | None = None,
     ) -> RunResult:  # fmt: skip
         """Render into `out_dir`, run Cmdenv there, return the result files."""
         install = find_install()
@@ -236,7 +264,7 @@ class OmnetppBackend:
             # opp_run has its own session (so a signal meant for it reaches its whole group),
             # so Ctrl-C in the terminal never reaches it: stop it here on any way out
             try:
-                code = proc.wait(timeout=timeout_s)
+                code = wait_reporting(proc, timeout_s, log, progress)
             except subprocess.TimeoutExpired:
                 stop_process_group(proc, grace_s=0)
                 raise BackendError(

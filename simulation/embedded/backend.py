@@ -6,7 +6,13 @@ import shutil
 import time
 from pathlib import Path
 
-from simulation.backends.base import RESULT_SUBDIR, Availability, RunResult, write_inputs
+from simulation.backends.base import (
+    RESULT_SUBDIR,
+    Availability,
+    Progress,
+    RunResult,
+    write_inputs,
+)
 from simulation.embedded.engine import Engine
 from simulation.embedded.output import write_results
 from simulation.load import overload_warnings
@@ -37,7 +43,7 @@ class EmbeddedBackend:
 
     def run(
         self, scenario: Scenario, out_dir: Path, *, record_vectors: bool | str = False,
-        timeout_s: float = 600.0,
+        timeout_s: float = 600.0, progress: Progress | None = None,
     ) -> RunResult:  # fmt: skip
         """Simulate one hyperperiod and write results like the OMNeT++ backend does."""
         del timeout_s  # the engine is fast; a timeout would only add overhead
@@ -49,7 +55,7 @@ class EmbeddedBackend:
         result_dir = out_dir / RESULT_SUBDIR
         if result_dir.exists():
             shutil.rmtree(result_dir)
-        engine_result = Engine(scenario).run(record_vectors=record_vectors)
+        engine_result = Engine(scenario).run(record_vectors=record_vectors, progress=progress)
         files = write_results(engine_result, out_dir, record_vectors)
         run = RunResult(
             backend=self.name,

@@ -22,6 +22,7 @@ and events run up to and including the time limit, as OMNeT++ runs them.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -69,7 +70,11 @@ class Engine:
         self.warmup = scenario.warmup_ps
 
     def run(
-        self, drain: bool = False, trace: Trace | None = None, record_vectors: bool | str = False
+        self,
+        drain: bool = False,
+        trace: Trace | None = None,
+        record_vectors: bool | str = False,
+        progress: Callable[[float], None] | None = None,
     ) -> EngineResult:
         """Simulate up to and including the time limit; return what was measured.
 
@@ -77,6 +82,7 @@ class Engine:
         everything still queued or on the wire, so sent = delivered + dropped.
         Not with gate control lists: their gates change for ever.
         `record_vectors` says which TCP vectors to keep (`simulation.render.tcp_vectors`).
+        `progress(seconds)` hears the simulated time reached, now and then.
         """
         started = time.perf_counter()
         sc, limit, warmup = self.scenario, self.limit, self.warmup
@@ -170,7 +176,7 @@ class Engine:
             else:
                 self._open_rounds(conns, hosts, item, plan)
                 item.initialize(hosts)
-        kernel.run()
+        kernel.run(None if progress is None else lambda now: progress(now * 1e-12))
         end = kernel.now if kernel.stopped else limit
         recuts = sum(getattr(mac, "recuts", 0) for mac in network.macs)
         messages.censor(end)

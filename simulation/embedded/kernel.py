@@ -104,12 +104,33 @@ class Kernel:
         """End the simulation after the current event (OMNeT++'s endSimulation())."""
         self.stopped = True
 
-    def run(self) -> None:
-        """Process events in order up to and including the horizon, or until `stop`."""
-        heap, pop, horizon = self.heap, heapq.heappop, self.horizon
+    def run(self, progress: Callable[[int], None] | None = None, slices: int = 200) -> None:
+        """Process events in order up to and including the horizon, or until `stop`.
+
+        With `progress`, the run goes in `slices` slices of simulated time and
+        calls `progress(now)` after each, so a long run can show how far it is
+        (nothing is checked per event).
+        """
+        if progress is None or self.horizon >= NEVER:
+            self._run(self.horizon)
+            return
+        step = max(1, self.horizon // slices)
+        until = min(self.horizon, self.now + step)
+        while True:
+            self._run(until)
+            progress(self.now)
+            if self.stopped or until >= self.horizon or not self.heap:
+                return
+            until = min(self.horizon, until + step)
+
+    def _run(self, until: int) -> None:
+        """Process events up to and including `until`; the first later one goes back."""
+        heap, pop = self.heap, heapq.heappop
         while heap:
-            t, _, depth, root, _, handler, arg = pop(heap)
-            if t > horizon:
+            t, at, depth, root, seq, handler, arg = pop(heap)
+            if t > until:
+                if until < self.horizon:  # the next slice's first event
+                    heapq.heappush(heap, (t, at, depth, root, seq, handler, arg))
                 break
             if handler is None:  # a timer: skip it if cancelled or moved since
                 timer, gen = arg

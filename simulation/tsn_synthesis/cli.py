@@ -9,6 +9,7 @@ from typing import Any
 
 from tabulate import tabulate
 
+from fogcosim.clihelp import examples
 from simulation.cli import positive_int
 from simulation.profile import build_scenario, load_profile
 from simulation.traffic import METHODS as TRAINING_METHODS
@@ -24,13 +25,32 @@ def register(sub: Any) -> None:
     p = sub.add_parser(
         "schedule",
         help="synthesise an 802.1Qbv gate schedule for the critical flows; write it as TOML",
+        **examples(
+            "fogcosim schedule --profile paper-sec21 --fog-nodes 18 --method fl "
+            "--out gates.toml",
+            "fogcosim schedule --profile my-plant.toml --fog-nodes 6 --method fl --synth optimal "
+            "--protect loop1,safety --out gates.toml",
+        ),
     )
     p.add_argument("--profile", required=True, help="shipped profile name or path to a .toml")
-    p.add_argument("--fog-nodes", type=positive_int, required=True, metavar="N")
-    p.add_argument("--method", choices=TRAINING_METHODS, required=True)
+    p.add_argument(
+        "--fog-nodes", type=positive_int, required=True, metavar="N", help="fog nodes (FNs)"
+    )
+    p.add_argument(
+        "--method",
+        choices=TRAINING_METHODS,
+        required=True,
+        help="the training method whose traffic shares the network",
+    )
     p.add_argument("--seed", type=int, default=0, help="draws start offsets and periods")
     p.add_argument("--synth", choices=METHODS, default="greedy", help="synthesiser")
-    p.add_argument("--out", type=Path, required=True, metavar="FILE.toml")
+    p.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="FILE.toml",
+        help="the schedule, as a [tsn] table to paste into (or include in) the profile",
+    )
     p.add_argument(
         "--protect", metavar="FLOW,FLOW,...",
         help="the flows to protect (default: every flow of class critical)",

@@ -192,3 +192,28 @@ def test_legends_take_as_many_columns_as_fit() -> None:
     assert legend_columns(fig, ["FL", "CC", "FCDDT"], 4, fontsize=9) == 4
     long = ["FL · paper-sec21 (paper-sec21-1a2b3c4d, 10 seeds)"] * 3
     assert legend_columns(fig, long, 4, fontsize=9) < 4
+
+
+def test_report_names_the_hop_where_the_worst_flow_waited(tmp_path: Path) -> None:
+    """A 64 B control message from fog1 every 1 ms waits behind fog1's FL upload."""
+    ctl = (
+        '[[traffic.flows]]\nname = "ctl"\nclass = "critical"\nsrc = "fog1"\ndst = "cloud"\n'
+        'period = "1ms"\nsize_bytes = 64\ndeadline = "500us"\n\n[traffic.ml]'
+    )
+    profile = tmp_path / "plant-ctl.toml"
+    profile.write_text(PLANT.read_text().replace("[traffic.ml]", ctl, 1))
+    out = sweep(profile, tmp_path / "ctl")
+    flows = pd.read_csv(out / "runs" / "n6-fl-s0" / "flows.csv").set_index("flow")
+    worst = flows["miss_ratio"].idxmax()
+    row = flows.loc[worst]
+    assert worst == "ctl" and row["deadline_misses"] > 0
+    # its frames wait at its own uplink, where the FL upload leaves from
+    assert row["worst_wait_link"] == "fog1->cell0"
+    assert row["worst_wait_max_us"] > 500
+    hops = pd.read_csv(out / "runs" / "n6-fl-s0" / "hops.csv")
+    assert row["worst_wait_max_us"] == hops.loc[hops["flow"] == "ctl", "wait_max_us"].max()
+    text = (out / "report.md").read_text()
+    assert (
+        f"- `ctl` (FL) missed {row['miss_ratio']:.1%} of its deadlines, waiting up to "
+        f"{num(row['worst_wait_max_us'])} us at fog1->cell0." in text
+    )

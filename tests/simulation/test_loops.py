@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from analysis.metrics import load_run, summarize_run
@@ -44,6 +46,31 @@ def test_real_omnetpp_answers_each_request_after_it_arrived(case):
     got = round_trips(folder)
     assert len(got) == len(expected)
     assert all(abs(g - e) <= 1000 for g, e in zip(got, expected, strict=True))  # 1 ns
+
+
+@pytest.mark.parametrize(
+    "source", ["engine", *(f"{o}-{i}" for o, i in VALIDATED)], ids=lambda s: f"from-{s}"
+)
+def test_flows_csv_reports_each_loops_round_trips_and_misses(source, tmp_path):
+    case = LOOP_CASES["loop-chunked"]()
+    if source == "engine":
+        run = tmp_path / "run"
+        EmbeddedBackend().run(case.scenario, run, record_vectors=True)
+    else:
+        run = tmp_path / "fixture"
+        shutil.copytree(FIXTURES / source / "spec-loop-chunked", run)
+    summarize_run(run)
+    flows = pd.read_csv(run / "flows.csv").set_index("flow")
+    ask = flows.loc["ask"]
+    rtts_us = [r / 1e6 for r in case.rtts]
+    assert ask["loop_completed"] == len(case.rtts)
+    assert ask["loop_deadline_us"] == 1000
+    assert ask["loop_misses"] == sum(r > 1000 for r in rtts_us)
+    assert ask["rtt_mean_us"] == pytest.approx(sum(rtts_us) / len(rtts_us), abs=1e-3)
+    assert ask["rtt_max_us"] == pytest.approx(max(rtts_us), abs=1e-3)
+    assert ask["rtt_p99_us"] == pytest.approx(max(rtts_us), abs=1e-3)  # all equal
+    # the reply flow is no loop of its own
+    assert flows.drop(index="ask")["loop_completed"].isna().all()
 
 
 def test_a_lost_request_suppresses_its_reply_and_counts_as_a_lost_loop(tmp_path):

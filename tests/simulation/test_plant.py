@@ -104,3 +104,12 @@ def test_bad_plant_profiles_name_file_field_and_allowed(tmp_path, old, new, patt
     message = str(info.value)
     assert str(path) in message and "\n" not in message
     assert __import__("re").search(pattern, message), message
+
+
+def test_an_error_valid_only_at_some_counts_says_the_fog_node_count(tmp_path):
+    """plc1 on cell2: a switch of the line at 6 fog nodes (3 cells), not at 2 (one cell)."""
+    text = PLANT.read_text().replace('attach = "cell1"', 'attach = "cell2"')
+    profile = load_profile(write_profile(tmp_path, text))
+    build_scenario(profile, 6, "none", 0)
+    with pytest.raises(UserError, match=r"attach: 'cell2' is not a switch .* \(at 2 fog nodes\)$"):
+        build_scenario(profile, 2, "none", 0)
