@@ -37,6 +37,12 @@ from simulation.load import overload_warnings
 from simulation.profile import with_rounds
 from simulation.progress import run_progress
 
+BACKEND_HELP = (
+    "embedded (the built-in engine), omnetpp (opp_run + INET), or auto: OMNeT++ when found, "
+    "else embedded"
+)
+TIMEOUT_HELP = "stop the OMNeT++ run after this many wall-clock seconds (default 600)"
+
 
 def register(sub: Any) -> None:
     """Add `run`, `sweep`, `report` and `compare` to the fogcosim command."""
@@ -52,10 +58,8 @@ def register(sub: Any) -> None:
         ),
     )
     add_scenario_args(p)
-    p.add_argument("--backend", choices=BACKEND_NAMES, default="auto", help="embedded (the built-in engine), omnetpp (opp_run + INET), or auto: OMNeT++ when found, else embedded")
-    p.add_argument(
-        "--timeout", type=float, default=600.0, metavar="SECONDS", help="stop the OMNeT++ run after this many wall-clock seconds (default 600)"
-    )
+    p.add_argument("--backend", choices=BACKEND_NAMES, default="auto", help=BACKEND_HELP)
+    p.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS", help=TIMEOUT_HELP)
     p.add_argument("--force", action="store_true", help="run even if estimated to be huge")
     p.add_argument(
         "--no-progress", action="store_true", help="no progress bar (shown on runs over 2 s)"
@@ -74,12 +78,10 @@ def register(sub: Any) -> None:
     )
     add_scenario_args(p)
     p.add_argument(
-        "--rounds", type=positive_int, metavar="R", help="rounds to simulate (default: the profile's)"
+        "--rounds", type=positive_int, metavar="R", help="rounds (default: the profile's)"
     )
-    p.add_argument("--backend", choices=BACKEND_NAMES, default="auto", help="embedded (the built-in engine), omnetpp (opp_run + INET), or auto: OMNeT++ when found, else embedded")
-    p.add_argument(
-        "--timeout", type=float, default=600.0, metavar="SECONDS", help="stop the OMNeT++ run after this many wall-clock seconds (default 600)"
-    )
+    p.add_argument("--backend", choices=BACKEND_NAMES, default="auto", help=BACKEND_HELP)
+    p.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS", help=TIMEOUT_HELP)
     p.add_argument("--force", action="store_true", help="run even if estimated to be huge")
     p.add_argument(
         "--no-progress",
@@ -94,8 +96,7 @@ def register(sub: Any) -> None:
         help="run a profile across fog-node counts, methods and seeds; then report",
         **examples(
             "fogcosim sweep                      # paper-sec21, as `make sweep` runs it",
-            "fogcosim sweep --profile my-plant.toml --fog-nodes 4,8,12 --methods none,fl "
-            "--seeds 5",
+            "fogcosim sweep --profile my-plant.toml --fog-nodes 4,8,12 --methods none,fl --seeds 5",
             "fogcosim sweep --profile my-study.toml --variants fifo,gated --out results/protect",
             "fogcosim sweep --profile paper-sec21 --dask tcp://scheduler:8786   # on a cluster",
         ),
@@ -123,14 +124,15 @@ def register(sub: Any) -> None:
         "the network seeds run by run, or one of them repeated when K or T is 1 (default: the "
         "profile's, else T = K)",
     )
-    p.add_argument("--backend", choices=BACKEND_NAMES, default="auto", help="embedded (the built-in engine), omnetpp (opp_run + INET), or auto: OMNeT++ when found, else embedded")
+    p.add_argument("--backend", choices=BACKEND_NAMES, default="auto", help=BACKEND_HELP)
     p.add_argument(
         "--workers", type=positive_int, default=None, help="local processes (default: CPUs)"
     )
     p.add_argument(
         "--dask",
         metavar="ADDRESS",
-        help="run on this Dask scheduler instead, e.g. tcp://host:8786 (docs/sweeps-and-reports.md)",
+        help="run on this Dask scheduler instead, e.g. tcp://host:8786 "
+        "(docs/sweeps-and-reports.md: sweeps on a cluster)",
     )
     p.add_argument("--no-vectors", action="store_true", help="do not record delay vectors")
     p.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS", help="per run")

@@ -6,7 +6,6 @@ import argparse
 import textwrap
 from typing import Any
 
-
 #: every command's exit status (`fogcosim.cli.main`)
 EXIT_STATUS = (
     "exit status: 0 done; 1 the run failed (simulator error, full disk, unwritable folder); "

@@ -26,8 +26,7 @@ def register(sub: Any) -> None:
         "schedule",
         help="synthesise an 802.1Qbv gate schedule for the critical flows; write it as TOML",
         **examples(
-            "fogcosim schedule --profile paper-sec21 --fog-nodes 18 --method fl "
-            "--out gates.toml",
+            "fogcosim schedule --profile paper-sec21 --fog-nodes 18 --method fl --out gates.toml",
             "fogcosim schedule --profile my-plant.toml --fog-nodes 6 --method fl --synth optimal "
             "--protect loop1,safety --out gates.toml",
         ),
