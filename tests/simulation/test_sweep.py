@@ -357,7 +357,7 @@ def test_summary_has_one_row_per_run_and_baseline_deltas(tmp_path, star_profile)
 def test_interrupted_sweep_resumes_without_redoing_runs(tmp_path, sig, workers, code):
     out = tmp_path / "sweep"
     cmd = [sys.executable, "-m", "fogcosim.cli", "sweep", "--profile", str(PROFILES / "golden-star.toml"),
-           "--fog-nodes", "2,3,4,5,6,7,8,9", "--methods", "none,fl", "--seeds", "3", "--workers", workers,
+           "--fog-nodes", "2,3,4,5", "--methods", "none,fl", "--seeds", "2", "--workers", workers,
            "--backend", "embedded", "--no-report", "--out", str(out)]  # fmt: skip
     # a child inherits an ignored SIGINT (as under pytest-xdist): restore Ctrl-C's default
     proc = subprocess.Popen(
@@ -371,7 +371,7 @@ def test_interrupted_sweep_resumes_without_redoing_runs(tmp_path, sig, workers, 
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == code, err
     finished = {p.parent.name for p in out.glob("runs/*/metrics.json")}
-    assert 2 <= len(finished) < 48, "interrupt the sweep mid-way"
+    assert 2 <= len(finished) < 16, "interrupt the sweep mid-way"
     statuses = json.loads((out / "statuses.json").read_text())  # written on interruption too
     assert {s["key"] for s in statuses if s["status"] == "done"} == finished
     assert (
@@ -381,7 +381,7 @@ def test_interrupted_sweep_resumes_without_redoing_runs(tmp_path, sig, workers, 
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert f"{len(finished)} already complete (skipped)" in done.stdout
-    assert len(list(out.glob("runs/*/metrics.json"))) == 48
+    assert len(list(out.glob("runs/*/metrics.json"))) == 16
 
 
 def test_a_killed_worker_fails_its_point_only(tmp_path, star_profile):
