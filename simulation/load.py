@@ -186,7 +186,7 @@ def uncontended_delay_ps(
     with `mss`: its segments back to back, a bound TCP's windows only lengthen).
     """
     wires = frame_wires(scenario, size_bytes, mss)
-    links = {frozenset((lk.a, lk.b)): lk for lk in scenario.links}
+    links = scenario.link_by_ends
     ready = [0] * len(wires)  # when each frame is at the current node, ready to be sent
     for a, b in itertools.pairwise(scenario.path(src, dst)):
         link = links[frozenset((a, b))]

@@ -237,6 +237,11 @@ class Scenario:
         """Nodes keyed by name."""
         return {n.name: n for n in self.nodes}
 
+    @cached_property
+    def link_by_ends(self) -> dict[frozenset[str], Link]:
+        """Links keyed by their two ends (either order)."""
+        return {frozenset((lk.a, lk.b)): lk for lk in self.links}
+
     @property
     def hosts(self) -> tuple[Node, ...]:
         """Fog nodes and the cloud, in declaration order."""
