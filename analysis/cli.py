@@ -15,6 +15,8 @@ import argparse
 import contextlib
 import functools
 import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ from fogcosim.errors import UserError
 from mlpayloads.cli import add_device_arg
 from mlpayloads.progress import data_label
 from simulation.backends import BACKEND_NAMES, get_backend
+from simulation.backends.base import mark_interrupted
 from simulation.cli import (
     add_scenario_args,
     add_time_args,
@@ -234,7 +237,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     early = _warn_before(scenario)
     backend = get_backend(args.backend)
     print(f"running {scenario.name} with backend {backend.name}")
-    with run_progress(scenario, not args.no_progress) as progress:
+    with marked_if_cut(args.out), run_progress(scenario, not args.no_progress) as progress:
         result = backend.run(
             scenario,
             args.out,
@@ -253,6 +256,22 @@ def cmd_run(args: argparse.Namespace) -> int:
         if line not in early:
             print(f"WARNING: {line}")
     return 0
+
+
+@contextlib.contextmanager
+def marked_if_cut(run_dir: Path) -> Iterator[None]:
+    """Mark the run folder `interrupted` in run.json if Ctrl-C or SIGTERM cuts the run short.
+
+    What the backend wrote so far stays for inspection, but is never mistaken for a
+    finished run (`fogcosim run` into the same folder starts it afresh).
+    """
+    try:
+        yield
+    except KeyboardInterrupt as exc:
+        why = "terminated (SIGTERM)" if type(exc).__name__ == "Terminated" else "Ctrl-C"
+        mark_interrupted(run_dir, f"{why} before the run finished; its results are partial")
+        print(f"run folder {run_dir} marked interrupted (run.json)", file=sys.stderr)
+        raise
 
 
 def _warn_before(scenario: Any) -> list[str]:
@@ -283,7 +302,7 @@ def cmd_cosim(args: argparse.Namespace) -> int:
     spec = scenario.rounds
     assert spec is not None
     print(f"co-simulating {spec.rounds} rounds of {scenario.name} with backend {backend.name}")
-    with run_progress(scenario, not args.no_progress) as progress:
+    with marked_if_cut(args.out), run_progress(scenario, not args.no_progress) as progress:
         result = backend.run(
             scenario, args.out, record_vectors=True, timeout_s=args.timeout, progress=progress
         )

@@ -102,7 +102,18 @@ def write_inputs(scenario: Scenario, out_dir: Path) -> None:
 
 def mark_stalled(run_dir: Path, reason: str) -> None:
     """Say in the run's run.json that its round protocol stalled, and why."""
+    _mark(run_dir, "stalled", reason)
+
+
+def mark_interrupted(run_dir: Path, reason: str) -> None:
+    """Say in the run's run.json that the run was cut short (its results are partial or absent)."""
+    _mark(run_dir, "interrupted", reason)
+
+
+def _mark(run_dir: Path, key: str, reason: str) -> None:
     path = Path(run_dir) / RUN_INFO
+    if not path.parent.is_dir():
+        return
     info = json.loads(path.read_text()) if path.exists() else {}
-    info["stalled"] = reason
+    info[key] = reason
     atomic.write_json(path, info)
