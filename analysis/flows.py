@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,8 @@ COLUMNS = [
     "in_flight_age_max_us", "in_flight_age_mean_us", "delay_mean_us", "delay_p50_us",
     "delay_p99_us", "delay_max_us", "deadline_misses", "miss_ratio", "lost", "worst_wait_link",
     "worst_wait_max_us", "worst_wait_mean_us", "pcp", "delay_min_us", "jitter_us",
-    "guaranteed_us",
+    "guaranteed_us", "loop_deadline_us", "loops", "loops_lost", "loops_pending", "loop_misses",
+    "rtt_mean_us", "rtt_max_us",
 ]  # fmt: skip
 HOPS_CSV = "hops.csv"
 HOP_COLUMNS = [
@@ -133,9 +135,34 @@ def flow_table(
                 "delay_min_us": low,
                 "jitter_us": top - low,
                 "guaranteed_us": guarantees.get(name, math.nan),
+                **_loop(r, count, st),
             }
         )
     return pd.DataFrame(out, columns=COLUMNS)
+
+
+def _loop(row: dict[str, Any], count: Callable[[str], int], st: pd.DataFrame) -> dict[str, float]:
+    """A closed loop's round trips, on its request flow's row (NaN for any other flow).
+
+    Completed loops, those lost (either message dropped), those pending at the
+    end, the misses against `loop_deadline` (late, lost, or pending and already
+    older than it) and the round trip's mean and maximum (request sent to reply
+    received), from the FlowRecorder's `<flow>:loop*:count` and `<flow>:rtt:histogram`.
+    """
+    deadline = row.get("loop_deadline_ps")
+    if deadline is None:
+        return dict.fromkeys(COLUMNS[COLUMNS.index("loop_deadline_us") :], math.nan)
+    key = f"{row['flow']}:rtt:histogram"
+    n = int(st.loc[key, "count"]) if key in st.index else 0
+    return {
+        "loop_deadline_us": deadline / 1e6,
+        "loops": count("loopCompleted"),
+        "loops_lost": count("loopLost"),
+        "loops_pending": count("loopPending"),
+        "loop_misses": count("loopMisses"),
+        "rtt_mean_us": float(st.loc[key, "mean"]) * US if n else math.nan,
+        "rtt_max_us": float(st.loc[key, "max"]) * US if n else math.nan,
+    }
 
 
 def _hop_waits(counts: pd.Series, flow: str) -> list[tuple[int, float, float, int]]:

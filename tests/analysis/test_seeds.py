@@ -55,8 +55,9 @@ def test_both_seeds_are_recorded_in_every_output(folder: dict[str, Path]) -> Non
     baseline = json.loads((runs(folder, "n4-none-s0") / "run.json").read_text())
     assert (baseline["seed"], baseline["train_seed"]) == (0, None)
     first = pd.read_csv(folder["first_summary"])
-    assert list(first.columns[:6]) == [
+    assert list(first.columns[:7]) == [
         "profile",
+        "variant",
         "backend",
         "method",
         "fog_nodes",

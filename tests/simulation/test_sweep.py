@@ -334,7 +334,9 @@ def test_summary_has_one_row_per_run_and_baseline_deltas(tmp_path, star_profile)
     table = write_summary(out, [out / RUNS_DIR / p.key for p in points])
     again = pd.read_csv(out / "summary.csv")
     assert len(again) == len(table) == 4
-    assert list(again.columns[:5]) == ["profile", "backend", "method", "fog_nodes", "seed"]
+    assert list(again.columns[:6]) == [
+        "profile", "variant", "backend", "method", "fog_nodes", "seed",
+    ]  # fmt: skip
     none = again[again["method"] == "none"]
     assert (none["delta_critical_delay_mean_us"] == 0).all()
     fl = again[again["method"] == "fl"].set_index("fog_nodes")
