@@ -152,7 +152,7 @@ def _label(studies: list[Study]) -> None:
     has two; plus the mechanism where the studies ran different ones.
     """
     names = [(s.profile, s.variant) for s in studies]
-    folders = [s.folder.resolve().name for s in studies]
+    folders = [f.name for f in {s.folder.resolve() for s in studies}]
     mechanisms = len({s.mechanism for s in studies}) > 1
     for s in studies:
         s.label = s.profile + (f"/{s.variant}" if s.variant else "")
