@@ -42,6 +42,7 @@ from analysis.sweep_data import (
     mechanism,
     queueing_text,
     reference_of,
+    variants_of,
 )
 from fogcosim import atomic
 from fogcosim.errors import UserError
@@ -120,7 +121,7 @@ def load_studies(dirs: Sequence[Path]) -> list[Study]:
             else [str(sweep.provenance.get("backend", "?"))]
         )
         variants = (
-            list(dict.fromkeys(summary["variant"].fillna("").astype(str)))
+            list(dict.fromkeys(variants_of(summary)))
             if "variant" in summary and len(summary)
             else [""]
         )
@@ -132,7 +133,7 @@ def load_studies(dirs: Sequence[Path]) -> list[Study]:
                     else summary
                 )
                 if "variant" in rows:
-                    rows = rows[rows["variant"].fillna("").astype(str) == variant]
+                    rows = rows[variants_of(rows) == variant]
                 data = load_runs(sweep.out_dir, rows)
                 flows = None if data.flows is None else reshape_runs.flow_summary(data.flows)
                 ref = reference_of(sweep.provenance)

@@ -64,6 +64,7 @@ from analysis.sweep_data import (
     reference_of,
     run_dir,
     train_seed_of,
+    variants_of,
 )
 from fogcosim import atomic
 from fogcosim.errors import FogcosimError, UserError
@@ -152,7 +153,7 @@ def write_report(out_dir: Path) -> Path:
     summary = sweep.summary
     if len(summary) and "variant" not in summary:
         summary = summary.assign(variant="")
-    summary = summary.assign(variant=summary["variant"].fillna("")) if len(summary) else summary
+    summary = summary.assign(variant=variants_of(summary)) if len(summary) else summary
     keys = ["profile", "variant", "backend"]
     groups = (
         list(summary.groupby(keys, sort=False))

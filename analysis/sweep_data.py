@@ -115,6 +115,13 @@ def variant_of(row: Any) -> str:
     return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
 
+def variants_of(summary: pd.DataFrame) -> pd.Series:
+    """A summary's variant column as text ("" where a CSV left it empty or it is absent)."""
+    if "variant" not in summary:
+        return pd.Series("", index=summary.index, dtype=object)
+    return summary["variant"].map(lambda v: "" if pd.isna(v) else str(v)).astype(object)
+
+
 def run_dir(out_dir: Path, row: Any) -> Path:
     """The run folder of a summary row (`runs/<run_key>`, as the sweep names it)."""
     return Path(out_dir) / RUNS_DIR / run_key(run_keys(row) | {"variant": variant_of(row)})
