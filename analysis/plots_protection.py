@@ -15,8 +15,13 @@ from analysis.plots import STUDY_MARKERS, finish, method_color
 from analysis.reshape import LABELS
 
 
-def protection_figure(panels: list[tuple[int, pd.DataFrame]], title: str, note: str) -> Figure:
-    """One panel per (fog-node count, points); a point per mechanism and method."""
+def protection_figure(
+    panels: list[tuple[int, pd.DataFrame]], title: str, note: str, deadline: float | None = None
+) -> Figure:
+    """One panel per (fog-node count, points); a point per mechanism and method.
+
+    `deadline` (µs): a dashed line at the tightest critical deadline.
+    """
     fig = Figure(figsize=(max(8.0, 4.6 * len(panels) + 1.4), 5.6), layout="constrained")
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
     groups = list(dict.fromkeys(g for _, points in panels for g in points["group"]))
@@ -29,6 +34,9 @@ def protection_figure(panels: list[tuple[int, pd.DataFrame]], title: str, note: 
                 linestyle="none", label=f"{LABELS.get(str(p.method), p.method)} · {p.short}",
                 zorder=3,
             )  # fmt: skip
+        if deadline is not None:
+            ax.axhline(deadline, color="#555555", linestyle="--", linewidth=1.0,
+                       label=f"tightest critical deadline ({deadline:g} µs)")  # fmt: skip
         ax.set_yscale("log")
         ax.set_xlabel("round time (ms)")
         ax.set_title(f"{fog_nodes} fog nodes")

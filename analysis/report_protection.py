@@ -31,7 +31,7 @@ from analysis.reshape_protection import (
     protection_points,
     protection_table,
 )
-from analysis.sweep_data import mechanism
+from analysis.sweep_data import mechanism, queueing_text
 from analysis.uncertainty import PAIRED_WORDS, TEST_WORDS
 
 PLOT_NAME = "price_of_protection"
@@ -52,7 +52,12 @@ def mechanism_groups(
         long = list(dict.fromkeys(mechanism(s) for s in scenarios.values())) or ["?"]
         short = list(dict.fromkeys(mechanism(s, short=True) for s in scenarios.values())) or ["?"]
         desc = (descriptions or {}).get(name, "")
-        out.append(Group(name, " / ".join(long), " / ".join(short), rows, desc))
+        out.append(
+            Group(
+                name, " / ".join(long), " / ".join(short), rows, desc,
+                transport_text(scenarios), tightest_deadline_us(scenarios),
+            )
+        )  # fmt: skip
     order = list(descriptions or {})
     base = baseline_of(out)
     return sorted(  # FIFO first, then as the profile declares its variants
@@ -66,6 +71,25 @@ def shown(group: Group) -> str:
     if group.short.lower().startswith(group.name.lower()):
         return group.short
     return f"{group.short} [{group.name}]"
+
+
+def transport_text(scenarios: dict[str, dict[str, Any]]) -> str:
+    """How the runs' messages travel and queue: "UDP; fifo, unbounded queues"."""
+    transports = sorted(
+        {str(f.get("transport", "udp")).upper() for s in scenarios.values() for f in s["flows"]}
+    )
+    return f"{' and '.join(transports) or '?'}; {queueing_text(scenarios)}"
+
+
+def tightest_deadline_us(scenarios: dict[str, dict[str, Any]]) -> float:
+    """The smallest deadline of any critical flow of the runs, µs (NaN where none has one)."""
+    found = [
+        f["deadline_ps"] / 1e6
+        for s in scenarios.values()
+        for f in s["flows"]
+        if f.get("cls") == "critical" and f.get("deadline_ps")
+    ]
+    return min(found) if found else math.nan
 
 
 def differ_in_mechanism(groups: Sequence[Group]) -> bool:
@@ -128,6 +152,12 @@ def protection_section(
         "the round time (a round's first start to the cloud's update) and the simulated time to "
         "the target accuracy, each as " + PM_WORDS + ".",
         "",
+        "Transport and queues: "
+        + "; ".join(f"{g.name}: {g.transport or '?'}" for g in groups)
+        + ". The critical deadlines are the profile's (the tightest: "
+        + (", ".join(sorted({num(g.tightest_us, 0) for g in groups})) + " µs")
+        + ").",
+        "",
     ]
     if baseline is None:
         lines += [
@@ -146,7 +176,7 @@ def protection_section(
     headers = [
         "mechanism", "method", "FNs", "critical deadline misses per run", "runs with misses",
         *(["critical loop misses per run"] if loops else []), "critical worst case (µs)",
-        "round time (ms)", "Δ round time (ms)", "time to target (s)", "Δ time to target (s)",
+        "round time (ms)", "Δ round time (ms)", "time to target (s)", "Δ time to target (ms)",
         "Δ critical worst case (µs)",
     ]  # fmt: skip
     rows = []
@@ -166,7 +196,7 @@ def protection_section(
                lambda x: num(x, 2)),
             diff_cell(row, "round", 3, 1e3),
             _time_cell(row) if row["time_n"] else "—",
-            diff_cell(row, "time", 3),
+            diff_cell(row, "time", 3, 1e3),
             diff_cell(row, "worst", 1),
         ]  # fmt: skip
         rows.append(cells)
@@ -243,7 +273,9 @@ def _costs(groups: Sequence[Group], baseline: Group | None, table: pd.DataFrame)
                     + ("" if sig else ", a difference the seeds do not resolve")
                 )
                 if not pd.isna(row.get("d_time_mean", math.nan)):
-                    cost += f"; the time to the target accuracy, Δ {diff_cell(row, 'time', 3)} s"
+                    cost += (
+                        f"; the time to the target accuracy, Δ {diff_cell(row, 'time', 3, 1e3)} ms"
+                    )
             out.append(
                 f"- **{g.name}** ({g.mechanism}), {label(method)}: {misses}, where {fifo}; {cost}."
             )
@@ -261,7 +293,9 @@ def protection_plot(table: pd.DataFrame, groups: Sequence[Group]) -> Plot | None
         return None
     title = "The price of protection: critical worst case against round time"
     note = "Colour: method; marker: mechanism."
-    fig = protection_figure(panels, title, note)
+    tight = [g.tightest_us for g in groups if not math.isnan(g.tightest_us)]
+    deadline = min(tight) if tight else None
+    fig = protection_figure(panels, title, note, deadline)
     spread = reshape.spread_caption([p for _, p in panels])
     caption = (
         "Critical worst case (each run's largest critical delay, mean over seeds, log scale) "
@@ -269,5 +303,11 @@ def protection_plot(table: pd.DataFrame, groups: Sequence[Group]) -> Plot | None
         f"fog-node count; error bars on both axes: {spread}. Colour: method; marker: mechanism "
         f"({'; '.join(f'{g.name}: {g.short}' for g in groups)}). Lower is better protected, "
         "further left is faster training."
+        + (
+            f" Dashed: the tightest critical deadline ({num(deadline, 0)} µs); a point above it "
+            "missed a deadline if all critical flows share it (see the table's misses)."
+            if deadline is not None
+            else ""
+        )
     )
     return PLOT_NAME, fig, title, caption

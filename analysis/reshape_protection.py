@@ -59,6 +59,10 @@ class Group:
     rows: pd.DataFrame
     #: what the profile says it is (a variant's description), may be ""
     description: str = ""
+    #: how its messages travel and queue, in words (e.g. "UDP; fifo, unbounded queues")
+    transport: str = ""
+    #: the tightest deadline of any critical flow, µs (NaN: none)
+    tightest_us: float = math.nan
 
 
 def baseline_of(groups: Sequence[Group]) -> Group | None:

@@ -307,6 +307,7 @@ SCHEMA: dict[str, Table] = {
                 'defaults apply), e.g. ["tsn", "traffic.flows[].pcp"] for a FIFO variant of a '
                 "TSN profile; a field the profile does not have is an error.",
                 [],
+                shapes=False,
                 example='["tsn"]',
             ),
             Field("description", "str", "What the variant is, for the report.", ""),
