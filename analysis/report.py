@@ -148,7 +148,8 @@ def write_report(out_dir: Path) -> Path:
     """Write `out_dir/report.md` and `out_dir/plots/*.png`; return the report's path."""
     sweep = load_sweep(out_dir)
     reference = reference_of(sweep.provenance)
-    lines = header(sweep)
+    head = header(sweep)
+    lines: list[str] = []
     written: set[str] = set()
     summary = sweep.summary
     if len(summary) and "variant" not in summary:
@@ -187,7 +188,8 @@ def write_report(out_dir: Path) -> Path:
         plot_lines, names = plot_section(sweep.out_dir, rows, group, suffix)
         lines += plot_lines
         written |= names
-    lines += _protection(sweep, parts, written)
+    # the study's comparison of mechanisms first, then each variant's own sections
+    lines = head + _protection(sweep, parts, written) + lines
     lines += failed_section(sweep.statuses, summary, sweep.provenance.get("points") or [])
     for name in PLOT_NAMES:  # leave no stale plot of an earlier report beside this one
         for old in (sweep.out_dir / PLOTS).glob(f"{name}*.png"):

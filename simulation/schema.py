@@ -800,7 +800,7 @@ SCHEMA: dict[str, Table] = {
                 "idle_slope",
                 "slope",
                 "Idle slope: the class's reserved rate, or a share of each port's link rate "
-                "(\"40%\": 400 Mbps on a 1 Gbps port, 40 Mbps on a 100 Mbps one).",
+                '("40%": 400 Mbps on a 1 Gbps port, 40 Mbps on a 100 Mbps one).',
                 example='"100Mbps"',
             ),
         ),

@@ -90,7 +90,7 @@ _SHARE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*$")
 
 
 def parse_rate_or_share(text: str) -> int | Decimal:
-    """A data rate ('300Mbps': bit/s, an int) or a share of a link's rate ('40%': a Decimal in (0, 1))."""
+    """A data rate ('300Mbps': bit/s, an int) or a share of a link's rate ('40%': a Decimal)."""
     match = _SHARE.match(text) if isinstance(text, str) else None
     if match is None:
         return parse_rate_bps(text)
