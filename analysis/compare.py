@@ -23,6 +23,7 @@ import pandas as pd
 from analysis import (
     plots,
     plots_rounds,
+    report_protection,
     report_rounds,
     reshape,
     reshape_rounds,
@@ -32,13 +33,16 @@ from analysis import (
 from analysis.report import PLOTS, Sweep, load_sweep, trend_series
 from analysis.report_format import label, md_table, num, pm, sig
 from analysis.report_tables import OVERLOAD_MARK, STAND_IN, load_cells
+from analysis.reshape_protection import Group
 from analysis.sweep_data import (
     Reference,
     RunData,
     link_rates_text,
     load_runs,
+    mechanism,
     queueing_text,
     reference_of,
+    variants_of,
 )
 from fogcosim import atomic
 from fogcosim.errors import UserError
@@ -47,6 +51,7 @@ COMPARE = "compare.md"
 PLOT_NAMES = (
     "compare_delay_vs_fog_nodes", "compare_bandwidth_vs_fog_nodes", "compare_links_vs_fog_nodes",
     "compare_flow_deadlines", "compare_accuracy_vs_time",
+    f"compare_{report_protection.PLOT_NAME}",
 )  # fmt: skip
 #: Flows with a deadline shown in the per-flow comparison (the rest are in each study's report).
 TOP_FLOWS = 16
@@ -70,6 +75,20 @@ class Study:
     label: str = ""
     #: round tables and accuracies of a rounds-paced study; None for a periodic one
     training: report_rounds.Training | None = None
+    #: the profile variant it ran ("" for the profile as written)
+    variant: str = ""
+
+    @property
+    def mechanism(self) -> str:
+        """What scheduling its runs ran, in words (`analysis.sweep_data.mechanism`)."""
+        found = dict.fromkeys(mechanism(s) for s in self.data.scenarios.values())
+        return " / ".join(found) or "?"
+
+    @property
+    def short(self) -> str:
+        """The mechanism's short label."""
+        found = dict.fromkeys(mechanism(s, short=True) for s in self.data.scenarios.values())
+        return " / ".join(found) or "?"
 
     @property
     def profile(self) -> str:
@@ -101,19 +120,28 @@ def load_studies(dirs: Sequence[Path], labels: Mapping[Path, str] | None = None)
             if "backend" in summary and len(summary)
             else [str(sweep.provenance.get("backend", "?"))]
         )
+        variants = (
+            list(dict.fromkeys(variants_of(summary)))
+            if "variant" in summary and len(summary)
+            else [""]
+        )
         for backend in backends:
-            rows = (
-                summary[summary["backend"].astype(str) == backend]
-                if "backend" in summary
-                else summary
-            )
-            data = load_runs(sweep.out_dir, rows)
-            flows = None if data.flows is None else reshape_runs.flow_summary(data.flows)
-            ref = reference_of(sweep.provenance)
-            several = len(backends) > 1
-            study = Study(Path(d), sweep, backend, rows, ref, data, flows, several)
-            study.training = report_rounds.load_training(sweep.out_dir, rows, data.scenarios)
-            studies.append(study)
+            for variant in variants:
+                rows = (
+                    summary[summary["backend"].astype(str) == backend]
+                    if "backend" in summary
+                    else summary
+                )
+                if "variant" in rows:
+                    rows = rows[variants_of(rows) == variant]
+                data = load_runs(sweep.out_dir, rows)
+                flows = None if data.flows is None else reshape_runs.flow_summary(data.flows)
+                ref = reference_of(sweep.provenance)
+                several = len(backends) > 1
+                study = Study(Path(d), sweep, backend, rows, ref, data, flows, several)
+                study.variant = variant
+                study.training = report_rounds.load_training(sweep.out_dir, rows, data.scenarios)
+                studies.append(study)
     _label(studies, labels)
     return studies
 
@@ -131,21 +159,25 @@ def _description(study: Study) -> str:
 def _label(studies: list[Study], labels: Mapping[Path, str] | None = None) -> None:
     """Each study's column name.
 
-    A label the user gave (`--label NAME=DIR`); else the profile name, plus, where two
-    studies share it, the profile's description when theirs differ (else the folder);
-    plus the backend where a folder has two.
+    A label the user gave (`--label NAME=DIR`); else the profile name and variant,
+    plus, where two studies share them, the profile's description when theirs differ
+    (else the folder); plus the backend where a folder has two; plus the mechanism
+    where the studies ran different ones.
     """
     given = {Path(k).resolve(): v for k, v in (labels or {}).items()}
-    names = [s.profile for s in studies]
-    folders = [s.folder.resolve().name for s in studies]
+    names = [(s.profile, s.variant) for s in studies]
+    folders = [f.name for f in {s.folder.resolve() for s in studies}]
     descriptions = [_description(s) for s in studies]
+    mechanisms = len({s.mechanism for s in studies}) > 1
     for s, description in zip(studies, descriptions, strict=True):
-        if s.folder.resolve() in given:
-            s.label = given[s.folder.resolve()]
+        own = s.folder.resolve() in given
+        if own:
+            s.label = given[s.folder.resolve()] + (f"/{s.variant}" if s.variant else "")
         else:
-            s.label = s.profile
-            if names.count(s.profile) > 1:
-                same = [d for n, d in zip(names, descriptions, strict=True) if n == s.profile]
+            s.label = s.profile + (f"/{s.variant}" if s.variant else "")
+            key = (s.profile, s.variant)
+            if names.count(key) > 1:
+                same = [d for n, d in zip(names, descriptions, strict=True) if n == key]
                 if description and same.count(description) == 1:
                     s.label += f" ({description})"
                 else:
@@ -153,6 +185,9 @@ def _label(studies: list[Study], labels: Mapping[Path, str] | None = None) -> No
                     s.label += f" ({name if folders.count(name) == 1 else s.folder})"
         if s.one_of_several:
             s.label += f" [{s.backend}]"
+        mentioned = s.variant and s.short.lower().startswith(s.variant.lower())
+        if mechanisms and not own and not mentioned:
+            s.label += f" [{s.short}]"
 
 
 # ---------------------------------------------------------------- writing
@@ -171,9 +206,11 @@ def write_compare(
     lines += differences(studies)
     lines += metric_tables(studies)
     lines += training_tables(studies)
+    protection = protection_lines(studies)
+    lines += protection[0]
     lines += link_tables(studies)
     lines += flow_tables(studies)
-    todo = compare_plots(studies)
+    todo = compare_plots(studies) + ([protection[1]] if protection[1] else [])
     written = set()
     lines += ["## Plots", ""]
     for number, (name, fig, alt, caption) in enumerate(todo, start=1):
@@ -426,6 +463,32 @@ def _aligned(table: pd.DataFrame, cells: list[tuple[str, int]]) -> list[Any]:
     counts += [c for c in extra if c in t]
     t[counts] = t[counts].fillna(0).astype(int)
     return list(t.reset_index().itertuples())
+
+
+# ---------------------------------------------------------------- price of protection
+
+
+def protection_lines(studies: list[Study]) -> tuple[list[str], Plot | None]:
+    """The price-of-protection table across studies that ran different scheduling mechanisms.
+
+    Studies that are variants of one sweep folder share every draw of a seed
+    and are compared seed by seed (paired); studies of different folders by
+    Welch's test, as every comparison here.
+    """
+    groups = [
+        Group(s.label, s.mechanism, s.short, s.rows, s.variant and f"variant {s.variant}")
+        for s in studies
+    ]
+    if not report_protection.differ_in_mechanism(groups):
+        return [], None
+    paired = len({s.folder.resolve() for s in studies}) == 1
+    lines, table = report_protection.protection_section(
+        groups, paired, unit="study", units="studies"
+    )
+    plot = report_protection.protection_plot(table, groups)
+    if plot is not None:
+        plot = (f"compare_{plot[0]}", *plot[1:])
+    return lines, plot
 
 
 # ---------------------------------------------------------------- links

@@ -40,8 +40,8 @@ COLUMNS = [
     "in_flight_age_max_us", "in_flight_age_mean_us", "delay_mean_us", "delay_p50_us",
     "delay_p99_us", "delay_max_us", "deadline_misses", "miss_ratio", "lost", "worst_wait_link",
     "worst_wait_max_us", "worst_wait_mean_us", "pcp", "delay_min_us", "jitter_us",
-    "guaranteed_us", "loop_deadline_us", "loop_completed", "loop_lost", "loop_misses",
-    "rtt_mean_us", "rtt_p99_us", "rtt_max_us",
+    "guaranteed_us", "loop_deadline_us", "loop_completed", "loop_lost", "loop_pending",
+    "loop_misses", "rtt_mean_us", "rtt_p99_us", "rtt_max_us",
 ]  # fmt: skip
 HOPS_CSV = "hops.csv"
 HOP_COLUMNS = [
@@ -169,6 +169,7 @@ def _loop_cells(
         "loop_deadline_us": math.nan if loop_deadline_ps is None else loop_deadline_ps / 1e6,
         "loop_completed": n,
         "loop_lost": int(counts.get(f"{name}:loopLost:count", 0)),
+        "loop_pending": int(counts.get(f"{name}:loopPending:count", 0)),
         "loop_misses": int(counts.get(f"{name}:loopMisses:count", 0))
         if loop_deadline_ps is not None
         else math.nan,

@@ -230,6 +230,13 @@ def _flow_metrics(flows: pd.DataFrame) -> dict[str, Any]:
     critical = delayed[delayed["class"] == "critical"]
     if len(critical):
         out["critical_jitter_max_us"] = float(critical["jitter_us"].max())
+    critical_due = with_deadline[with_deadline["class"] == "critical"]
+    if len(critical_due):
+        out["critical_deadline_misses"] = int(critical_due["deadline_misses"].sum())
+    loops = flows.dropna(subset=["loop_misses"])
+    loops = loops[loops["class"] == "critical"]
+    if len(loops):
+        out["critical_loop_misses"] = int(loops["loop_misses"].sum())
     return out
 
 

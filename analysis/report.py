@@ -22,7 +22,14 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import plots, report_rounds, report_rounds_plots, reshape, reshape_runs
+from analysis import (
+    plots,
+    report_protection,
+    report_rounds,
+    report_rounds_plots,
+    reshape,
+    reshape_runs,
+)
 from analysis.metrics import delay_samples, link_utilization, load_run
 from analysis.report_plant import (
     TOP_FLOWS,
@@ -57,6 +64,7 @@ from analysis.sweep_data import (
     reference_of,
     run_dir,
     train_seed_of,
+    variants_of,
 )
 from fogcosim import atomic
 from fogcosim.errors import FogcosimError, UserError
@@ -68,6 +76,7 @@ PLOTS = "plots"
 PLOT_NAMES = (
     "delay_vs_fog_nodes", "bandwidth_vs_fog_nodes", "link_utilization_vs_fog_nodes",
     "link_utilization", "flow_deadlines", "delay_ecdf", *report_rounds_plots.PLOT_NAMES,
+    report_protection.PLOT_NAME,
 )  # fmt: skip
 #: Link directions followed over fog-node counts, besides the busiest one carrying ML traffic.
 TOP_TREND_LINKS = 3
@@ -139,22 +148,20 @@ def write_report(out_dir: Path) -> Path:
     """Write `out_dir/report.md` and `out_dir/plots/*.png`; return the report's path."""
     sweep = load_sweep(out_dir)
     reference = reference_of(sweep.provenance)
-    lines = header(sweep)
+    head = header(sweep)
+    lines: list[str] = []
     written: set[str] = set()
     summary = sweep.summary
     if len(summary) and "variant" not in summary:
         summary = summary.assign(variant="")
-    summary = (
-        summary.assign(variant=summary["variant"].astype(object).fillna(""))
-        if len(summary)
-        else summary
-    )
+    summary = summary.assign(variant=variants_of(summary)) if len(summary) else summary
     keys = ["profile", "variant", "backend"]
     groups = (
         list(summary.groupby(keys, sort=False))
         if len(summary) and set(keys) <= set(summary.columns)
         else [(("", "", ""), summary)]
     )
+    parts: list[tuple[str, pd.DataFrame, dict[str, dict[str, Any]]]] = []
     for (profile, variant, backend), rows in groups:
         name = f"{profile}-{variant}" if variant else profile
         suffix = f"-{name}-{backend}" if len(groups) > 1 else ""
@@ -171,11 +178,18 @@ def write_report(out_dir: Path) -> Path:
             ]
             continue
         data = load_runs(sweep.out_dir, rows)
+        backends = {str(b) for _, _, b in (k for k, _ in groups)}
+        parts.append(
+            (f"{variant or profile}" + (f" [{backend}]" if len(backends) > 1 else ""), rows,
+             data.scenarios)
+        )  # fmt: skip
         group = group_sections(sweep.out_dir, rows, data, reference, sweep.provenance)
         lines += group.lines
         plot_lines, names = plot_section(sweep.out_dir, rows, group, suffix)
         lines += plot_lines
         written |= names
+    # the study's comparison of mechanisms first, then each variant's own sections
+    lines = head + _protection(sweep, parts, written) + lines
     lines += failed_section(sweep.statuses, summary, sweep.provenance.get("points") or [])
     for name in PLOT_NAMES:  # leave no stale plot of an earlier report beside this one
         for old in (sweep.out_dir / PLOTS).glob(f"{name}*.png"):
@@ -184,6 +198,34 @@ def write_report(out_dir: Path) -> Path:
     report = sweep.out_dir / REPORT
     atomic.write_text(report, "\n".join(lines).rstrip() + "\n")
     return report
+
+
+def _protection(
+    sweep: Sweep,
+    parts: list[tuple[str, pd.DataFrame, dict[str, dict[str, Any]]]],
+    written: set[str],
+) -> list[str]:
+    """The price-of-protection section and plot, where the groups ran different mechanisms.
+
+    Variants of one profile share every draw of a seed, so they are compared
+    seed by seed (paired); groups of different profiles by Welch's test.
+    """
+    descriptions = report_protection.variant_descriptions(
+        str(sweep.provenance.get("profile_text") or "")
+    )
+    groups = report_protection.mechanism_groups(parts, descriptions)
+    if len(groups) < 2 or not report_protection.differ_in_mechanism(groups):
+        return []
+    paired = len({str(p) for g in groups for p in g.rows.get("profile", [])}) <= 1
+    lines, table = report_protection.protection_section(groups, paired)
+    plot = report_protection.protection_plot(table, groups)
+    if plot is not None:
+        name, fig, alt, caption = plot
+        file = f"{name}.png"
+        atomic.write_bytes(sweep.out_dir / PLOTS / file, plots.png_bytes(fig))
+        written.add(file)
+        lines += [f"![{alt}]({PLOTS}/{file})", "", f"**Figure.** {caption}", ""]
+    return lines
 
 
 @dataclass

@@ -32,7 +32,7 @@ from analysis.report_format import (
 )
 from analysis.report_tables import STAND_IN
 from analysis.rounds import ROUNDS_CSV
-from analysis.sweep_data import run_dir, run_keys, run_table
+from analysis.sweep_data import run_dir, run_keys, run_table, variant_of
 
 
 @dataclass
@@ -47,6 +47,8 @@ class Training:
     scenarios: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: run folders whose tables could not be read, with why
     notes: list[str] = field(default_factory=list)
+    #: the profile variant of the runs ("" for none): part of their folders' names
+    variant: str = ""
 
 
 def load_training(
@@ -55,7 +57,11 @@ def load_training(
     """Read rounds.csv and accuracy.csv of every run of `rows`; None for a periodic study."""
     if not reshape_rounds.is_rounds_study(scenarios, rows):
         return None
-    out = Training(scenarios={k: s for k, s in scenarios.items() if s.get("rounds")})
+    variants = {variant_of(r) for r in rows.itertuples()}
+    out = Training(
+        scenarios={k: s for k, s in scenarios.items() if s.get("rounds")},
+        variant=variants.pop() if len(variants) == 1 else "",
+    )
     rounds: list[pd.DataFrame] = []
     accuracy: list[pd.DataFrame] = []
     seen: set[tuple[str, int, int]] = set()

@@ -11,6 +11,7 @@ formats or draws.
 from __future__ import annotations
 
 import json
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,19 +96,35 @@ def train_seed_of(row: Any) -> int | None:
 
 
 def run_key(row: Any) -> str:
-    """A run's folder name, `n<FNs>-<method>-s<seed>[-t<train seed>]`, from its keys.
+    """A run's folder name, `[<variant>-]n<FNs>-<method>-s<seed>[-t<train seed>]`, from its keys.
 
-    The training seed is named only where it differs from the network seed (as
-    `simulation.sweep.SweepPoint.key` names the folder).
+    The training seed is named only where it differs from the network seed, the
+    variant only where the row has one (as `simulation.sweep.SweepPoint.key`
+    names the folder).
     """
     key = f"n{int(row['fog_nodes'])}-{row['method']}-s{int(row['seed'])}"
     train = train_seed_of(row)
-    return key if train is None or train == int(row["seed"]) else f"{key}-t{train}"
+    key = key if train is None or train == int(row["seed"]) else f"{key}-t{train}"
+    variant = variant_of(row)
+    return f"{variant}-{key}" if variant else key
+
+
+def variant_of(row: Any) -> str:
+    """A summary row's or point's variant ("" for none; NaN where a CSV left it empty)."""
+    value = row.get("variant") if hasattr(row, "get") else getattr(row, "variant", "")
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+def variants_of(summary: pd.DataFrame) -> pd.Series:
+    """A summary's variant column as text ("" where a CSV left it empty or it is absent)."""
+    if "variant" not in summary:
+        return pd.Series("", index=summary.index, dtype=object)
+    return summary["variant"].map(lambda v: "" if pd.isna(v) else str(v)).astype(object)
 
 
 def run_dir(out_dir: Path, row: Any) -> Path:
     """The run folder of a summary row (`runs/<run_key>`, as the sweep names it)."""
-    return Path(out_dir) / RUNS_DIR / run_key(run_keys(row))
+    return Path(out_dir) / RUNS_DIR / run_key(run_keys(row) | {"variant": variant_of(row)})
 
 
 @dataclass
@@ -242,14 +259,63 @@ def link_rates_text(scenarios: dict[str, dict[str, Any]]) -> str:
     return f"{'; '.join(parts)} (links of `{key}`)"
 
 
+#: Short names of the scheduling mechanisms, for labels and plot legends.
+SHORT = {
+    "fifo": "FIFO",
+    "strict-priority": "strict priority",
+    "tsn": "802.1Q priority",
+    "gates": "gates",
+    "shapers": "CBS",
+    "express": "preemption",
+}
+
+
+def mechanism(scenario: dict[str, Any], short: bool = False) -> str:
+    """The scheduling mechanism a run's scenario.json describes, in words.
+
+    FIFO, strict priority (by class), or under 802.1Q ("tsn") its mechanisms:
+    time-aware gates (synthesised by a method, or given), credit-based shaping,
+    frame preemption; 802.1Q strict priority where it has none of them.
+    `short`: a label for legends ("gates (greedy)", "CBS", "preemption").
+    """
+    scheduling = str(scenario.get("scheduling", "?"))
+    if scheduling != "tsn":
+        long = {"fifo": "FIFO", "strict-priority": "strict priority by class"}
+        return (SHORT if short else long).get(scheduling, scheduling)
+    tsn = scenario.get("tsn") or {}
+    parts = []
+    if tsn.get("gates"):
+        how = tsn.get("synthesis") or ""
+        if short:
+            parts.append(f"gates ({how})" if how else "gates")
+        else:
+            parts.append(
+                f"802.1Qbv time-aware gates (synthesised, {how})" if how
+                else "802.1Qbv time-aware gates (given)"
+            )  # fmt: skip
+    if tsn.get("shapers"):
+        parts.append(SHORT["shapers"] if short else "802.1Qav credit-based shaping")
+    if tsn.get("express") is not None:
+        parts.append(SHORT["express"] if short else "802.1Qbu/802.3br frame preemption")
+    if not parts:
+        return SHORT["tsn"] if short else "802.1Q strict priority by PCP"
+    return " + ".join(parts)
+
+
 def queueing_text(scenarios: dict[str, dict[str, Any]]) -> str:
-    """Scheduling and queue capacity as the scenarios ran them, e.g. "fifo, 20 frames per queue"."""
-    seen = sorted(
-        {(str(s.get("scheduling", "?")), s.get("queue_capacity") or 0) for s in scenarios.values()}
-    )
+    """Scheduling and queue capacity as the scenarios ran them, e.g. "fifo, 20 frames per queue".
+
+    Under 802.1Q ("tsn") the mechanisms follow in brackets (`mechanism`).
+    """
+    seen = sorted({(_scheduling_text(s), s.get("queue_capacity") or 0) for s in scenarios.values()})
     if not seen:
         return "unknown (no run folder holds a scenario.json)"
     return "; ".join(
         f"{sched}, {f'{cap} frames per queue' if cap else 'unbounded queues'}"
         for sched, cap in seen
     )
+
+
+def _scheduling_text(scenario: dict[str, Any]) -> str:
+    scheduling = str(scenario.get("scheduling", "?"))
+    return f"tsn ({mechanism(scenario)})" if scheduling == "tsn" else scheduling

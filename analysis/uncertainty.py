@@ -234,3 +234,53 @@ def order_note(orders: Iterable[Order], unit: str = "method") -> str:
     if any(t.significant is None for t in tests):
         words.append("`?`: not testable (fewer than 2 seeds)")
     return "; ".join(words) + "."
+
+
+@dataclass(frozen=True)
+class Difference:
+    """The difference b − a of two cells, with its 95% interval and the test behind it."""
+
+    mean: float
+    low: float  # NaN where not testable
+    high: float
+    p: float  # two-sided; NaN where not testable
+    n: int  # common seeds (paired) or the smaller sample (Welch)
+    paired: bool
+
+    @property
+    def significant(self) -> bool | None:
+        """Whether the difference is significant at 5% (None: not testable)."""
+        return None if math.isnan(self.p) else self.p < ALPHA
+
+
+def difference(a: Values, b: Values) -> Difference:
+    """The difference b − a: paired on 2+ common seeds where both are keyed, else Welch.
+
+    Paired: the mean of the per-seed differences with their t interval and the
+    one-sample t-test (`paired_p`). Welch: the difference of the means with the
+    Welch–Satterthwaite interval of `scipy.stats.ttest_ind` (`welch_p`). Values
+    without spread give a zero-width interval at the difference.
+    """
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        common = [k for k in a if k in b and np.isfinite(a[k]) and np.isfinite(b[k])]
+        if len(common) >= 2:
+            d = clean(float(b[k]) - float(a[k]) for k in common)
+            est = estimate(d)
+            low, high = (est.low, est.high) if math.isfinite(est.low) else (est.mean, est.mean)
+            return Difference(est.mean, low, high, paired_p(d), len(common), True)
+    x = clean(a.values() if isinstance(a, Mapping) else a)
+    y = clean(b.values() if isinstance(b, Mapping) else b)
+    if not len(x) or not len(y):
+        return Difference(math.nan, math.nan, math.nan, math.nan, 0, False)
+    diff = float(y.mean() - x.mean())
+    p = welch_p(x, y)
+    low = high = math.nan
+    if not math.isnan(p):
+        if _no_spread(x, y):
+            low = high = diff
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # as in welch_p
+                ci = stats.ttest_ind(y, x, equal_var=False).confidence_interval(LEVEL)
+            low, high = float(ci.low), float(ci.high)
+    return Difference(diff, low, high, p, min(len(x), len(y)), False)

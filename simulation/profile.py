@@ -111,24 +111,64 @@ class Profile:
         i = self.variants.index(name)
         item = Section(self.document, "", self.path, "").sub("simulation").tables("variants")[i]
         document = copy.deepcopy(self.document)
-        for dotted, value in item.sub("set").items():
-            _set_dotted(document, dotted, value, item)
+        apply_variant(document, item)
         _check_tables(Section(document, "", self.path, ""))
         paced = document.get("traffic", {}).get("ml", {}).get("pacing") == "rounds"
         return dataclasses.replace(self, document=document, variant=name, rounds_paced=paced)
 
 
-def _set_dotted(document: dict[str, Any], dotted: str, value: Any, item: Section) -> None:
-    """Set `a.b.c` in a parsed TOML document (tables only; missing tables are created)."""
+def apply_variant(document: dict[str, Any], item: Section) -> None:
+    """Apply one [[simulation.variants]] item to a parsed profile: its `unset`, then its `set`.
+
+    A dotted field names tables from the top (`simulation.scheduling`); a part
+    ending in `[]` stands for every item of an array of tables
+    (`traffic.flows[].pcp`: the `pcp` of every flow). `set` creates missing
+    tables; `unset` removes what it names and refuses a field the profile does
+    not have (a typo would otherwise change nothing).
+    """
+    for dotted in item.get("unset"):
+        slots = _slots(document, dotted, item, "unset", create=False)
+        present = [(where, key) for where, key in slots if key in where]
+        if not present:
+            raise item.error("unset", f"{dotted!r}: not in the profile (nothing to unset)")
+        for where, key in present:
+            del where[key]
+    for dotted, value in item.sub("set").items():
+        for where, key in _slots(document, dotted, item, "set", create=True):
+            where[key] = copy.deepcopy(value)
+
+
+def _slots(
+    document: dict[str, Any], dotted: str, item: Section, field: str, create: bool
+) -> list[tuple[dict[str, Any], str]]:
+    """(table, key) of every place a dotted field names (`[]`: each item of an array)."""
     parts = dotted.split(".")
-    where = document
+    if not all(parts) or parts[-1].endswith("[]"):
+        raise item.error(field, f"{dotted!r}: expected a dotted field such as "
+                         "'simulation.scheduling' or 'traffic.flows[].pcp'")  # fmt: skip
+    tables: list[dict[str, Any]] = [document]
     for part in parts[:-1]:
-        nxt = where.setdefault(part, {})
-        if not isinstance(nxt, dict):
-            raise item.error("set", f"{dotted!r}: {part!r} is not a table (arrays of tables "
-                             "cannot be set by a variant)")  # fmt: skip
-        where = nxt
-    where[parts[-1]] = value
+        nxt: list[dict[str, Any]] = []
+        for where in tables:
+            if part.endswith("[]"):
+                items = where.get(part[:-2])
+                if items is None and not create:
+                    continue
+                if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
+                    raise item.error(field, f"{dotted!r}: {part[:-2]!r} is not an array of "
+                                     "tables")  # fmt: skip
+                nxt += items
+                continue
+            sub = where.setdefault(part, {}) if create else where.get(part)
+            if sub is None:
+                continue
+            if not isinstance(sub, dict):
+                hint = f" (for every item of an array of tables: '{part}[]')"
+                raise item.error(field, f"{dotted!r}: {part!r} is not a table" + (
+                    hint if isinstance(sub, list) else ""))  # fmt: skip
+            nxt.append(sub)
+        tables = nxt
+    return [(where, parts[-1]) for where in tables]
 
 
 def load_profile(name_or_path: str | Path) -> Profile:

@@ -33,6 +33,7 @@ KINDS = {
     "time": 'time, e.g. "400ms" (s, ms, us, ns, ps)',
     "time0": 'time, zero allowed, e.g. "0s"',
     "rate": 'data rate, e.g. "1Gbps" (bps, kbps, Mbps, Gbps)',
+    "slope": 'data rate, e.g. "100Mbps", or a share of the port\'s link rate, e.g. "40%"',
     "flops": 'compute speed, e.g. "5GFLOPS" (FLOPS, kFLOPS, MFLOPS, GFLOPS, TFLOPS)',
     "memory": 'memory size, e.g. "4GB" (B, kB, MB, GB, TB, KiB, MiB, GiB, TiB)',
     "link": "link table { datarate = ..., length = ... } or { datarate = ..., delay = ... }",
@@ -42,6 +43,7 @@ KINDS = {
     "list[time]": "list of times",
     "list[choice]": "list of",
     "list[name]": "list of names",
+    "list[str]": "list of strings",
     "after": '"random" or a time after the request',
     "offset": '"random" or a time',
     "split": "layer name (FCDDT split), or omitted for the model's default",
@@ -305,8 +307,20 @@ SCHEMA: dict[str, Table] = {
                 "set",
                 "table",
                 "Dotted profile fields and their values in this variant, e.g. "
-                '{ "traffic.ml.batch_size" = 500 } (tables only, no arrays of tables).',
+                '{ "traffic.ml.batch_size" = 500 }; missing tables are created; a part ending '
+                'in [] means every item of an array of tables ("traffic.flows[].deadline").',
+                {},
                 table="simulation.variants[].set",
+            ),
+            Field(
+                "unset",
+                "list[str]",
+                "Dotted profile fields this variant removes before it sets its own (so their "
+                'defaults apply), e.g. ["tsn", "traffic.flows[].pcp"] for a FIFO variant of a '
+                "TSN profile; a field the profile does not have is an error.",
+                [],
+                shapes=False,
+                example='["tsn"]',
             ),
             Field("description", "str", "What the variant is, for the report.", ""),
         ),
@@ -814,7 +828,11 @@ SCHEMA: dict[str, Table] = {
             Field("peer", "str", 'The neighbour the port sends to; "*": every port.', "*"),
             Field("traffic_class", "int", "The shaped traffic class.", minimum=0, maximum=8),
             Field(
-                "idle_slope", "rate", "Idle slope: the class's reserved rate.", example='"100Mbps"'
+                "idle_slope",
+                "slope",
+                "Idle slope: the class's reserved rate, or a share of each port's link rate "
+                '("40%": 400 Mbps on a 1 Gbps port, 40 Mbps on a 100 Mbps one).',
+                example='"100Mbps"',
             ),
         ),
     ),

@@ -179,7 +179,7 @@ def _bool(sec: Section, key: str, f: Field, value: Any) -> bool:
     return value
 
 
-def _quantity(parse: Callable[[str], int]) -> Callable[[Section, str, Field, Any], int]:
+def _quantity(parse: Callable[[str], Any]) -> Callable[[Section, str, Field, Any], Any]:
     def read(sec: Section, key: str, f: Field, value: Any) -> int:
         try:
             return parse(value)
@@ -224,6 +224,7 @@ _PARSERS: dict[str, Callable[[Section, str, Field, Any], Any]] = {
     "time": _time,
     "time0": _quantity(units.parse_time_ps),
     "rate": _quantity(units.parse_rate_bps),
+    "slope": _quantity(units.parse_rate_or_share),
     "flops": _quantity(units.parse_flops),
     "memory": _quantity(units.parse_bytes),
     "after": _random_or_time,
@@ -232,6 +233,7 @@ _PARSERS: dict[str, Callable[[Section, str, Field, Any], Any]] = {
     "list[time]": _list(_time),
     "list[choice]": _list(_choice),
     "list[name]": _list(_string),
+    "list[str]": _list(_string),
 }
 
 

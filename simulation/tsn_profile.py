@@ -73,11 +73,14 @@ def build_tsn(tsn: Section, links: tuple[Link, ...]) -> TsnSpec:
             except ScenarioError as exc:
                 raise item.error("entries", str(exc)) from None
             origins.append(item.path)
-    shapers = [
-        CreditShaper(node, peer, item.get("traffic_class"), item.get("idle_slope"))
-        for item in tsn.tables("shapers")
-        for node, peer in _ports(item, item.get("node"), item.get("peer"), neighbours)
-    ]
+    rates = {(lk.a, lk.b): lk.datarate_bps for lk in links}
+    rates |= {(b, a): rate for (a, b), rate in rates.items()}
+    shapers = []
+    for item in tsn.tables("shapers"):
+        slope = item.get("idle_slope")
+        for node, peer in _ports(item, item.get("node"), item.get("peer"), neighbours):
+            bps = slope if isinstance(slope, int) else int(rates[(node, peer)] * slope)
+            shapers.append(CreditShaper(node, peer, item.get("traffic_class"), bps))
     express = tsn.get("express")
     return TsnSpec(
         traffic_classes=tsn.get("traffic_classes"),

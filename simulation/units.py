@@ -86,6 +86,20 @@ def parse_rate_bps(text: str) -> int:
     return _exact(text, RATE_UNITS, "data rate", "is not a whole number of bit/s")
 
 
+_SHARE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*$")
+
+
+def parse_rate_or_share(text: str) -> int | Decimal:
+    """A data rate ('300Mbps': bit/s, an int) or a share of a link's rate ('40%': a Decimal)."""
+    match = _SHARE.match(text) if isinstance(text, str) else None
+    if match is None:
+        return parse_rate_bps(text)
+    share = Decimal(match.group(1)) / 100
+    if not 0 < share < 1:
+        raise QuantityError(f"{text!r} must be a share above 0% and below 100% of the link rate")
+    return share
+
+
 def parse_flops(text: str) -> int:
     """Parse a compute speed such as '5GFLOPS' into floating-point operations per second."""
     value = _exact(text, FLOPS_UNITS, "compute speed", "is not a whole number of FLOPS")

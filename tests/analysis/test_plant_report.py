@@ -120,7 +120,8 @@ def test_compare_fifo_and_strict_priority(
     assert main(["compare", str(plant), str(priority), "--out", str(out)]) == 0
     assert capsys.readouterr().out.endswith(f"wrote {out / COMPARE}\n")
     md = (out / COMPARE).read_text()
-    a, b = "plant-cells (fifo)", "plant-cells (priority)"
+    # studies that ran different scheduling are labelled by their mechanism too
+    a, b = "plant-cells (fifo) [FIFO]", "plant-cells (priority) [strict priority]"
     assert md.startswith(f"# fogcosim comparison: {a} vs {b}")
     assert "| `simulation.scheduling` | `fifo` | `strict-priority` |" in md
     assert "| fifo, 20 frames per queue |" in md

@@ -184,3 +184,27 @@ def test_compare_states_a_study_order_only_where_the_test_backs_it(tmp_path: Pat
     assert "`≈`: the difference is not significant with 3 seeds" in critical
     every = text.split("### Mean delay of all messages (µs)")[1].split("###")[0]
     assert "fifo ≈ prio ≈ twin" in every  # equal in every seed
+
+
+def test_a_paired_difference_is_the_t_interval_of_the_per_seed_differences():
+    # differences 0.5, 0.4, 0.7: mean 0.5333, sd 0.1528, half width 4.303 * 0.1528 / sqrt(3)
+    d = uncertainty.difference({0: 1.0, 1: 2.0, 2: 3.0}, {0: 1.5, 1: 2.4, 2: 3.7})
+    assert d.paired and d.n == 3 and d.mean == pytest.approx(0.53333, abs=1e-4)
+    assert (d.low, d.high) == pytest.approx((0.53333 - 0.37949, 0.53333 + 0.37949), abs=1e-3)
+    assert d.significant  # the interval excludes 0
+    # no common seeds: Welch; equal values without spread: an exact difference
+    same = uncertainty.difference({0: 1.0, 1: 1.0}, {0: 2.0, 1: 2.0})
+    assert (same.mean, same.low, same.high, same.significant) == (1.0, 1.0, 1.0, True)
+
+
+def test_an_unpaired_difference_is_welchs_interval():
+    # a = 1, 2, 3 (var 1), b = 2, 3, 5 (var 7/3): se^2 = 1/3 + 7/9 = 10/9, Welch-Satterthwaite
+    # df = (10/9)^2 / ((1/3)^2 / 2 + (7/9)^2 / 2) = 3.4483; t_0.975(3.4483) = 2.9607 (the t
+    # quantile at that df; interpolating the printed 3.182 at 3 and 2.776 at 4 degrees of
+    # freedom in 1/df gives 2.971)
+    d = uncertainty.difference([1.0, 2.0, 3.0], [2.0, 3.0, 5.0])
+    half = 2.9607 * math.sqrt(10 / 9)
+    assert not d.paired and d.mean == pytest.approx(4 / 3)
+    assert (d.low, d.high) == pytest.approx((4 / 3 - half, 4 / 3 + half), abs=2e-3)
+    assert d.significant is False
+    assert math.isnan(uncertainty.difference([1.0], [2.0]).p)

@@ -543,7 +543,7 @@ def test_variants_run_side_by_side_and_name_their_folders(tmp_path):
     assert sorted(p.name for p in (out / "runs").iterdir()) == [
         "large-n3-fl-s0", "large-n3-none-s0", "small-n3-fl-s0", "small-n3-none-s0",
     ]  # fmt: skip
-    summary = pd.read_csv(out / "summary.csv").fillna("")
+    summary = pd.read_csv(out / "summary.csv")
     assert set(summary["variant"]) == {"small", "large"}
     ml = summary[summary["method"] == "fl"].set_index("variant")["ml_upload_bytes"]
     assert ml["small"] == 20000 and ml["large"] == 200000
