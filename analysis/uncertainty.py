@@ -166,6 +166,46 @@ def compare(a: Values, b: Values) -> Step:
 
 
 @dataclass(frozen=True)
+class Difference:
+    """b minus a: the mean difference, its 95% interval, the test's p-value and how it paired."""
+
+    mean: float
+    low: float
+    high: float
+    p: float  # two-sided; NaN where not testable
+    n: int  # common seeds (paired) or the smaller group (Welch)
+    paired: bool
+
+
+def difference(a: Values, b: Values) -> Difference:
+    """b - a, tested as `compare` tests it: paired on 2+ common seeds, else Welch.
+
+    Paired: the mean of the per-seed differences with its one-sample t interval.
+    Welch: the difference of the means with the Welch-Satterthwaite interval.
+    """
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        common = [k for k in a if k in b and np.isfinite(a[k]) and np.isfinite(b[k])]
+        if len(common) >= 2:
+            d = [float(b[k]) - float(a[k]) for k in common]
+            e = estimate(d)
+            return Difference(e.mean, e.low, e.high, paired_p(d), len(common), True)
+    x = clean(a.values() if isinstance(a, Mapping) else a)
+    y = clean(b.values() if isinstance(b, Mapping) else b)
+    if not len(x) or not len(y):
+        return Difference(math.nan, math.nan, math.nan, math.nan, 0, False)
+    mean = float(y.mean() - x.mean())
+    if len(x) < 2 or len(y) < 2:
+        return Difference(mean, math.nan, math.nan, math.nan, min(len(x), len(y)), False)
+    vx, vy = x.var(ddof=1) / len(x), y.var(ddof=1) / len(y)
+    se = math.sqrt(vx + vy)
+    if se == 0:
+        return Difference(mean, mean, mean, welch_p(x, y), min(len(x), len(y)), False)
+    dof = (vx + vy) ** 2 / (vx**2 / (len(x) - 1) + vy**2 / (len(y) - 1))
+    half = float(stats.t.ppf(1 - ALPHA / 2, dof)) * se
+    return Difference(mean, mean - half, mean + half, welch_p(x, y), min(len(x), len(y)), False)
+
+
+@dataclass(frozen=True)
 class Order:
     """Groups from lowest to highest mean, and which neighbours differ significantly."""
 

@@ -19,6 +19,8 @@ ORDER = (
     "topology.hosts[]",
     "simulation",
     "simulation.priorities",
+    "simulation.variants[]",
+    "simulation.variants[].set",
     "traffic",
     "traffic.cloud",
     "traffic.neighbours",
