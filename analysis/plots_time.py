@@ -64,7 +64,8 @@ def time_to_target_figure(bars: pd.DataFrame, *, title: str, note: str) -> Figur
     ax.set_ylabel("simulated time to the target (s)")
     ax.set_ylim(0, top * 1.18 if top > 0 else 1)
     ax.grid(True, axis="y", alpha=0.3)
-    ax.legend(title=note, fontsize=9, title_fontsize=8, loc="upper left")
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(title=note, fontsize=9, title_fontsize=8, loc="upper left")
     fig.suptitle(title)
     return fig
 

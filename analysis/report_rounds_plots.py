@@ -135,6 +135,7 @@ def timeline_plot(training: Training) -> Plot | None:
             "fog_nodes": n,
             "seed": seed,
             "train_seed": int(trained.iloc[0]) if len(trained) else None,
+            "variant": str(run["variant"].iloc[0]) if "variant" in run else "",
         }
     )
     spec = (training.scenarios.get(key) or {}).get("rounds") or {}

@@ -94,15 +94,23 @@ def train_seed_of(row: Any) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
 
 
+def variant_of(row: Any) -> str:
+    """A summary row's (or point's) profile variant; "" for the profile as written."""
+    value = row.get("variant") if hasattr(row, "get") else getattr(row, "variant", "")
+    return value if isinstance(value, str) else ""
+
+
 def run_key(row: Any) -> str:
-    """A run's folder name, `n<FNs>-<method>-s<seed>[-t<train seed>]`, from its keys.
+    """A run's folder name, `[<variant>-]n<FNs>-<method>-s<seed>[-t<train seed>]`, from its keys.
 
     The training seed is named only where it differs from the network seed (as
-    `simulation.sweep.SweepPoint.key` names the folder).
+    `simulation.sweep.SweepPoint.key` names the folder), the variant where there is one.
     """
     key = f"n{int(row['fog_nodes'])}-{row['method']}-s{int(row['seed'])}"
     train = train_seed_of(row)
-    return key if train is None or train == int(row["seed"]) else f"{key}-t{train}"
+    key = key if train is None or train == int(row["seed"]) else f"{key}-t{train}"
+    variant = variant_of(row)
+    return f"{variant}-{key}" if variant else key
 
 
 def run_dir(out_dir: Path, row: Any) -> Path:
@@ -172,14 +180,17 @@ def load_runs(out_dir: Path, rows: pd.DataFrame) -> RunData:
 def run_keys(row: Any) -> dict[str, Any]:
     """A summary row's method, fog_nodes and seeds, as columns for its per-run tables.
 
-    `train_seed` is None (NaN in a table) for a run that trains nothing.
+    `train_seed` is None (NaN in a table) for a run that trains nothing; `variant`
+    only where the run belongs to one.
     """
-    return {
+    keys = {
         "method": row.method,
         "fog_nodes": int(row.fog_nodes),
         "seed": int(row.seed),
         "train_seed": train_seed_of(row),
     }
+    variant = variant_of(row)
+    return keys | {"variant": variant} if variant else keys
 
 
 def run_table(

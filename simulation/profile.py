@@ -317,6 +317,11 @@ def build_scenario(
             profile_defaults=tuple(sorted(defaults.items())),
             rounds=rounds,
             tsn=tsn,
+            # provisional: a profile of rounds alone has no periodic flow to set a hyperperiod;
+            # with_time below sets the time every run measures
+            duration_ps=sim_time
+            if sim_time is not None or rounds is None
+            else rounds_time_cap(rounds),
         )
         late = unmeetable_flow_deadline(scenario)
         if late is not None:
