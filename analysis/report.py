@@ -22,7 +22,14 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import plots, report_rounds, report_rounds_plots, reshape, reshape_runs
+from analysis import (
+    plots,
+    report_rounds,
+    report_rounds_plots,
+    report_variants,
+    reshape,
+    reshape_runs,
+)
 from analysis.metrics import delay_samples, link_utilization, load_run
 from analysis.report_plant import (
     TOP_FLOWS,
@@ -68,6 +75,7 @@ PLOTS = "plots"
 PLOT_NAMES = (
     "delay_vs_fog_nodes", "bandwidth_vs_fog_nodes", "link_utilization_vs_fog_nodes",
     "link_utilization", "flow_deadlines", "delay_ecdf", *report_rounds_plots.PLOT_NAMES,
+    *report_variants.PLOT_NAMES,
 )  # fmt: skip
 #: Link directions followed over fog-node counts, besides the busiest one carrying ML traffic.
 TOP_TREND_LINKS = 3
@@ -145,6 +153,10 @@ def write_report(out_dir: Path) -> Path:
     if len(summary) and "variant" not in summary:
         summary = summary.assign(variant="")
     summary = summary.assign(variant=summary["variant"].fillna("")) if len(summary) else summary
+    variants = report_variants.load_variants(sweep.out_dir, summary) if len(summary) else None
+    if variants is not None:
+        lines += report_variants.variants_section(variants)
+        lines += write_plots(sweep.out_dir, report_variants.variant_plots(variants), "", written)
     keys = ["profile", "variant", "backend"]
     groups = (
         list(summary.groupby(keys, sort=False))
@@ -419,12 +431,19 @@ def plot_section(
         trained, missing = report_rounds_plots.training_plots(rows, group.training)
         todo += trained
         notes += missing
+    lines += write_plots(out_dir, todo, suffix, written)
+    return lines + [n for note in notes for n in (note, "")], written
+
+
+def write_plots(out_dir: Path, todo: list[Plot], suffix: str, written: set[str]) -> list[str]:
+    """Write each plot as `<name><suffix>.png` (adding it to `written`); its Markdown lines."""
+    lines = []
     for number, (name, fig, alt, caption) in enumerate(todo, start=1):
         file = f"{name}{suffix}.png"
         atomic.write_bytes(out_dir / PLOTS / file, plots.png_bytes(fig))
         written.add(file)
         lines += [f"![{alt}]({PLOTS}/{file})", "", f"**Figure {number}.** {caption}", ""]
-    return lines + [n for note in notes for n in (note, "")], written
+    return lines
 
 
 def _figure_note(rows: pd.DataFrame, spread: str) -> str:
