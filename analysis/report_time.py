@@ -60,7 +60,11 @@ def differences_section(rows: pd.DataFrame) -> list[str]:
     table = reshape_rounds.training_table(rows)
     lines = ["### Time to the target, method against method", ""]
     if diffs.empty:
-        return [*lines, "No two methods reached the target at the same fog-node count.", ""]
+        return [
+            *lines,
+            "No two methods reached the target at the same fog-node count. " + reached_text(table),
+            "",
+        ]
     body = []
     for d in diffs.itertuples():
         how = "paired" if d.paired else "Welch"
