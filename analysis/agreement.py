@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for name in args.profiles.split(","):
         profile = load_profile(name)
-        for n in (int(x) for x in args.fog_nodes.split(",")):
+        for n in profile.fog_counts(tuple(int(x) for x in args.fog_nodes.split(","))):
             for method in args.methods.split(","):
                 sc = build_scenario(profile, n, method, args.seed)
                 base = args.out / "runs" / sc.name

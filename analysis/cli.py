@@ -378,6 +378,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from analysis.cosim import check_sweep_training, summarize_point
     from analysis.report import write_report
     from analysis.summary import write_summary
+    from mlpayloads.device import share_cores
     from simulation.folderlock import folder_lock
     from simulation.profile import load_profile
     from simulation.sweep import RUNS_DIR, STATUSES, default_out_dir, expand, run_sweep
@@ -394,6 +395,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     out = (args.out or default_out_dir(profile, args.results_root)).resolve()
     check_sweep_training(profile, points, args.device)
     workers = args.workers or max(1, os.cpu_count() or 1)
+    if workers > 1 and not args.dask and profile.rounds_paced:
+        share_cores(workers)  # local workers that train: no more torch threads than cores
     print(f"sweep {profile.name}: {len(points)} runs -> {out}")
     with folder_lock(out):
         outcome = run_sweep(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +110,7 @@ def train_run(run_dir: Path, *, progress: bool = False, device: str = "auto") ->
             "raise --sim-time"
         )
     config = training_config(scenario, device)
+    started = time.perf_counter()
     try:
         trainer = CoTrainer(config)
     except PartitionError as exc:
@@ -144,6 +146,8 @@ def train_run(run_dir: Path, *, progress: bool = False, device: str = "auto") ->
         "rounds_to_target": int(reached["round"].iloc[0]) + 1 if len(reached) else math.nan,
         "training_data": trainer.data.source,
         "partition": partition_text(config),
+        # wall-clock seconds of the training and its evaluations (for benchmarks; not a result)
+        "wall_training_s": round(time.perf_counter() - started, 4),
     }
     _record_training(run_dir, trainer, config, len(sets))
     return out

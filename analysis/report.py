@@ -27,6 +27,7 @@ from analysis import (
     report_protection,
     report_rounds,
     report_rounds_plots,
+    report_variants,
     reshape,
     reshape_runs,
 )
@@ -77,6 +78,7 @@ PLOT_NAMES = (
     "delay_vs_fog_nodes", "bandwidth_vs_fog_nodes", "link_utilization_vs_fog_nodes",
     "link_utilization", "flow_deadlines", "delay_ecdf", *report_rounds_plots.PLOT_NAMES,
     report_protection.PLOT_NAME,
+    *report_variants.PLOT_NAMES,
 )  # fmt: skip
 #: Link directions followed over fog-node counts, besides the busiest one carrying ML traffic.
 TOP_TREND_LINKS = 3
@@ -155,6 +157,10 @@ def write_report(out_dir: Path) -> Path:
     if len(summary) and "variant" not in summary:
         summary = summary.assign(variant="")
     summary = summary.assign(variant=variants_of(summary)) if len(summary) else summary
+    variants = report_variants.load_variants(sweep.out_dir, summary) if len(summary) else None
+    if variants is not None:
+        lines += report_variants.variants_section(variants)
+        lines += write_plots(sweep.out_dir, report_variants.variant_plots(variants), "", written)
     keys = ["profile", "variant", "backend"]
     groups = (
         list(summary.groupby(keys, sort=False))
@@ -433,7 +439,8 @@ def plot_section(
     out_dir: Path, rows: pd.DataFrame, group: GroupReport, suffix: str
 ) -> tuple[list[str], set[str]]:
     """Draw and write the plots of one (profile, backend) group; their Markdown and file names."""
-    lines, written = ["## Plots", ""], set()
+    lines: list[str] = ["## Plots", ""]
+    written: set[str] = set()
     paper = group.reference.paper
     todo = [delay_plot(rows, paper), bandwidth_plot(rows, paper)]
     notes = [f"Run folders not read: {'; '.join(group.data.notes)}."] if group.data.notes else []
@@ -465,12 +472,19 @@ def plot_section(
         trained, missing = report_rounds_plots.training_plots(rows, group.training)
         todo += trained
         notes += missing
+    lines += write_plots(out_dir, todo, suffix, written)
+    return lines + [n for note in notes for n in (note, "")], written
+
+
+def write_plots(out_dir: Path, todo: list[Plot], suffix: str, written: set[str]) -> list[str]:
+    """Write each plot as `<name><suffix>.png` (adding it to `written`); its Markdown lines."""
+    lines = []
     for number, (name, fig, alt, caption) in enumerate(todo, start=1):
         file = f"{name}{suffix}.png"
         atomic.write_bytes(out_dir / PLOTS / file, plots.png_bytes(fig))
         written.add(file)
         lines += [f"![{alt}]({PLOTS}/{file})", "", f"**Figure {number}.** {caption}", ""]
-    return lines + [n for note in notes for n in (note, "")], written
+    return lines
 
 
 def _figure_note(rows: pd.DataFrame, spread: str) -> str:

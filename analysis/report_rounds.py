@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import reshape, reshape_rounds
+from analysis import report_time, reshape, reshape_rounds
 from analysis.cosim import ACCURACY_CSV
 from analysis.report_format import (
     PM_WORDS,
@@ -264,10 +264,9 @@ def training_section(rows: pd.DataFrame, training: Training) -> list[str]:
         "messages those p99s rest on, pooled over the seeds (per run in brackets); **critical "
         "dropped** = critical messages lost to full queues (a message with any frame dropped); "
         "**TCP resent** and **TCP timeouts** = what TCP retransmitted and its retransmission "
-        "timeouts over all connections of a run (— over UDP). Every run, the no-ML baseline "
-        f"included, is measured over the same window ({window_text(rows)}). No ML: the "
-        "baseline's critical delays, no training. "
-        + training_data_note(training_sources(rows, training)),
+        "timeouts over all connections of a run (— over UDP). "
+        f"{window_sentence(rows, training.scenarios)} No ML: the baseline's critical delays, "
+        "no training. " + training_data_note(training_sources(rows, training)),
         "",
     ]
     body = [
@@ -281,9 +280,26 @@ def training_section(rows: pd.DataFrame, training: Training) -> list[str]:
     ]
     lines += md_table(HEADERS, body)
     lines += training_orders(rows)
+    lines += report_time.differences_section(rows)
+    lines += report_time.split_section(rows)
     if training.notes:
         lines += [f"Run folders not read: {'; '.join(training.notes)}.", ""]
     return lines
+
+
+def window_sentence(rows: pd.DataFrame, scenarios: dict[str, dict[str, Any]]) -> str:
+    """How long the runs measured: one shared window, or each ML run until its training ended."""
+    stopped = [s for s in scenarios.values() if (s.get("rounds") or {}).get("rounds")]
+    if stopped and len(stopped) == len(scenarios):
+        return (
+            "Each ML run ended when every fog node had the last trained round's download "
+            '(`[simulation] window = "training"`), so each measured its own time '
+            f"({window_text(rows)}); its critical delays rest on that time."
+        )
+    return (
+        "Every run, the no-ML baseline included, is measured over the same window "
+        f"({window_text(rows)})."
+    )
 
 
 def window_text(rows: pd.DataFrame) -> str:

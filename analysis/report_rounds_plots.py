@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis import plots_rounds, reshape, reshape_rounds
+from analysis import plots_rounds, report_time, reshape, reshape_rounds
 from analysis.report_format import label
 from analysis.report_rounds import (
     Training,
@@ -28,7 +28,7 @@ from analysis.sweep_data import run_key
 
 #: Rounds the timeline shows (from the first).
 TIMELINE_ROUNDS = 5
-PLOT_NAMES = ("accuracy_vs_time", "round_timeline")
+PLOT_NAMES = ("accuracy_vs_time", "round_timeline", *report_time.PLOT_NAMES)
 #: A plot to write: file stem, figure, alt text, caption (as `analysis.report.Plot`).
 Plot = tuple[str, Any, str, str]
 
@@ -46,6 +46,7 @@ def training_plots(rows: pd.DataFrame, training: Training) -> tuple[list[Plot], 
         notes.append("Round timeline: no run of an ML method holds a rounds.csv.")
     else:
         todo.append(plot)
+    todo += report_time.time_plots(rows)
     return todo, notes
 
 

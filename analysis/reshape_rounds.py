@@ -9,13 +9,22 @@ draws them.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
-from analysis.reshape import critical_percentiles, error_bars, method_rank, seed_stats
+from analysis import uncertainty
+from analysis.reshape import (
+    cell_values,
+    critical_percentiles,
+    error_bars,
+    method_rank,
+    seed_stats,
+)
+from analysis.round_split import SPLIT_METRICS
 
 #: summary column -> short name in `training_table`.
 TRAINING_COLUMNS = {
@@ -91,6 +100,75 @@ def training_table(summary: pd.DataFrame) -> pd.DataFrame:
         }
         out.append(row)
     return _by_method(pd.DataFrame(out), "fog_nodes")
+
+
+def split_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """Per ML method and fog-node count: the aggregated FN round and its parts over seeds.
+
+    For each summary column of `round_split.SPLIT_METRICS`: `<column>_mean`,
+    `_std`, `_n` over network seeds (the network decides them), and
+    `<column>_share`, its mean over the FN round's mean. Runs without the columns
+    (recorded before them, or without delay vectors) give NaN.
+    """
+    ml = summary[summary["method"] != "none"]
+    if ml.empty:
+        return pd.DataFrame()
+    stats = seed_stats(ml, SPLIT_METRICS).set_index(["method", "fog_nodes", "metric"])
+    out = []
+    for method, n in ml[["method", "fog_nodes"]].drop_duplicates().itertuples(index=False):
+        row: dict[str, Any] = {"method": method, "fog_nodes": n}
+        total = stats.loc[(method, n, "fn_round_s"), "mean"]
+        for column in SPLIT_METRICS:
+            s = stats.loc[(method, n, column)]
+            row |= {f"{column}_{k}": s[k] for k in ("mean", "std", "n")}
+            row[f"{column}_share"] = s["mean"] / total if total and total == total else math.nan
+        out.append(row)
+    return _by_method(pd.DataFrame(out), "fog_nodes")
+
+
+def time_bars(table: pd.DataFrame) -> pd.DataFrame:
+    """Time to the target per ML cell of a `training_table`, as error-bar rows.
+
+    Columns: method, fog_nodes, mean, err_low, err_high, n (runs that reached the
+    target), spread, trained (runs), rounds_done (the most rounds a run trained).
+    """
+    ml = table[(table["method"] != "none") & (table["trained"] > 0)]
+    frame = pd.DataFrame(
+        {
+            "method": ml["method"],
+            "fog_nodes": ml["fog_nodes"],
+            "mean": ml["time_mean"],
+            "std": ml["time_std"],
+            "n": ml["time_n"].fillna(0).astype(int),
+            "trained": ml["trained"].astype(int),
+            "rounds_done": ml["rounds_done"].astype(int),
+        }
+    )
+    return error_bars(frame).reset_index(drop=True)
+
+
+def target_differences(summary: pd.DataFrame, column: str = "time_to_target_s") -> pd.DataFrame:
+    """Every pair of ML methods per fog-node count: the difference of `column` and its test.
+
+    Methods sorted by their mean; each pair (lower, higher) gives `higher - lower`
+    as `uncertainty.difference` computes it (paired on the runs with equal seeds
+    that both reached the target, else Welch), its 95% interval, p and n. Runs
+    that did not reach the target have no value and take no part.
+    """
+    values = cell_values(summary[summary["method"] != "none"], column)
+    rows = []
+    for n in sorted({k for _, k in values}):
+        cells = {m: v for (m, k), v in values.items() if k == n and v}
+        ranked = sorted(cells, key=lambda m: sum(cells[m].values()) / len(cells[m]))
+        for lower, higher in itertools.combinations(ranked, 2):
+            d = uncertainty.difference(cells[lower], cells[higher])
+            rows.append(
+                {"fog_nodes": n, "lower": lower, "higher": higher, "mean": d.mean,
+                 "low": d.low, "high": d.high, "p": d.p, "n": d.n, "paired": d.paired}
+            )  # fmt: skip
+    return pd.DataFrame(
+        rows, columns=["fog_nodes", "lower", "higher", "mean", "low", "high", "p", "n", "paired"]
+    )
 
 
 def same_rounds_to_target(summary: pd.DataFrame) -> dict[int, list[str]]:

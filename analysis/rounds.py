@@ -19,13 +19,21 @@ import numpy as np
 import pandas as pd
 
 from analysis.pivots import vectors
+from analysis.round_split import (
+    SPLIT_COLUMNS,
+    cloud_stages,
+    flow_names,
+    fog_split,
+    recorded_flows,
+    split_means,
+)
 from analysis.tcp import connection_state, retransmissions, round_retransmissions, tcp_table
 from fogcosim.errors import UserError
 
 ROUNDS_CSV = "rounds.csv"
 COLUMNS = [
     "round", "fn", "round_start_s", "upload_done_s", "aggregated", "download_done_s",
-    "compute_fog_s", "compute_cloud_s", "round_done_s", "retransmitted_bytes",
+    "compute_fog_s", "compute_cloud_s", "round_done_s", "retransmitted_bytes", *SPLIT_COLUMNS,
 ]  # fmt: skip
 
 
@@ -54,6 +62,9 @@ def rounds_table(
     cc_t, cc_v = _series(table, apps[cloud], "roundCloudCompute:vector")
     uploads = {(int(v) // p, int(v) % p): t for t, v in zip(up_t, up_v, strict=True)}
     aggregated = {(int(v) // p, int(v) % p) for v in agg_v}
+    recorder = next((r["module"] for r in manifest if r["role"] == "flow"), "")
+    stages = cloud_stages(cc_t, cc_v, done_t, len(spec["stages"]))
+    closes = [float(t) for t in done_t]
     # the cloud computes its rounds one after another: attribute each computation by time
     cloud_time = np.zeros(len(done_t))
     for t, v in zip(cc_t, cc_v, strict=True):
@@ -75,7 +86,17 @@ def rounds_table(
             begun = int(np.searchsorted(start_t, t, side="right")) - 1
             if begun >= 0 and int(start_r[begun]) < len(fog_time):
                 fog_time[int(start_r[begun])] += v
+        up_flows, down_flows = flow_names(spec, fog)
+        split = fog_split(
+            starts=starts,
+            closes=closes,
+            cloud=stages,
+            aggregated={r for r, f in aggregated if f == i},
+            uploads=recorded_flows(table, recorder, up_flows),
+            downloads=recorded_flows(table, recorder, down_flows),
+        )
         for r, t_done in zip(done_r.astype(int), done_t, strict=True):
+            net_up, net_down, wait = split.get(r, (math.nan, math.nan, math.nan))
             rows.append(
                 {
                     "round": r,
@@ -88,6 +109,9 @@ def rounds_table(
                     "compute_cloud_s": cloud_time[r],
                     "round_done_s": t_done,
                     "retransmitted_bytes": resent.get(r, 0.0) if tcp else math.nan,
+                    "network_up_s": net_up,
+                    "network_down_s": net_down,
+                    "wait_s": wait,
                 }
             )
     return pd.DataFrame(rows, columns=COLUMNS).sort_values(["round", "fn"]).reset_index(drop=True)
@@ -102,10 +126,12 @@ def aggregated_sets(table: pd.DataFrame) -> list[tuple[int, ...]]:
 
 
 def round_metrics(table: pd.DataFrame, fog_nodes: int) -> dict[str, float]:
-    """Mean round time and the effective straggler rate (1 - aggregated/p, over rounds).
+    """Mean round time, the effective straggler rate (1 - aggregated/p, over rounds), the split.
 
     A round's time runs from its first fog node's start to the cloud's update: the
-    protocol's own time, without the wait for the next batch.
+    protocol's own time, without the wait for the next batch. The split
+    (`analysis.round_split.split_means`): an aggregated FN's round, start to last
+    download, and its parts.
     """
     if table.empty:
         return {}
@@ -117,7 +143,7 @@ def round_metrics(table: pd.DataFrame, fog_nodes: int) -> dict[str, float]:
         "rounds_done": len(per_round),
         "mean_round_s": float(np.mean(durations)),
         "straggler_rate_eff": float(np.mean(1 - per_round["k"].to_numpy() / fog_nodes)),
-    }
+    } | (split_means(table) if "wait_s" in table else {})
 
 
 class RunStalledError(UserError):

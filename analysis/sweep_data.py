@@ -189,14 +189,17 @@ def load_runs(out_dir: Path, rows: pd.DataFrame) -> RunData:
 def run_keys(row: Any) -> dict[str, Any]:
     """A summary row's method, fog_nodes and seeds, as columns for its per-run tables.
 
-    `train_seed` is None (NaN in a table) for a run that trains nothing.
+    `train_seed` is None (NaN in a table) for a run that trains nothing; `variant`
+    only where the run belongs to one.
     """
-    return {
+    keys = {
         "method": row.method,
         "fog_nodes": int(row.fog_nodes),
         "seed": int(row.seed),
         "train_seed": train_seed_of(row),
     }
+    variant = variant_of(row)
+    return keys | {"variant": variant} if variant else keys
 
 
 def run_table(

@@ -97,6 +97,18 @@ class Profile:
     #: The variant this profile is ("" for the profile as written).
     variant: str = ""
 
+    def fog_counts(self, default: tuple[int, ...]) -> tuple[int, ...]:
+        """FN counts to build it at: `default`, or its own where its devices fix the count.
+
+        A profile that assigns device classes by counts or by list
+        (`[compute.fog_device_counts]`, `fog_devices`) builds only at the FN count they
+        add up to (its `[simulation] fog_nodes`); tools that try every shipped profile
+        at fixed counts (agreement, validation) use this.
+        """
+        compute = self.document.get("compute", {})
+        fixed = "fog_device_counts" in compute or "fog_devices" in compute
+        return self.fog_nodes if fixed else default
+
     def root(self, defaults: dict[str, str] | None = None) -> Section:
         """The whole profile as a Section checked against the schema."""
         return Section(self.document, "", self.path, "", defaults)

@@ -8,6 +8,7 @@ in `[compute]`. Both are cached by mlpayloads and looked up without torch.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 from dataclasses import dataclass
@@ -81,6 +82,30 @@ def stages(
 
 #: Rounds of drawn compute factors when a run's rounds are not fixed (then they repeat).
 FACTOR_CYCLE = 100
+#: The message by which the cloud releases the FNs' next round where nothing else comes down.
+READY_KIND = "ready"
+#: Its size: the wire format's empty message (8-byte header length + `{}` padded to 8 bytes,
+#: `len(mlpayloads.wire.encode({}, dtype))`).
+READY_BYTES = 16
+
+
+def with_ready(stages: tuple[Stage, ...], batch_period_ps: int) -> tuple[Stage, ...]:
+    """CC's stages under backlogged data: the cloud sends every FN `ready` when it has trained.
+
+    With batches every `batch_period` a CC fog node sends batch r when batch r arrives,
+    paced by its sensors. With data always there (`batch_period` 0) nothing paces it: it
+    would send every batch at once. So, as FL and FCDDT FNs wait for the round's last
+    download, a CC FN waits for the cloud's `ready` (an empty message, sent to every FN
+    when the cloud closes the round) before it sends its next raw batch: a stream with
+    one batch in flight per FN.
+    """
+    last = stages[-1]
+    if batch_period_ps > 0 or last.down_kind:
+        return stages
+    ready = dataclasses.replace(
+        last, down_kind=READY_KIND, down_bytes=READY_BYTES, down_to_all=True
+    )
+    return (*stages[:-1], ready)
 
 
 def compute_factors(
@@ -160,7 +185,7 @@ def rounds_spec(
         method=method,
         cloud="cloud",
         fog_nodes=tuple(names),
-        stages=stages(record, profile, fog_speeds, cloud_speed),
+        stages=with_ready(stages(record, profile, fog_speeds, cloud_speed), batch_period),
         policy=policy,
         quorum=aggregated_count(fog_nodes, alpha) if policy == "quorum" else fog_nodes,
         round_deadline_ps=deadline,

@@ -433,6 +433,19 @@ SCHEMA: dict[str, Table] = {
                 NO_DEFAULT,
                 minimum=1,
             ),
+            Field(
+                "window",
+                "choice",
+                'A sweep of a pacing = "rounds" profile: "shared" measures every run over one '
+                "window (the protocol runs on through it, so critical delays of every method and "
+                'the no-ML baseline rest on the same time); "training" ends each ML run when '
+                "every fog node has the last trained round's download (sim_time is then a cap): "
+                "far less to simulate where rounds go as fast as they can, but each run "
+                "measures its own time (see docs/rounds.md).",
+                "shared",
+                choices=("shared", "training"),
+                shapes=False,
+            ),
         ),
     ),
     "simulation.priorities": Table(

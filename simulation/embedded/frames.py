@@ -5,7 +5,8 @@
   floor((MTU - 20) / 8) * 8 payload bytes (the last one the rest) plus its own
   20-byte header (`Ipv4::fragmentAndSend`).
 - Ethernet adds a 14-byte MAC header, pads to the 64-byte minimum frame and
-  appends a 4-byte FCS; on the wire each frame is preceded by 8 bytes of
+  appends a 4-byte FCS (the padding only when the frame is sent: a queue holds
+  and counts the unpadded frame); on the wire each frame is preceded by 8 bytes of
   preamble and SFD (part of the transmission, hence of channel busy time and
   of the channel's `packetBytes`), and followed by a 12-byte inter-frame gap
   (idle line, in neither).
@@ -35,10 +36,30 @@ def ip_fragment_payloads(udp_payload: int, mtu: int) -> list[int]:
     return [per_fragment] * full + ([rest] if rest else [])
 
 
+class PaddedWire(int):
+    """The wire bytes of a frame Ethernet pads to its minimum, remembering the unpadded frame.
+
+    INET's interface queue holds a frame before its padding is added (header,
+    payload and FCS only: a 62-byte frame counts 496 bits in `queueBitLength`,
+    and in a byte-bounded queue's capacity), while the line carries the padded
+    64 bytes. Arithmetic gives a plain int (the wire size); `queue_bits` reads
+    `queued`.
+    """
+
+    queued: int
+
+    def __new__(cls, wire: int, queued: int) -> PaddedWire:  # noqa: D102
+        self = super().__new__(cls, wire)
+        self.queued = queued
+        return self
+
+
 def wire_bytes(ip_payload: int) -> int:
     """Bytes one IP packet occupies on the wire: preamble/SFD + padded frame + FCS."""
-    frame = max(ip_payload + IPV4_HEADER + ETH_HEADER + ETH_FCS, ETH_MIN_FRAME)
-    return frame + ETH_PREAMBLE_SFD
+    unpadded = ip_payload + IPV4_HEADER + ETH_HEADER + ETH_FCS
+    if unpadded < ETH_MIN_FRAME:
+        return PaddedWire(ETH_MIN_FRAME + ETH_PREAMBLE_SFD, unpadded)
+    return unpadded + ETH_PREAMBLE_SFD
 
 
 def datagram_wire_bytes(udp_payload: int, mtu: int) -> list[int]:
@@ -55,13 +76,24 @@ def ps_per_byte(datarate_bps: int) -> int:
 
 
 def queue_bits(wire: int) -> int:
-    """Bits a frame of `wire` bytes on the wire counts in an INET interface queue.
+    """Bits a received frame of `wire` bytes on the wire counts in a switch's queue.
 
-    The queue holds the Ethernet frame (header, payload, FCS); the preamble and SFD
-    are added by the PHY when it is sent. For a padded frame (below 64 bytes) use
-    `packet_queue_bits`: INET pads after the queue.
+    The queue holds the Ethernet frame as it came off the line (header, payload,
+    padding, FCS); the preamble and SFD are not part of it.
     """
-    return (wire - ETH_PREAMBLE_SFD) * 8
+    return (int(wire) - ETH_PREAMBLE_SFD) * 8
+
+
+def source_queue_bits(wire: int) -> int:
+    """Bits a frame counts in its sender's interface queue: before its padding.
+
+    The sender's MAC pads a frame below the 64-byte minimum when it sends it
+    (`PaddedWire` remembers the unpadded size); `packet_queue_bits` gives the
+    same from an IP payload.
+    """
+    if isinstance(wire, PaddedWire):
+        return wire.queued * 8
+    return queue_bits(wire)
 
 
 def packet_queue_bits(ip_payload: int) -> int:

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from simulation.embedded import inet
 from simulation.embedded.egress import DropTailQueue, Frame, StrictPriority
-from simulation.embedded.frames import datagram_wire_bytes, queue_bits
+from simulation.embedded.frames import datagram_wire_bytes, queue_bits, source_queue_bits
 from simulation.embedded.kernel import Kernel
 from simulation.embedded.layered import LayeredMac
 from simulation.embedded.mac import Mac
@@ -196,14 +196,13 @@ class Network:
     ) -> None:  # fmt: skip
         """Hand a datagram's frames to its first interface at the end of the sender's chain.
 
-        `bits`: what each frame counts in a queue, when it is padded on the wire.
+        `bits`: what each frame counts in the sender's queue (default: `source_queue_bits`).
         """
         if bits is None:
-            frames = [(w, dgram, level, 0, queue_bits(w)) for w in wires]
-        else:
-            frames = [(w, dgram, level, 0, b) for w, b in zip(wires, bits, strict=True)]
-            if len(bits) == 1:
-                dgram.qbits = bits[0]
+            bits = [source_queue_bits(w) for w in wires]
+        frames = [(w, dgram, level, 0, b) for w, b in zip(wires, bits, strict=True)]
+        if len(bits) == 1:
+            dgram.qbits = bits[0]
         self.kernel.chain(depth, root, dgram.path[0].enqueue, frames)
 
     def arrive(self, event: tuple[Mac, Frame], depth: int, root: int) -> None:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import report_protection, report_rounds_plots, reshape
+from analysis import report_protection, report_rounds_plots, report_variants, reshape
 from analysis.report import PLOT_NAMES, load_sweep, write_report
 from analysis.report_format import md_table, num, pm
 from fogcosim.cli import main
@@ -348,9 +348,15 @@ def test_report_plots_are_pngs(sample_report: Path) -> None:
     plots = sample_report.parent / "plots"
     # the sample predates flows.csv: every plot but the per-flow deadline plot, its ML
     # traffic is periodic: no training plots, and it has no variants: no protection plot
+    # and no batch-size or straggler-rate figure
     assert sorted(p.stem for p in plots.glob("*.png")) == sorted(
         set(PLOT_NAMES)
-        - {"flow_deadlines", *report_rounds_plots.PLOT_NAMES, report_protection.PLOT_NAME}
+        - {
+            "flow_deadlines",
+            *report_rounds_plots.PLOT_NAMES,
+            report_protection.PLOT_NAME,
+            *report_variants.PLOT_NAMES,
+        }
     )
     for path in plots.glob("*.png"):
         assert path.read_bytes().startswith(PNG)

@@ -56,6 +56,11 @@ def broadcast(size: int, k: int) -> int:
     return k * (wire(size) + GAP) + path(size)
 
 
+#: One FN's round split (docs/rounds.md), ps: fog compute, network up, waiting (None: the FN
+#: was not aggregated), cloud compute, network down.
+Split = tuple[int, int, int | None, int, int]
+
+
 @dataclass(frozen=True)
 class SpecCase:
     """A scenario and the round vectors its protocol must record: (host, vector) -> samples."""
@@ -64,6 +69,8 @@ class SpecCase:
     expected: dict[tuple[str, str], list[tuple[int, int]]] = field(default_factory=dict)
     #: when the simulation ends (the last event), ps
     end_ps: int = 0
+    #: (round, fog node) -> where its round went, as rounds.csv's split columns must say
+    split: dict[tuple[int, int], Split] = field(default_factory=dict)
 
 
 def star(
@@ -121,6 +128,7 @@ def fl_all() -> SpecCase:
     sc = star(2, (fl_stage((1 * MS, 2 * MS)),))
     cloud = 300 * US  # 200 + 2 x 50
     exp: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    split: dict[tuple[int, int], Split] = {}
     for r in range(2):
         t0 = r * 10 * MS  # both start with their batch (the previous round is long over)
         up = [t0 + 1 * MS + path(UP), t0 + 2 * MS + path(UP)]
@@ -132,7 +140,10 @@ def fl_all() -> SpecCase:
             exp.setdefault(("cloud", "roundUpload"), []).append((up[f], 2 * r + f))
             exp.setdefault(("cloud", "roundAggregated"), []).append((decided, 2 * r + f))
         exp.setdefault(("cloud", "roundDone"), []).append((done, r))
-    return SpecCase(sc, exp, 10 * MS + 2 * MS + path(UP) + cloud + broadcast(DOWN, 1))
+        # fog0 computes 1 ms and waits 1 ms for fog1, which computes 2 ms and waits for nobody
+        split[(r, 0)] = (1 * MS, path(UP), 1 * MS, cloud, broadcast(DOWN, 0))
+        split[(r, 1)] = (2 * MS, path(UP), 0, cloud, broadcast(DOWN, 1))
+    return SpecCase(sc, exp, 10 * MS + 2 * MS + path(UP) + cloud + broadcast(DOWN, 1), split)
 
 
 def fl_backlogged() -> SpecCase:
@@ -146,10 +157,13 @@ def fl_backlogged() -> SpecCase:
     exp: dict[tuple[str, str], list[tuple[int, int]]] = {}
     starts = [0, 0]
     end = 0
+    split: dict[tuple[int, int], Split] = {}
     for r in range(3):
         up = [starts[0] + 1 * MS + path(UP), starts[1] + 2 * MS + path(UP)]
         decided = max(up)
         done = decided + cloud
+        for f, compute in enumerate((1 * MS, 2 * MS)):
+            split[(r, f)] = (compute, path(UP), decided - up[f], cloud, broadcast(DOWN, f))
         for f in range(2):
             exp.setdefault((f"fog{f}", "roundStart"), []).append((starts[f], r))
             exp.setdefault(("cloud", "roundUpload"), []).append((up[f], 2 * r + f))
@@ -159,7 +173,10 @@ def fl_backlogged() -> SpecCase:
         starts = [done + broadcast(DOWN, 0), done + broadcast(DOWN, 1)]
         end = done + broadcast(DOWN, 1)
     exp[("cloud", "roundUpload")].sort()
-    return SpecCase(sc, exp, end)
+    # fog0 got round 0's broadcast first, so from round 1 on it waits 1 ms + the gap between
+    # the two downloads' arrivals
+    assert split[(1, 0)][2] == 1 * MS + broadcast(DOWN, 1) - broadcast(DOWN, 0)
+    return SpecCase(sc, exp, end, split)
 
 
 def deadline_from_round_start() -> SpecCase:
@@ -173,7 +190,7 @@ def deadline_from_round_start() -> SpecCase:
     """
     case = fl_all()
     sc = star(2, (fl_stage((1 * MS, 2 * MS)),), policy="deadline", deadline=2500 * US)
-    return SpecCase(sc, case.expected, case.end_ps)
+    return SpecCase(sc, case.expected, case.end_ps, case.split)
 
 
 def deadline_leaves_a_straggler_out() -> SpecCase:
@@ -181,7 +198,13 @@ def deadline_leaves_a_straggler_out() -> SpecCase:
     sc = star(2, (fl_stage((1 * MS, 2 * MS)),), policy="deadline", deadline=1500 * US)
     cloud = 250 * US  # 200 + 1 x 50
     exp: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    # fog0 waits for the deadline; fog1 is left out: it computes until the broadcast comes,
+    # so its computation is dropped (no compute recorded) and it uploads nothing
+    wait = 1500 * US - (1 * MS + path(UP))
+    split: dict[tuple[int, int], Split] = {}
     for r in range(2):
+        split[(r, 0)] = (1 * MS, path(UP), wait, cloud, broadcast(DOWN, 0))
+        split[(r, 1)] = (0, 0, None, cloud, broadcast(DOWN, 1))
         t0 = r * 10 * MS
         decided = t0 + 1500 * US  # the deadline: fog0's upload is in, fog1 is still computing
         done = decided + cloud
@@ -193,7 +216,7 @@ def deadline_leaves_a_straggler_out() -> SpecCase:
         for f in range(2):
             exp.setdefault((f"fog{f}", "roundStart"), []).append((t0, r))
             exp.setdefault((f"fog{f}", "roundDownload"), []).append((done + broadcast(DOWN, f), r))
-    return SpecCase(sc, exp, 10 * MS + 1500 * US + cloud + broadcast(DOWN, 1))
+    return SpecCase(sc, exp, 10 * MS + 1500 * US + cloud + broadcast(DOWN, 1), split)
 
 
 def quorum_records_a_late_upload() -> SpecCase:
@@ -206,7 +229,11 @@ def quorum_records_a_late_upload() -> SpecCase:
     sc = star(2, (fl_stage((1 * MS, 1260 * US)),), policy="quorum", quorum=1)
     cloud = 250 * US
     exp: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    split: dict[tuple[int, int], Split] = {}
     for r in range(2):
+        # fog0's upload decides at once; fog1's late upload still spent path(UP) in the network
+        split[(r, 0)] = (1 * MS, path(UP), 0, cloud, broadcast(DOWN, 0))
+        split[(r, 1)] = (1260 * US, path(UP), None, cloud, broadcast(DOWN, 1))
         t0 = r * 10 * MS
         first = t0 + 1 * MS + path(UP)
         done = first + cloud
@@ -218,7 +245,7 @@ def quorum_records_a_late_upload() -> SpecCase:
         for f in range(2):
             exp.setdefault((f"fog{f}", "roundStart"), []).append((t0, r))
             exp.setdefault((f"fog{f}", "roundDownload"), []).append((done + broadcast(DOWN, f), r))
-    return SpecCase(sc, exp, 10 * MS + 1 * MS + path(UP) + cloud + broadcast(DOWN, 1))
+    return SpecCase(sc, exp, 10 * MS + 1 * MS + path(UP) + cloud + broadcast(DOWN, 1), split)
 
 
 def cc_rounds() -> SpecCase:
@@ -227,7 +254,13 @@ def cc_rounds() -> SpecCase:
     sc = star(2, (stage,), method="cc")
     exp: dict[tuple[str, str], list[tuple[int, int]]] = {}
     end = 0
+    split: dict[tuple[int, int], Split] = {}
     for r in range(2):
+        # fog1's batch queues at the switch behind fog0's (network); fog0's waits for it at
+        # the cloud; nothing comes down, so each chain ends at the cloud's close
+        gap = wire(UP) + GAP
+        split[(r, 0)] = (0, path(UP), gap, 300 * US, 0)
+        split[(r, 1)] = (0, path(UP) + gap, 0, 300 * US, 0)
         t0 = r * 10 * MS
         # both send at t0: equal paths up to the switch, then one after the other to the cloud
         first = t0 + path(UP)
@@ -239,7 +272,7 @@ def cc_rounds() -> SpecCase:
             exp.setdefault(("cloud", "roundUpload"), []).append(((first, second)[f], 2 * r + f))
             exp.setdefault(("cloud", "roundAggregated"), []).append((second, 2 * r + f))
         exp.setdefault(("cloud", "roundDone"), []).append((done, r))
-    return SpecCase(sc, exp, end)
+    return SpecCase(sc, exp, end, split)
 
 
 def fcddt_rounds() -> SpecCase:
@@ -251,6 +284,11 @@ def fcddt_rounds() -> SpecCase:
     sc = star(1, stages, method="fcddt")
     exp: dict[tuple[str, str], list[tuple[int, int]]] = {}
     end = 0
+    # two stages: both computations, both exchanges each way, both cloud steps; no one to wait for
+    split = {
+        (r, 0): (1500 * US, path(ACT) + path(UP), 0, 120 * US + 40 * US, path(AGRAD) + path(DOWN))
+        for r in range(2)
+    }
     for r in range(2):
         t0 = r * 10 * MS
         up0 = t0 + 1 * MS + path(ACT)
@@ -263,7 +301,7 @@ def fcddt_rounds() -> SpecCase:
         exp.setdefault(("cloud", "roundAggregated"), []).append((up0, r))
         exp.setdefault(("cloud", "roundDone"), []).append((done, r))
         exp.setdefault(("fog0", "roundDownload"), []).append((end, r))
-    return SpecCase(sc, exp, end)
+    return SpecCase(sc, exp, end, split)
 
 
 def stall_on_a_lost_upload() -> SpecCase:

@@ -1,6 +1,7 @@
 """Live validation in real OMNeT++ + INET (skipped, with the reason, where they are not found).
 
-Every shipped profile at 4 and 18 fog nodes with every method renders into NED +
+Every shipped profile at 4 and 18 fog nodes (or the count its devices fix) with every
+method renders into NED +
 ini that the installed pair runs to its end (the time limit, or the last
 round's download for rounds-paced profiles), and the embedded engine gives the
 same results, result for result; so do scenarios built to create equal-time
@@ -52,8 +53,10 @@ def test_the_pair_is_a_validated_one():
 
 
 @pytest.mark.parametrize("method", METHODS)
-@pytest.mark.parametrize("fog_nodes", [4, 18])
-@pytest.mark.parametrize("profile", shipped_profiles())
+@pytest.mark.parametrize(
+    ("profile", "fog_nodes"),
+    [(p, n) for p in shipped_profiles() for n in load_profile(p).fog_counts((4, 18))],
+)
 def test_profile_runs_and_agrees(tmp_path, profile, fog_nodes, method):
     sc = build_scenario(load_profile(profile), fog_nodes, method, seed=0)
     if sc.rounds is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pandas as pd
@@ -10,9 +11,10 @@ import pytest
 from analysis.metrics import load_run
 from analysis.rounds import rounds_table
 from fogcosim.errors import UserError
+from mlpayloads import wire
 from simulation.embedded.backend import EmbeddedBackend
-from simulation.profile import build_scenario, load_profile, with_rounds
-from simulation.rounds_build import compute_factors
+from simulation.profile import build_scenario, load_profile, with_rounds, with_time
+from simulation.rounds_build import READY_BYTES, READY_KIND, compute_factors
 
 from .conftest import PROFILES, write_profile
 
@@ -69,6 +71,33 @@ def test_cc_uploads_every_batch_period_and_nothing_comes_down(tmp_path):
     assert table["aggregated"].all()
     starts = table.groupby("round")["round_start_s"].first().to_numpy()
     assert list(starts) == pytest.approx([r * 0.020 for r in range(len(starts))])
+
+
+def test_cc_with_data_always_there_sends_its_next_batch_on_the_clouds_ready(tmp_path):
+    # no batch period paces a CC fog node: it waits for the cloud's empty `ready` message
+    text = STAR.read_text().replace('batch_period = "20ms"', 'batch_period = "0s"')
+    profile = load_profile(write_profile(tmp_path, text))
+    sc = build_scenario(profile, 4, "cc", 0)
+    last = sc.rounds.stages[-1]
+    assert (last.down_kind, last.down_bytes, last.down_to_all) == (READY_KIND, READY_BYTES, True)
+    assert len(wire.encode({}, "float32")) == READY_BYTES
+    # a sweep's run goes on through its window (no rounds limit): it must not send forever
+    unlimited = dataclasses.replace(sc, rounds=dataclasses.replace(sc.rounds, rounds=None))
+    EmbeddedBackend().run(with_time(unlimited, sim_time_ps=30 * 10**9), tmp_path / "run")
+    table = rounds_table(*load_run(tmp_path / "run"))
+    assert table["round"].nunique() > 3
+    for fn, rows in table.groupby("fn"):
+        rows = rows.sort_values("round")
+        assert rows["download_done_s"].notna().all(), fn
+        # round r + 1 starts when round r's ready arrived, after the cloud trained round r
+        starts, ready = rows["round_start_s"].to_numpy()[1:], rows["download_done_s"].to_numpy()
+        assert starts == pytest.approx(ready[:-1], abs=1e-12)
+        assert (rows["download_done_s"] > rows["round_done_s"]).all()
+
+
+def test_cc_with_batches_sends_no_ready():
+    sc = build_scenario(load_profile(STAR), 4, "cc", 0)
+    assert sc.rounds.stages[-1].down_kind == ""
 
 
 @pytest.mark.parametrize(
