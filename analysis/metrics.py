@@ -122,7 +122,7 @@ def _delay_summary(stats: pd.DataFrame, samples: pd.DataFrame, prefix: str) -> d
     return out
 
 
-def summarize_run(run_dir: Path) -> dict[str, Any]:
+def summarize_run(run_dir: Path, results: Any = None) -> dict[str, Any]:
     """Write the run's flows.csv and queues.csv, and return its metrics (a summary row).
 
     The sweep's and `fogcosim run`'s per-run step (picklable, for worker processes).

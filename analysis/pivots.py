@@ -14,8 +14,9 @@ so a filtered or sorted raw frame works too.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from fogcosim.resultfiles.reader import (
     ATTR,
@@ -48,6 +49,9 @@ from fogcosim.resultfiles.reader import (
     VECVALUE,
 )
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 #: Columns of `vector_samples` besides run, module, name and metadata.
 TIME = "time"
 STATISTIC_COLUMNS = (COUNT, SUMWEIGHTS, MEAN, STDDEV, MIN, MAX)
@@ -63,6 +67,8 @@ def runs(
     include_config: bool = False,
 ) -> pd.DataFrame:
     """One row per run: ``run``, then its iteration variables, run attributes, config entries."""
+    import pandas as pd  # lazily, as everywhere on the way to `fogcosim run` (analysis.cli)
+
     table = pd.DataFrame({RUN: pd.unique(raw[RUN])})
     return _add_run_metadata(table, raw, include_itervars, include_runattrs, include_config)
 
@@ -175,6 +181,8 @@ def _with_metadata(
 
 
 def _add_attrs(table: pd.DataFrame, raw: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
     attrs = raw.loc[raw[TYPE] == ATTR, [*_KEY, ATTRNAME, ATTRVALUE]]
     attrs = attrs.merge(table[_KEY].drop_duplicates(), on=_KEY)
     if attrs.empty:
@@ -193,6 +201,8 @@ def _add_run_metadata(
     include_runattrs: bool,
     include_config: bool,
 ) -> pd.DataFrame:
+    import pandas as pd
+
     for wanted, kind in ((include_itervars, ITERVAR), (include_runattrs, RUNATTR),
                          (include_config, CONFIG)):  # fmt: skip
         if not wanted:

@@ -1,4 +1,10 @@
-"""Run every `benchmarks/bench_*.py` module's `main()`, in name order; print only."""
+"""Run every `benchmarks/bench_*.py` module's `main()`, in name order; write results.md.
+
+Each module prints its figures as it goes and adds rows to `benchmarks.table`;
+at the end the table is written to benchmarks/results.md (committed as the
+measured record). A failing module is reported, noted in results.md, and the
+rest still run.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,19 @@ import sys
 import time
 import traceback
 from pathlib import Path
+
+from benchmarks import table
+from simulation.backends.omnetpp import OmnetppBackend, OmnetppInstall, find_install
+
+
+def simulators() -> list[str]:
+    """A line naming the OMNeT++ + INET found, or why none was."""
+    found = find_install()
+    if isinstance(found, OmnetppInstall):
+        v = found.versions()
+        return [f"- OMNeT++ {v.omnetpp} + INET {v.inet} (`opp_run` {found.opp_run})"]
+    reason = OmnetppBackend().availability().reason
+    return [f"- OMNeT++: not found, its columns are empty ({reason})"]
 
 
 def main() -> int:
@@ -26,6 +45,8 @@ def main() -> int:
             traceback.print_exc()
             failed.append(name)
         print(f"== benchmarks.{name}: {time.perf_counter() - start:.1f} s", flush=True)
+    notes = simulators() + [f"- failed (see the console): {', '.join(failed)}"] * bool(failed)
+    print(f"wrote {table.write(preamble=notes)}")
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0

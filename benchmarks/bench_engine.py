@@ -1,83 +1,82 @@
-"""Embedded engine vs OMNeT++/INET on the paper profile at 18 fog nodes, heaviest method.
+"""The engine against opp_run, scenario by scenario, in the same `make bench` run.
 
-Prints events per second, wall seconds for one hyperperiod and peak memory of
-the embedded engine; where OMNeT++ + INET are installed, the same for opp_run
-and the ratio. The heaviest method is the one with the most ML bytes per round
-(measured by mlpayloads, cached).
+Each scenario of `benchmarks.scenarios` runs in a fresh process in each
+simulator (`benchmarks.measure`): the engine's events, simulation wall time
+(best of its repeats; set-up of the network included, profile parsing not)
+and peak RSS; opp_run's events, its own simulation time (Cmdenv's "Elapsed"),
+its process wall time and peak RSS. The ratio compares the two simulations.
+Without OMNeT++ + INET the opp_run columns say why they are empty.
 """
 
 from __future__ import annotations
 
-import resource
-import tempfile
-import time
-import tracemalloc
-from pathlib import Path
+import json
+import subprocess
+import sys
 
+from benchmarks.scenarios import SCENARIOS
+from benchmarks.table import rate, seconds, section, verdict
 from simulation.backends.omnetpp import OmnetppBackend
-from simulation.embedded.engine import Engine
-from simulation.profile import build_scenario, load_profile
-from simulation.scenario import Scenario
 
-PROFILE = "paper-sec21"
-FOG_NODES = 18
-REPEATS = 3
-
-
-def heaviest_scenario() -> Scenario:
-    """The paper scenario at 18 FNs whose method moves the most ML bytes."""
-    profile = load_profile(PROFILE)
-    candidates = [build_scenario(profile, FOG_NODES, m, seed=0) for m in ("cc", "fl", "fcddt")]
-    return max(candidates, key=lambda sc: sum(f.size_bytes for f in sc.flows if f.cls == "ml"))
+#: repeats per scenario (engine, opp_run): the long ones once
+REPEATS = {"vgg16-fl-n18": (1, 1), "rounds-udp-n18-fl": (1, 1), "rounds-tcp-n18-fl": (1, 1)}
+#: the issue's aims for the engine against opp_run (simulation only)
+TARGETS = {"paper-n18-fcddt": 20.0, "vgg16-fl-n18": 20.0}
+TITLE = "The engine against opp_run, same scenario, same run"
+COLUMNS = [
+    "scenario", "engine events", "engine simulation", "engine events/s", "engine peak RSS",
+    "opp_run events", "opp_run simulation (Cmdenv)", "opp_run wall", "opp_run events/s",
+    "opp_run peak RSS", "engine faster", "target",
+]  # fmt: skip
 
 
-def bench_embedded(sc: Scenario) -> tuple[float, int, int]:
-    """Best wall time of REPEATS runs, events, and peak traced memory (bytes)."""
-    best, events = float("inf"), 0
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        result = Engine(sc).run()
-        best = min(best, time.perf_counter() - start)
-        events = result.events
-    tracemalloc.start()
-    Engine(sc).run()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return best, events, peak
+def measure(which: str, name: str, repeats: int) -> dict[str, float]:
+    """Figures of one scenario in one simulator, from a fresh process."""
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.measure", which, name, str(repeats)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
-    """Print the figures."""
-    sc = heaviest_scenario()
-    ml = sum(f.size_bytes for f in sc.flows if f.cls == "ml")
-    print(
-        f"scenario {sc.name}: {len(sc.flows)} flows, hyperperiod {sc.hyperperiod_ps / 1e12:g}s, "
-        f"ML {ml / 1e6:.2f} MB per round of the ML period"
-    )
-    wall, events, peak = bench_embedded(sc)
-    print(
-        f"embedded: {events} events in {wall:.3f} s wall (best of {REPEATS}) = "
-        f"{events / wall:,.0f} events/s; peak traced Python memory {peak / 2**20:.1f} MiB"
-    )
-    backend = OmnetppBackend()
-    avail = backend.availability()
+    """Print and record one row per scenario."""
+    table = section(TITLE, COLUMNS)
+    avail = OmnetppBackend().availability()
     if not avail.ok:
-        print(f"omnetpp: skipped ({avail.reason})")
-        return
-    best = float("inf")
-    result = None
-    with tempfile.TemporaryDirectory() as tmp:
-        for i in range(REPEATS):
-            result = backend.run(sc, Path(tmp) / f"run{i}")
-            best = min(best, result.wall_seconds)
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    assert result is not None
-    ev = result.events or 0
-    print(
-        f"omnetpp: {ev} events in {best:.3f} s wall (best of {REPEATS}, incl. start-up) = "
-        f"{ev / best:,.0f} events/s; peak RSS of opp_run {rss:.0f} MiB"
+        table.notes.append(f"opp_run columns empty: OMNeT++ + INET not found ({avail.reason}).")
+    for name, (what, _) in SCENARIOS.items():
+        reps = REPEATS.get(name, (3, 3))
+        e = measure("engine", name, reps[0])
+        print(
+            f"{name}: engine {e['events']:,.0f} events in {e['simulation_s']:.3f} s = "
+            f"{rate(e['events'], e['simulation_s'])}, peak RSS {e['rss_mb']:.0f} MB",
+            flush=True,
+        )
+        row = [what, f"{e['events']:,.0f}", seconds(e["simulation_s"]),
+               rate(e["events"], e["simulation_s"]), f"{e['rss_mb']:.0f} MB"]  # fmt: skip
+        if not avail.ok:
+            table.rows.append(row + ["skipped"] * 5 + ["n/a", "n/a"])
+            continue
+        o = measure("omnetpp", name, reps[1])
+        ratio = o["simulation_s"] / e["simulation_s"]
+        print(
+            f"  opp_run {o['events']:,.0f} events, simulation {o['simulation_s']:.3f} s "
+            f"(process {o['wall_s']:.3f} s) = {rate(o['events'], o['simulation_s'])}, peak RSS "
+            f"{o['rss_mb']:.0f} MB; engine {ratio:.1f}x faster",
+            flush=True,
+        )
+        target = TARGETS.get(name)
+        row += [f"{o['events']:,.0f}", seconds(o["simulation_s"]), seconds(o["wall_s"]),
+                rate(o["events"], o["simulation_s"]), f"{o['rss_mb']:.0f} MB", f"{ratio:.1f}x",
+                f"{target:g}x: {verdict(ratio, target)}" if target else ""]  # fmt: skip
+        table.rows.append(row)
+    reps = ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in REPEATS.items())
+    table.notes.append(
+        "Wall times are the best of 3 runs in one process (engine) or of 3 opp_run processes, "
+        f"except (engine/opp_run runs) {reps}. Peak RSS: the engine's whole Python process "
+        "(imports included); opp_run's process."
     )
-    print(f"ratio: embedded is {best / wall:.1f}x faster per hyperperiod")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,13 @@
 """The `fogcosim` console command: one parser, subcommands registered by each package.
 
-Each package exposes `register(subparsers)`, which adds its subcommands and sets
-`func` on them. A `UserError` prints as one line (exit 2); an `OSError` (a full
-disk, an unwritable folder) prints as one line naming the path (exit 1);
-`--verbose` shows the traceback.
+Each command module exposes `register(subparsers)`, which adds its subcommands
+and sets `func` on them. The top-level parser knows every command's name and
+one-line help from `COMMANDS` alone, and imports only the module of the command
+being run, so `fogcosim --help` answers at once and `fogcosim run` loads neither
+the training (torch) nor the report (matplotlib) code; tests/test_cli_lazy.py
+keeps `COMMANDS` equal to what the modules register. A `UserError` prints as
+one line (exit 2); an `OSError` (a full disk, an unwritable folder) prints as one
+line naming the path (exit 1); `--verbose` shows the traceback.
 """
 
 from __future__ import annotations
@@ -15,20 +19,57 @@ import signal
 import sys
 import threading
 import traceback
-from collections.abc import Sequence
-from typing import NoReturn
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple, NoReturn
 
 from fogcosim import __version__
 from fogcosim.clihelp import EXIT_STATUS, examples
 from fogcosim.errors import FogcosimError, UserError
 
-#: Modules whose `register(subparsers)` adds subcommands, in help order.
-COMMAND_MODULES = (
-    "mlpayloads.cli",
-    "simulation.cli",
-    "simulation.tsn_synthesis.cli",
-    "analysis.cli",
-)
+
+class Command(NamedTuple):
+    """A subcommand as the top-level help lists it: its module and one-line help."""
+
+    module: str
+    help: str
+
+
+#: Every subcommand in help order: the module whose `register` adds it, and its help line
+#: (the same text that `register` gives; a test keeps them equal). A module's commands
+#: are adjacent, in the order it registers them.
+COMMANDS: dict[str, Command] = {
+    "payloads": Command(
+        "mlpayloads.cli", "measure the bytes each scheme puts on the wire per FN and round"
+    ),
+    "train": Command(
+        "mlpayloads.cli", "train a scheme to test accuracy and record accuracy per epoch"
+    ),
+    "render": Command("simulation.cli", "write the NED network and omnetpp.ini of one scenario"),
+    "schedule": Command(
+        "simulation.tsn_synthesis.cli",
+        "synthesise an 802.1Qbv gate schedule for the critical flows; write it as TOML",
+    ),
+    "run": Command(
+        "analysis.cli", "simulate one scenario; write its results, flows.csv and queues.csv"
+    ),
+    "cosim": Command(
+        "analysis.cli_cosim",
+        "co-simulate training rounds with the network, then train with the sets it decided",
+    ),
+    "sweep": Command(
+        "analysis.cli_study",
+        "run a profile across fog-node counts, methods and seeds; then report",
+    ),
+    "report": Command(
+        "analysis.cli_study", "write report.md and plots/*.png of a `fogcosim sweep` output folder"
+    ),
+    "compare": Command(
+        "analysis.cli_study",
+        "write one report with several sweep folders (studies) side by side",
+    ),
+}
+#: Options of the top-level parser (none takes a value): what may precede the command.
+TOP_OPTIONS = ("-h", "--help", "--version", "-v", "--verbose")
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -39,8 +80,20 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the top-level parser with every package's subcommands."""
+def command_of(argv: Sequence[str]) -> str | None:
+    """The subcommand `argv` names (its first word that is not a top-level option), or None."""
+    for word in argv:
+        if word not in TOP_OPTIONS:
+            return word if word in COMMANDS else None
+    return None
+
+
+def build_parser(commands: Iterable[str] | None = None) -> argparse.ArgumentParser:
+    """The top-level parser, with the full parsers of `commands` (default: every command).
+
+    Commands not asked for are listed by name and help line only (their modules
+    are not imported); choosing one of them needs a parser built with it.
+    """
     parser = OneLineParser(
         prog="fogcosim",
         description="Co-simulate distributed-training traffic and critical factory flows.",
@@ -58,15 +111,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(sub)
+    wanted = set(COMMANDS) if commands is None else set(commands)
+    modules = {COMMANDS[name].module for name in wanted if name in COMMANDS}
+    registered: set[str] = set()
+    for name, command in COMMANDS.items():
+        if command.module not in modules:
+            sub.add_parser(name, help=command.help, add_help=False)
+        elif command.module not in registered:
+            registered.add(command.module)
+            _register(command.module, sub)
     return parser
+
+
+def _register(name: str, sub: argparse._SubParsersAction) -> None:
+    """Import a command module and let it add its commands (a package left out: none)."""
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name != name:
+            raise
+        return
+    module.register(sub)
 
 
 def describe_os_error(exc: OSError, out: object = None) -> str:
@@ -95,8 +160,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     130 interrupted (Ctrl-C); 143 terminated (SIGTERM). Either way what finished
     is kept and said so.
     """
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    command = command_of(words)
+    parser = build_parser([] if command is None else [command])
+    args = parser.parse_args(words)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate)
     logging.basicConfig(

@@ -63,13 +63,15 @@ import math
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from fogcosim.resultfiles.errors import ResultFileError
 from fogcosim.resultfiles.parser import ParsedFile, Result, Run, parse_file
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Column names of the raw layout.
 RUN = "run"
@@ -271,6 +273,8 @@ def _f(x: float) -> np.float64:
 
 
 def _to_frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
+    import pandas as pd  # lazily: `fogcosim --help` and the parser need no pandas
+
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(COLUMNS)
     data = {
         # a list of same-length arrays must stay a column of arrays, not become a 2-D block

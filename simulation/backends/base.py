@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from fogcosim import atomic
 from simulation.apps import manifest
@@ -46,6 +46,10 @@ class RunResult:
     warnings: list[str] = field(default_factory=list)
     #: Why the round protocol's watchdog ended the run ("" when it did not stall).
     stalled: str = ""
+    #: The results as the backend wrote them, kept in memory where it has them (the
+    #: embedded engine: a `fogcosim.resultfiles.runresults.RunResults`), so that the
+    #: metrics need not read back the files just written; None: read the files.
+    results: Any = field(default=None, repr=False, compare=False)
 
     def write(self) -> Path:
         """Write run.json into the run's directory (atomically) and return its path.
@@ -55,7 +59,9 @@ class RunResult:
         run that trains; else null).
         """
         path = Path(self.directory) / RUN_INFO
-        atomic.write_json(path, asdict(self) | seeds(Path(self.directory)))
+        record = asdict(replace(self, results=None))
+        del record["results"]
+        atomic.write_json(path, record | seeds(Path(self.directory)))
         return path
 
 

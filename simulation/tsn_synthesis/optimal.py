@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Literal
-
-from ortools.sat.python import cp_model
+from typing import TYPE_CHECKING, Literal
 
 from simulation.scenario import ScenarioError
 from simulation.tsn_synthesis.placement import Starts, flow_latencies
@@ -33,7 +31,10 @@ from simulation.tsn_synthesis.problem import Message, Problem
 
 Objective = Literal["max", "sum"]
 OBJECTIVES: tuple[str, ...] = ("max", "sum")
-Expr = cp_model.LinearExprT
+if TYPE_CHECKING:  # CP-SAT loads in 0.7 s (and pandas): imported where a model is solved
+    from ortools.sat.python import cp_model
+
+    Expr = cp_model.LinearExprT
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ def optimal(
             f"unknown objective {objective!r} (allowed: {', '.join(OBJECTIVES)})",
             "tsn.objective",
         )
+    from ortools.sat.python import cp_model
+
     began = time.perf_counter()
     bound = None
     if hint is not None and objective == "max":
@@ -123,6 +126,8 @@ class _Model:
     """The CP-SAT model of `problem`: start variables, latencies, FIFO pairs."""
 
     def __init__(self, problem: Problem, bound: int | None, assume_deadlines: bool) -> None:
+        from ortools.sat.python import cp_model
+
         self.problem = problem
         self.model = cp_model.CpModel()
         self.assumed: dict[str, cp_model.IntVar] = {}
@@ -286,6 +291,8 @@ def _latest(problem: Problem, m: Message, deliver_by: int) -> list[list[int]]:
 
 def _explain(problem: Problem, time_limit_s: float, workers: int) -> None:
     """Raise a one-line error naming flows whose deadlines cannot all hold together."""
+    from ortools.sat.python import cp_model
+
     built = _Model(problem, None, assume_deadlines=True)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s

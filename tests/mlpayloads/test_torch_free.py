@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LOOKUP = """
 import json, sys
 import fogcosim.cli
-fogcosim.cli.build_parser()  # what `fogcosim run` does first: every subcommand registered
+fogcosim.cli.build_parser(["run"])  # what `fogcosim run ...` does first
 from mlpayloads.table import payload_record
 from mlpayloads.flops import compute_profile
 rec = payload_record("mnist", "mlp", "fcddt", 10, rounds=1)
