@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Build step: ship the top-level data folders inside the wheel, as package data of `simulation`.
 
 The folders (`ned/`, `omnetpp_ini/`, ...) stay at the top of the repository; the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Result files and analysis: read OMNeT++ .sca/.vec files (from either backend) into pandas.
 
 `read_result_files` gives the documented raw layout (`fogcosim.resultfiles.reader`); the

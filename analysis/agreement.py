@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """`make agreement`: run scenarios in both backends and tabulate how far they differ.
 
 Needs OMNeT++ + INET. For each profile x fog-node count x method it runs the

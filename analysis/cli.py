@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """`fogcosim run`: simulate one scenario, then write its per-flow tables and print a summary.
 
 The study commands live beside it (`analysis.cli_study`: sweep, report, compare;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """`fogcosim cosim`: co-simulate training rounds with the network, then train with them.
 
 Its own module (see `analysis.cli`): it imports the training code (torch),

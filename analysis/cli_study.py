@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """`fogcosim sweep`, `report` and `compare`: run a study, then summarise and report it.
 
 `fogcosim sweep` simulates every point (`simulation.sweep`), computes each run's

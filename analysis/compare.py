@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """compare.md and plots/compare_*.png: several studies (sweep folders) side by side.
 
 `write_compare(dirs, out)` reads each sweep folder as `fogcosim report` does

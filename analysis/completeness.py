@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Check that a run's result files hold every result its manifest and scenario promise.
 
 A `.sca` cut at a line boundary parses cleanly (each line is whole), but lacks

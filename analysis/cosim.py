@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Training in the loop: the network decides each round, then the model trains those rounds.
 
 A rounds-paced run (`simulation.roundspec`) simulates the protocol's timing

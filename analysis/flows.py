@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Per-flow and per-queue results of one run: flows.csv and queues.csv.
 
 A flow's row says what a plant engineer asks of it: how many messages were

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Per-run metrics, each defined once here and in docs/sweeps-and-reports.md.
 
 A run folder holds `scenario.json` and `manifest.json` (written by either

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Tidy tables from the raw layout: one row per result (or per vector sample), metadata as columns.
 
 Each helper takes a raw frame (`read_result_files`) and returns one row per

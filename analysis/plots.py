@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Drawing steps of the sweep report: frames from `analysis.reshape` -> matplotlib figures.
 
 Each function draws what it is given and computes nothing but positions, so

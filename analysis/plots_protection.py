@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Drawing step of the price of protection: critical worst case against round time.
 
 Draws the points `analysis.reshape_protection.protection_points` computed, one

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Drawing steps of a rounds-paced study: accuracy against simulated time, a round timeline.
 
 As `analysis.plots`: each function draws the frames `analysis.reshape_rounds`

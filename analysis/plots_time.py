@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Drawing steps of time to accuracy: the time to the target per method, the round split.
 
 As `analysis.plots`: each function draws the frames `analysis.reshape_rounds`

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Drawing steps across variants: the paper's Figures 7 and 8 in simulated time.
 
 As `analysis.plots`: each function draws the frames `analysis.reshape_variants`

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """report.md and plots/*.png of a sweep folder, for any plant.
 
 `write_report(out_dir)` reads what `fogcosim sweep` left there (summary.csv,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """How the report's cells and claims read: numbers, means with their interval, method orders.
 
 One place for the formats every table shares (`analysis.report_tables`,

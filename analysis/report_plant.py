@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Report sections computed from a plant's own runs: overload, link utilisation, per-flow results.
 
 Each takes frames from `analysis.reshape_runs` (or summary rows) and returns

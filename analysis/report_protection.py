@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The "price of protection" section: protection mechanisms against what they cost the training.
 
 A sweep whose variants run different scheduling mechanisms (FIFO, strict

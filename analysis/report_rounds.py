@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The "Training in the loop" section of a rounds-paced study's report.
 
 A sweep of a profile with `[traffic.ml] pacing = "rounds"` trains every point

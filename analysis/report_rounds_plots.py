@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The two plots of a rounds-paced study's report: accuracy against simulated time, a timeline.
 
 `training_plots` builds them from what `analysis.report_rounds.load_training`

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The Markdown tables of the sweep report, one function per section.
 
 Each takes summary rows of one (profile, backend) group and returns Markdown

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Time to accuracy, honestly: method against method, and where the round time goes.
 
 Two parts of a rounds-paced study's "Training in the loop" section, and their

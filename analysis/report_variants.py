@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Batch size and straggler rate across variants: the paper's Figures 7 and 8, in simulated time.
 
 A rounds-paced sweep whose `[[simulation.variants]]` differ in batch size or

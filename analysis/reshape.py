@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Reshape steps of the sweep report: summary.csv rows -> tables and plot series.
 
 Pure pandas, no drawing and no files, so each step is table-tested on small

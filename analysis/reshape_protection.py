@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The price of protection, reshaped: what the critical flows get and what the training pays.
 
 A protection study runs one profile under several scheduling mechanisms: the

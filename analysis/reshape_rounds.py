@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Reshape steps of a rounds-paced study's report: summary rows and round tables -> frames.
 
 Pure pandas, no drawing and no files (as `analysis.reshape`): the training

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Reshape steps of the run folders' data: link utilisation and per-flow results -> tables.
 
 Pure pandas like `analysis.reshape`, on the frames `analysis.sweep_data` reads

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Reshape steps across the variants of a rounds-paced study: batch size and straggler rate.
 
 A sweep of `[[simulation.variants]]` that set `traffic.ml.batch_size` and

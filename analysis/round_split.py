@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Where a fog node's round goes: its compute, the network, waiting, the cloud's compute.
 
 A fog node (FN) aggregated in round r runs one chain of events from its start

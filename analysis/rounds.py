@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The round timeline of a rounds-paced run, read back from its result files.
 
 Both backends' round-protocol apps record the same vectors (see

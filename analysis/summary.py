@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """summary.csv: one row per (profile, variant, backend, method, fog nodes, seeds) of a sweep.
 
 Rows come from each run's `metrics.json`; the deltas against the no-ML

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """What the report and the comparison read from a sweep's run folders, beside summary.csv.
 
 summary.csv holds one row of metrics per run; the run folders also hold each

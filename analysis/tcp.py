@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """TCP's own results of one run: per connection end (tcp.csv), per round and FN, at a stall.
 
 Both backends record the same per end on the `tcpStats` module (fogcosim.TcpRecorder

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """How sure a mean over seeds is, and whether two of them differ: one definition for every table.
 
 A study repeats each point over seeds; a mean over n seeds is shown with its

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Run every `benchmarks/bench_*.py` module's `main()`, in name order; write results.md.
 
 Each module prints its figures as it goes and adds rows to `benchmarks.table`;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The engine against opp_run, scenario by scenario, in the same `make bench` run.
 
 Each scenario of `benchmarks.scenarios` runs in a fresh process in each

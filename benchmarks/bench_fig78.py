@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The Figure 7 and 8 study, end to end: its wall time, split into network simulation and training.
 
 Runs `fogcosim sweep --profile weak-fog-batch-stragglers` (every variant, method and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """ML timings: seconds per round per scheme and model, `payloads --all`, lookups, FLOPs.
 
 Prints only (no assertions). Measures at B=100, float32 on the default offline data (the

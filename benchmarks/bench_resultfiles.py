@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Result-file reader and writer speed: vector data lines, scalar-file lines, the reference files.
 
 Writes synthetic files with `fogcosim.resultfiles.writer` into a temporary folder,

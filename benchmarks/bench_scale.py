@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Scale and speed targets, side by side in one run (prints and records; asserts nothing).
 
 - `fogcosim run` end to end on the paper point (18 FNs, FCDDT): embedded against

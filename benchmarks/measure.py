@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Run one named scenario (`benchmarks.scenarios`) in one simulator; print its figures as JSON.
 
     python -m benchmarks.measure engine paper-n18-fcddt 3

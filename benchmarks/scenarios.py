@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The named scenarios the benchmarks run in both simulators (one builder each).
 
 Each builds a Scenario from a shipped profile (or, for VGG-16, from measured

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The benchmark table: sections of rows that the bench modules add, written to results.md.
 
 `make bench` (benchmarks/__main__.py) runs every bench module, then writes

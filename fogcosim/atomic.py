@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Atomic file writes, so an interrupted run never leaves a half-written output.
 
 Each writer writes to a temporary file in the destination folder and renames it

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The `fogcosim` console command: one parser, subcommands registered by each package.
 
 Each command module exposes `register(subparsers)`, which adds its subcommands

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Examples under each command's --help: what a user types first."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """One exception root for the project.
 
 `UserError` is for bad input a user can fix: the CLI prints its text as one line,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Machine-learning payloads: the real bytes CC, FL and FCDDT put on the wire.
 
 Train the paper's models under the three schemes over p fog nodes, serialise every

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Who the cloud aggregates in each round: the straggler policy, or sets given from outside.
 
 Stragglers (paper Section 4.3): with straggler rate alpha the cloud aggregates only the

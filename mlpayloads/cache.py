@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Where cached records live, how they are named, and reading and writing them (no torch).
 
 The cache folder is the `cache_dir` argument, else ``$FOGCOSIM_CACHE``, else the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Names the package accepts, and their checks, without importing torch.
 
 Data sets, models with their layer names and default splits, methods, wire dtypes and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The ``payloads`` and ``train`` subcommands of ``fogcosim``."""
 
 from __future__ import annotations

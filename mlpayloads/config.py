@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """What a measurement or a training run depends on, checked without importing torch."""
 
 from __future__ import annotations

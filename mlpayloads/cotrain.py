@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Train with the aggregated sets a simulated network decides, and evaluate as it goes.
 
 In a co-simulation the network, not an RNG, decides which FNs' uploads reach the cloud

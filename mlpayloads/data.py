@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Training data: real MNIST and CIFAR-10 files, or an offline stand-in of the same shapes.
 
 Sources, chosen by `load_data`:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Where training runs: the CPU, or a CUDA device when torch sees one (``--device``).
 
 ``auto`` picks CUDA when ``torch.cuda.is_available()``, else the CPU; ``cuda`` without

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Count the FLOPs of a scheme's protocol steps on the actual model (torch; see `flops`).
 
 Every pass runs on meta tensors: only shapes are propagated, so even VGG-16 at a large

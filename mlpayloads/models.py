@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The paper's four models, each an ordered sequence of named layers.
 
 A split point is chosen by layer name: `split` is the last layer that runs on the

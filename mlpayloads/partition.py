@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """How the training set is divided among the fog nodes (FNs): IID shards or a Dirichlet split.
 
 Federated training behaves differently when the FNs' data differ: with every FN

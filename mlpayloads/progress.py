@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Progress on stderr for measurements and training that can take a while (tqdm).
 
 The bar appears only after `DELAY_S` seconds (quick measurements stay silent), only on

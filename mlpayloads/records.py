@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The measured payload record and its parts: plain data, no torch.
 
 A `PayloadRecord` is what `mlpayloads.measure.measure` returns and what the cache

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The round loop shared by every scheme, and the scheme interface.
 
 A scheme (one file each in `mlpayloads.schemes`) fills in three hooks, in the manner of

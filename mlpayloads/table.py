@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Cached payload records, reusable for any fog-node count, and the paper's payload table.
 
 `payload_record` is the entry point other packages use (the simulation sizes its ML

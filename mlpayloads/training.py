@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Train a scheme to test accuracy (``fogcosim train``), recording bytes as it goes.
 
 An epoch is ``ceil(smallest shard / (B * local_steps))`` rounds, so every FN reads

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The one wire format for every message between a fog node (FN) and the cloud.
 
 A message is a flat mapping of tensor names to tensors, serialised with safetensors

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The application plan: how a Scenario's flows map onto INET UDP applications.
 
 Both backends use this plan, so app indices, ports and chunking are the same

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """`fogcosim render`: one scenario's NED and ini; argument helpers for the other commands.
 
 `fogcosim run` and `fogcosim sweep` (simulate, then summarise) are registered by

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Device classes: the speed (and memory) of a kind of fog node or cloud, from a catalogue.
 
 A profile's ``[compute]`` table gives the round protocol's compute speeds. Besides plain

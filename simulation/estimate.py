@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """How big a run is, before it runs: events and memory estimated from the Scenario alone.
 
 A typo such as `period = "400ns"` or `reply_bytes = 50000000000` otherwise

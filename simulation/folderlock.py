@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """An exclusive lock on an output folder, so two sweeps never write (or clean) one folder at once.
 
 The lock is `fcntl.flock` on `<folder>/.fogcosim.lock`. The kernel drops a flock

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Offered load of every link direction, computed from the Scenario before a run.
 
 The load of a direction is the wire time its flows ask for per second: for each

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Module paths of a Scenario as OMNeT++/INET names them, shared by both backends.
 
 The NED renderer connects links in Scenario order with `ethg++`, so a node's

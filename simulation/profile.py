@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Traffic profiles: TOML files describing a factory layout and its traffic.
 
 A profile is named by a shipped name (`simulation/profiles/<name>.toml`) or a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The profile reference (docs/profile-reference.md), rendered from `simulation.schema`.
 
 `python -m simulation.profile_reference > docs/profile-reference.md` (`make docs`)

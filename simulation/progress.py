@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A progress bar over simulated time for one run, shown only once the run takes a while.
 
 `fogcosim run` and `cosim` pass its callback to the backend (`Progress`); the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Render a Scenario into an OMNeT++ NED network and an INET `omnetpp.ini`.
 
 Templates live in `ned/` and `omnetpp_ini/` at the repository root, or in an

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Build a `RoundsSpec` from a profile: measured message sizes, counted FLOPs, device speeds.
 
 Sizes come from the method's `mlpayloads` payload record (each message kind

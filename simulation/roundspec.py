@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The training's round protocol as the network runs it (`[traffic.ml] pacing = "rounds"`).
 
 Instead of independent periodic flows, each fog node (FN) and the cloud run the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The Scenario: one frozen, validated description of a simulation run.
 
 Every backend consumes a `Scenario` and nothing re-derives topology or traffic

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The profile schema: every table and field a profile may hold, with type, unit and default.
 
 One declaration serves three readers: `simulation.tomlfields.Section` validates

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Where the data folders that ship with fogcosim are: the source tree, or the installed wheel.
 
 `ned/` and `omnetpp_ini/` (and any folder added to `shipped-data` in

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A sweep point's Scenario, measured over the window its whole study shares.
 
 A periodic study measures every run over the same simulated time already (one

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Sweeps: a grid of (fog nodes x method x seed) scenarios of one profile, run and summarised.
 
 Expansion (`expand`) is a pure function, tested on its own. `run_sweep` builds

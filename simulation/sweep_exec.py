@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Running sweep points: in this process, in a local process pool, or on a Dask cluster.
 
 Every point reports one `PointStatus` through `record`, as soon as it ends, so

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """One sweep point: what a worker runs, what it returns, and when a finished run counts.
 
 `run_point` runs in a worker (a local process or a Dask worker, possibly on

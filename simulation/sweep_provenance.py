@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """provenance.json of a sweep folder: what the folder holds, and every sweep that wrote into it.
 
 The top level describes the folder's study as of the latest sweep (profile text

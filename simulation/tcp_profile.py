@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Read a profile's TCP table ([traffic.ml.tcp], or a flow's `tcp`) into a `TcpConfig`.
 
 Only read when the transport is TCP, so a UDP profile records no TCP defaults. The

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """TCP parameters of a connection: validated values, INET's names for them, defaults with sources.
 
 The defaults describe a Linux host on a LAN (the kernel's own defaults, which is what

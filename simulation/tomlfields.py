@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Typed, path-aware reads of a parsed TOML profile, checked against `simulation.schema`.
 
 A `Section` is one table of a profile with its schema. Creating it checks

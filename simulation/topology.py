@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Factory layouts: turn a profile's [topology] table into nodes and links for N fog nodes.
 
 A layout is a small, tested template; a profile picks one and sets its

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Traffic generation: the paper's critical and ML flows, plus a profile's explicit flows.
 
 Section 4.1 of the paper, per fog node (FN):

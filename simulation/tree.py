@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Paths in a forest of nodes, in time linear in the path's length.
 
 Switched Ethernet without spanning tree must be loop-free, so every

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Exact physical quantities: times in integer picoseconds, rates in integer bit/s.
 
 OMNeT++ keeps simulation time as an integer count of picoseconds (its default

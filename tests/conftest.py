@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Fixtures for the result-file tests: the OMNeT++ 6.1 + INET 4.5.4 reference, opp_scavetool."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The package layering holds: cli > analysis > simulation > mlpayloads > result files > base.
 
 import-linter (configured in pyproject.toml) reads every import statement, function-local

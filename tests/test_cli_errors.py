@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The CLI boundary: an OSError (unwritable folder, full disk) is one line naming the path."""
 
 from __future__ import annotations

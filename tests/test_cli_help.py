@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Every command explains itself: help text on each option, examples that really parse."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The top-level parser names every command without importing it; a command imports what it uses.
 
 `fogcosim --help` must answer without loading any command module, and `fogcosim

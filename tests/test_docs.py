@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The profile reference in docs/ is what the schema says (regenerate with `make docs`)."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The wheel works on its own: built from the sdist, installed in a fresh venv outside the tree.
 
 Nothing is downloaded: the build uses this environment's setuptools (no build

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """OMNeT++ result files (.sca, .vec, .vci): one home for writing and reading them.
 
 Both `simulation` (the embedded engine writes its results here) and `analysis`

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The error a bad result file raises: one line naming the file, the line and what was expected."""
 
 from __future__ import annotations

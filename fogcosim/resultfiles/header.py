@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The run header of a result file: `RunHeader` and how OMNeT++ derives its attributes.
 
 A `RunHeader` is the ``(run_id, attrs, itervars, config)`` value that both

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Parse one OMNeT++ result file (.sca or .vec) of any OMNeT++ 4.0 to 6.x into runs and results.
 
 A line-by-line state machine that follows OMNeT++ 6.1's own loader

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Read OMNeT++ result files (.sca, .vec) into one documented "raw" DataFrame.
 
 The layout is that of OMNeT++ 6.1's `omnetpp.scave.results.read_result_files`,

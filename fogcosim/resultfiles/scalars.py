@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The ``.sca`` writer: scalars, module parameters, statistics and histogram bins.
 
 `ScalarFileWriter` prints ``scalar``, ``par`` and ``statistic`` blocks (with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """What a ``statistic`` block summarises: cStdDev summaries and cHistogram bins.
 
 `Summary` and `Histogram` collect values as OMNeT++'s `cStdDev` and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """How OMNeT++ spells tokens, numbers and simulation times in its result files.
 
 Every line of a .sca, .vec or .vci is built from these pieces: `quote` for

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 r"""Tokens of OMNeT++ result-file lines: splitting, unquoting and numbers.
 
 Mirrors OMNeT++ 6.1 `src/common/linetokenizer.cc`: tokens are separated by

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Bulk parsing of output-vector data lines (``<vectorId> <columns...>``).
 
 A `.vec` file is mostly data lines; parsing them one by one in Python would

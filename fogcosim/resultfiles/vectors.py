@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The ``.vec`` writer and its ``.vci`` index: vectors, data blocks, the index file.
 
 `VectorFileWriter` buffers each vector's samples, writes them in blocks of

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 r"""Write OMNeT++ 6.1 result files (.sca, .vec + .vci; format version 3) from Python.
 
 The embedded engine writes its results with these classes so that `analysis`

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The part both writers share: atomic output, the run header block, attributes, closing.
 
 `_ResultFileWriter` opens the file through `fogcosim.atomic` (a temporary

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The training schemes, one file each, behind `mlpayloads.rounds.Scheme`."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Cloud Computing (CC, paper Section 2.1): the FNs upload raw data, the cloud trains.
 
 Per round, each FN uploads one batch as its sensors produced it: B x d uint8 pixels

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Fog Computing-based Decomposed Deep Training (FCDDT, paper Algorithms 2 and 3).
 
 The model is split after layer `split`: the local model (up to and including `split`)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Federated Learning (FL, paper Algorithm 1).
 
 Each FN holds a full replica of the model. Per round, with one local step (the

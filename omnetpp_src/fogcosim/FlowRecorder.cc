@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // fogcosim: per-flow message statistics (see FlowRecorder.ned).
 #include "FlowRecorder.h"
 

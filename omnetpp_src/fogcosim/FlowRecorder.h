@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // fogcosim: per-flow message statistics (see FlowRecorder.ned).
 #ifndef FOGCOSIM_FLOWRECORDER_H
 #define FOGCOSIM_FLOWRECORDER_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // fogcosim: the server of a closed loop (see LoopApp.ned).
 // The same decisions as simulation/embedded/loops.py.
 #include "LoopApp.h"

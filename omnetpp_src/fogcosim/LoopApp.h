@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // fogcosim: the server of a closed loop (see LoopApp.ned).
 #ifndef FOGCOSIM_LOOPAPP_H
 #define FOGCOSIM_LOOPAPP_H

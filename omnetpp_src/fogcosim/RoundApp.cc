@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // fogcosim: one side of a distributed-training round protocol (see RoundApp.ned).
 // The state machine mirrors simulation/embedded/roundapp.py line for line.
 #include "RoundApp.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // fogcosim: one side of a distributed-training round protocol (see RoundApp.ned).
 #ifndef FOGCOSIM_ROUNDAPP_H
 #define FOGCOSIM_ROUNDAPP_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // fogcosim: one end of a periodic flow over TCP (see TcpFlowApp.ned).
 #include "TcpFlowApp.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // fogcosim: one end of a periodic flow over TCP (see TcpFlowApp.ned).
 #ifndef FOGCOSIM_TCPFLOWAPP_H
 #define FOGCOSIM_TCPFLOWAPP_H

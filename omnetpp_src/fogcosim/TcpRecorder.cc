@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // fogcosim: per TCP connection end, what its sender did (see TcpRecorder.ned).
 #include "TcpRecorder.h"
 

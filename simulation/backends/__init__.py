@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The backend registry: a name -> implementation table, imported only when chosen.
 
 The registry names each implementation by module and class instead of

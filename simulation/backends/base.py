@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The Backend interface: what every simulator backend takes and what it writes.
 
 A backend turns a Scenario into OMNeT++-format result files in a folder. Both

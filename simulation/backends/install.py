@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """`make omnetpp`: install OMNeT++ + INET with opp_env into a workspace.
 
 The default pair is the newest validated one (`simulation.backends.versions`);

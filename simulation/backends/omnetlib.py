@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The project's own OMNeT++ modules (`omnetpp_src/`), built against INET on first use.
 
 fogcosim adds a few simple modules to INET's: `fogcosim.FlowRecorder`

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The OMNeT++ backend: render NED + ini and run them in OMNeT++ 6.1 + INET 4.5 (Cmdenv).
 
 Finding the installation, in order:

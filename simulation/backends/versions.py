@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Which OMNeT++ and INET versions fogcosim runs on, and what differs between them.
 
 The rendered NED and ini are the same for every validated pair but for one

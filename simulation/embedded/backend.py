@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The embedded backend: simulate a Scenario in Python and write OMNeT++-format results."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Frame arithmetic as INET 4.5 builds frames (UDP/IPv4 over full-duplex Ethernet).
 
 - UDP adds an 8-byte header; IPv4 a 20-byte header (no options).

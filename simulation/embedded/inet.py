@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """How INET 4.5 orders what happens at one instant: the few numbers the engine needs.
 
 OMNeT++ processes events in the order (time, scheduling priority, insertion

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Write an engine run as the OMNeT++ result files the rendered INET model would write.
 
 Same module paths, result names, recording modes and attributes as INET 4.5

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The round protocol's applications in the embedded engine (see `simulation.roundspec`).
 
 Line for line the state machine of the OMNeT++ module `fogcosim.RoundApp`

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """What one engine run measured: per app, per flow, per link direction and per queue.
 
 Each holder records what the matching INET/OMNeT++ statistic records, with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A run whose result files lack promised results is an error, not wrong metrics."""
 
 from __future__ import annotations

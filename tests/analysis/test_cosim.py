@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """`fogcosim cosim`: the network decides each round; training uses exactly those rounds."""
 
 from __future__ import annotations

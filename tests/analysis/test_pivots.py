@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The pivot helpers: tidy tables with attributes, iteration variables and run attributes."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Reports of a custom plant (no published reference) and `fogcosim compare`, on real sweeps.
 
 One small sweep of the plant fixture profile (6 fog nodes, methods none and fl,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Protection results: gate-closed time per port and class, per round, and per-flow jitter."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The price of protection in the report and in `fogcosim compare`, on a real tiny sweep.
 
 One sweep of a copy of the shipped paper-sec21-protection profile (4 FNs, 2

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The sweep report: reshape steps on hand-made frames, write_report on a sweep folder, the CLI."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Reshape steps of the run folders' data (links, flows), the reference and the overload marks."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Where a round's time goes (analysis.round_split) against hand-computed timelines.
 
 The spec cases of tests/simulation/protocol_spec.py state, per round and fog

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Training in the loop in the report and the comparison, on real rounds-paced sweeps.
 
 Two small sweeps of a copy of the shipped paper-sec21-rounds profile (4 fog

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Two seeds, recorded everywhere, each changing only its own results; one window per study.
 
 Two tiny sweeps of a copy of paper-sec21-rounds (4 FNs, 5 rounds of 50 ms,

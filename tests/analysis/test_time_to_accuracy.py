@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Time to accuracy, honestly: never-reached runs counted, methods compared with p-values.
 
 The reshape steps on hand-made summaries (the numbers they must give are

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Means with their uncertainty: the interval arithmetic, the test, and the sentences they back.
 
 The expected numbers are computed by hand from printed Student t tables

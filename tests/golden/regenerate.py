@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Regenerate the golden NED/ini files: `make golden` (review the diff before committing)."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Shared fixtures for the mlpayloads tests: one torch thread, a private cache."""
 
 from __future__ import annotations

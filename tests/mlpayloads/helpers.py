@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Run a scheme for a few rounds outside the measurement code (test helper)."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Training with aggregated sets decided outside (by the simulated network)."""
 
 import pytest

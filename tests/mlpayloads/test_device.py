@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """--device auto|cpu|cuda: what auto picks, the error without a GPU, and GPU = CPU in sizes."""
 
 import numpy as np

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """float16 halves the float payload; CC uploads uint8 whatever the wire dtype."""
 
 import pytest

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """CC on the union batch, FL and FCDDT compute the same update (synchronous rounds,
 same seeds and data, one local step, plain SGD, mean-reduced loss, equal B per FN).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """FLOPs per protocol step against hand counts (2 FLOPs per multiply-add of Linear/Conv2d).
 
 The hand count: a layer with m multiply-adds per sample costs 2*B*m forward; its backward

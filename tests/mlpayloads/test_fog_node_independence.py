@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The claim behind one record for every FN count: a message's bytes depend on its kind only.
 
 Each run is measured through a spy on the channel, so every single message is checked,

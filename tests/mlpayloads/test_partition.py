@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Non-IID partitions: the Dirichlet label skew, its checks, and what it does to training."""
 
 import numpy as np

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Measured bytes per FN equal the analytic element counts times element size plus the header.
 
 MNIST, MLP (784-128-10), p=4, B=100, float32. The element counts are derived here from

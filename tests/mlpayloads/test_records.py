@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Per-message sizes of a record, in protocol order, as the simulation sends them."""
 
 import pytest

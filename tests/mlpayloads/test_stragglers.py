@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 import pytest
 import torch
 from torch.nn import functional as F

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A warm cache is read without importing torch (the simulation's startup path)."""
 
 import json

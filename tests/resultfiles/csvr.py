@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The CSV-R text form (`opp_scavetool export -F CSV-R`) of raw frames, for comparing with exports.
 
 opp_scavetool writes doubles with C++ `std::setprecision(14)` (printf `%.14g`), NaN as `NaN`

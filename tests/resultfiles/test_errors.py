@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Bad input raises ResultFileError: one line naming the file, the line and what was expected."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Malformed input never escapes as anything but ResultFileError (or parses correctly)."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Corners of the result-file grammar, each checked against what OMNeT++'s loader does."""
 
 from __future__ import annotations

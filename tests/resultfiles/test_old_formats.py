@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Result files of every OMNeT++ from 4.0 on read as `opp_scavetool` 6.1 reads them.
 
 Each file below is written in the line format of one OMNeT++ generation, taken

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Which files `read_result_files` reads: paths, folders (recursive), globs; each file once."""
 
 from __future__ import annotations

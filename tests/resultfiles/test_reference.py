@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The reader against ground truth: real OMNeT++ 6.1 + INET 4.5.4 files and their CSV-R export."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The writer (fogcosim.resultfiles.writer): OMNeT++'s text, read back by analysis and opp_scavetool."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Result-for-result comparison of two runs' raw results (real OMNeT++ against the engine).
 
 Two-way: a result one run has and the other lacks fails, whichever side has it,

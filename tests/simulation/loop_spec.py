@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Closed loops' specification: round trips computed by hand (see protocol_spec.py's arithmetic).
 
 A requester and a server on one switch, 1 Gbps, 100 ns of cable, nothing else.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The round protocol's specification: small scenarios whose timelines are computed by hand.
 
 Neither backend is the reference here. Each case builds a tiny star (fog nodes

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Top-level helpers that sweep tests ship to worker processes (picklable by reference)."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The embedded engine reproduces real OMNeT++ + INET runs, result for result.
 
 Each fixture folder (tests/fixtures/omnetpp/<omnetpp>-<inet>/<case>/, see

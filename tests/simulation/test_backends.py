@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """One conformance suite that every backend passes; plus backend-specific guarantees."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Device classes in [compute]: the catalogue, assignment by class, list or counts, bad input."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Properties of the embedded engine on random scenarios (hypothesis)."""
 
 import itertools

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Absurd inputs are refused before they run, naming the flow that makes them absurd."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Gate control lists: states, next changes, how long a gate stays open, bad lists refused."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The engine's histogram against histograms recorded by real OMNeT++ 6.1.
 
 `simulation.embedded.omnetpp_histogram` is a clean-room cHistogram; these

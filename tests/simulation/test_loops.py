@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Closed loops: the reply answers the request's arrival; round trips against the hand spec."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The OMNeT++ backend's discovery and error handling, with a stand-in opp_run (no OMNeT++ needed)."""
 
 from __future__ import annotations

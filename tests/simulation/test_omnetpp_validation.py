@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Live validation in real OMNeT++ + INET (skipped, with the reason, where they are not found).
 
 Every shipped profile at 4 and 18 fog nodes (or the count its devices fix) with every

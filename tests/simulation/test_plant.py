@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A plant engineer's own profile: only its own flows, named hosts, per-flow deadlines and drops."""
 
 from __future__ import annotations

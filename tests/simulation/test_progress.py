@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Progress on long runs: the engine reports simulated time between slices, unchanged results."""
 
 from __future__ import annotations

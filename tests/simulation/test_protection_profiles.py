@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The shipped protection studies: industrial-line and paper-sec21-protection.
 
 Each variant must build and run the mechanism its name promises, every

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The round protocol against its hand-computed specification (tests/simulation/protocol_spec.py).
 
 Both implementations must give these timelines: the embedded engine here, and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The round protocol: who is aggregated, when rounds start, what is refused."""
 
 from __future__ import annotations

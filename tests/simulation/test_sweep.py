@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Sweeps: pure expansion, validate-first, resume, failure isolation, Dask execution."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """TCP in the embedded engine: what a user relies on when the ML traffic or a flow uses TCP.
 
 (That every segment and result equals INET's is test_agreement's job, on real runs.)

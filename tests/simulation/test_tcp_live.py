@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Live: TCP's options in real OMNeT++ + INET and in the engine, result for result.
 
 A matrix over the congestion control (Reno, NewReno), Nagle on and off, delayed ACKs on

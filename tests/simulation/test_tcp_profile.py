@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """TCP in profiles: the transport's defaults, what a run records, and bad input in one line."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The TSN fixtures are real OMNeT++ runs in which each mechanism does its job.
 
 test_agreement.py checks the engine against every fixture; here the fixtures

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The [tsn] table of a profile: what it builds, and bad input refused in one line naming the field."""
 
 from __future__ import annotations

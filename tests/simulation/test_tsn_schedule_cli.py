@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """`fogcosim schedule` and its TOML; both synthesisers on the shipped paper-sec21 profile."""
 
 from __future__ import annotations

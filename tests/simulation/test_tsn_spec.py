@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """TSN mechanisms against hand-computed timelines: gates, guard band, credit, preemption.
 
 Independent of OMNeT++: every expected delay below is worked out from the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Gate-schedule synthesis on cases small enough to compute by hand.
 
 At 1 Gbps a byte takes 8 ns. A 1000-byte UDP message is one frame of

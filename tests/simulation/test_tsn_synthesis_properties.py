@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Properties of synthesised gate schedules on random small networks and flow sets.
 
 Each property is checked from the schedule's frame times and gate lists directly,

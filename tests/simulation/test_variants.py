@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """[[simulation.variants]]: what `set` and `unset` do to a profile, and bad ones refused in one line.
 
 A protection study declares its mechanisms as variants of one profile: a FIFO

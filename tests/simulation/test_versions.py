@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Which OMNeT++/INET pair is installed, the NED switch it needs, and the matrix warning."""
 
 from __future__ import annotations

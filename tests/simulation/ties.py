@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Scenarios built to create equal-time events: the test of the engine's event order.
 
 Hosts send on a coarse time grid with equal sizes over equal links, so frames

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Helpers for the gate-schedule synthesis tests: small scenarios, and a replay of a schedule.
 
 The replay runs the protected frames through FIFO queues behind the synthesised

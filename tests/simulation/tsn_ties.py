@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """TSN scenarios built to create equal-time events: gates, shapers and queues at one instant.
 
 Like `ties.py`, hosts send on a coarse grid over equal links, so frames meet

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A tiny simulator for the TCP specification tests: two connection ends and a pipe.
 
 Each direction of the pipe is a link of fixed rate and propagation delay with an

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """TcpConfig: defaults, one-line errors naming the field, INET parameter names."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Every byte written arrives exactly once, in order, whatever is lost (property test)."""
 
 from __future__ import annotations

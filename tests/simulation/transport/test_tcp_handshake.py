@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Three-way handshake: ISS, segments, MSS and window-scale negotiation, lost SYNs."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Loss recovery: fast retransmit, Reno vs NewReno, timeouts and back-off, RTO values, limited transmit."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Data transfer without loss: slow start, congestion avoidance, Nagle, delayed ACKs, rwnd."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The pure parts: sequence arithmetic, header sizes, RTO estimation, buffers, cwnd formulas."""
 
 from __future__ import annotations

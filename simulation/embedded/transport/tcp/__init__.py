@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """INET's TCP (`inet.transportlayer.tcp.Tcp`, 4.5.4 and 4.6.0) as a library the engine drives.
 
 See docs/tcp.md for the model, its parameters and every place where it follows INET

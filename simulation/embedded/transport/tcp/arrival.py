@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Segment arrival, organised as RFC 9293 section 3.10.7 "SEGMENT ARRIVES" (as INET does).
 
 Each `in_*` method processes one segment in one group of states and returns the

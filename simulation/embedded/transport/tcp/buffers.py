@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The send and receive buffers of a connection, as byte counts over sequence numbers.
 
 The send buffer is INET's `TcpSendQueue`: the bytes the application wrote, from the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The congestion-control interface: what a flavour may see and do, and its hooks.
 
 INET puts each flavour behind `TcpAlgorithm`; the shared machinery (ACK policy,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A TCP connection as INET's `Tcp` runs it, driven by the engine through `TcpEnv`.
 
 The engine creates one `TcpConnection` per connection end, opens it (`listen` or

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The congestion-control flavours, by INET class name: Tahoe, Reno, NewReno, none.
 
 Each reproduces what INET's class of the same name does on a new ACK, a duplicate

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The connection state machine (RFC 9293 figure 5) as INET's TcpConnection encodes it.
 
 Processing a command, a segment or a timer yields one event; the state changes after

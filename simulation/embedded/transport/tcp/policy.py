@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """What a connection does on ACKs and timers before the flavour decides (INET's TcpBaseAlg).
 
 ACK generation, RTT sampling, the retransmission, persist and delayed-ACK timers,

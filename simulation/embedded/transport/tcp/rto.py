@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Retransmission-timeout estimation as INET's TcpBaseAlg computes it (RFC 6298 and where not).
 
 RFC 6298 section 2: the first sample R sets SRTT = R, RTTVAR = R/2; later samples

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A TCP segment as the engine carries it: header fields, options and a byte count.
 
 Payload content is not modelled, only its length. The options are the two INET

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Building and sending segments: data within the windows, retransmissions, ACKs, SYNs.
 
 Each function sends its segments through `_tx` in the order INET's TcpConnection hands

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Sequence-number and simulation-time arithmetic exactly as INET's TCP does it.
 
 Sequence numbers live modulo 2^32 (RFC 9293 section 3.4): comparisons look at the

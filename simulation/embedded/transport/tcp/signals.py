@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Names of the statistics INET's TcpConnection records, and which ones this model emits.
 
 Each is a `@statistic(record=vector)` of the NED module `TcpConnection`, so INET writes

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The transmission control block: every variable of one connection, its timers and counters.
 
 RFC 9293 section 3.3.1 names the sequence variables (SND.UNA, SND.NXT, ...); INET adds
