@@ -1,14 +1,20 @@
 # SPDX-License-Identifier: MIT
-"""The profile reference in docs/ is what the schema says (regenerate with `make docs`)."""
+"""The docs hold: the profile reference is what the schema says (`make docs`), and links resolve."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+import pytest
 
 from simulation.profile_reference import render_reference
 from simulation.schema import SCHEMA
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "profile-reference.md"
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "profile-reference.md"
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+LINK = re.compile(r"\]\(([^)#\s]+)(?:#([^)\s]*))?\)")
 
 
 def test_profile_reference_is_generated_from_the_schema():
@@ -20,3 +26,24 @@ def test_every_schema_field_is_documented():
     for table in SCHEMA.values():
         for field in table.fields:
             assert f"| `{field.key}` |" in text, (table.path, field.key)
+
+
+def _anchors(page: Path) -> set[str]:
+    """GitHub's heading anchors of a Markdown page: lower case, punctuation dropped, - for spaces."""
+    out = set()
+    for line in page.read_text().splitlines():
+        if line.startswith("#"):
+            title = line.lstrip("#").strip().lower()
+            out.add(re.sub(r"[^\w\- ]", "", title).replace(" ", "-"))
+    return out
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_every_link_to_a_project_file_resolves(page: Path) -> None:
+    for target, anchor in LINK.findall(page.read_text()):
+        if target.startswith(("http://", "https://", "mailto:")):
+            continue
+        path = (page.parent / target).resolve()
+        assert path.exists(), f"{page.name} links to {target}, which does not exist"
+        if anchor and path.suffix == ".md":
+            assert anchor in _anchors(path), f"{page.name} links to {target}#{anchor}: no such heading"
