@@ -16,6 +16,7 @@ finish; the points that never started go to a fresh pool.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing
 import os
 import signal
 import uuid
@@ -112,7 +113,7 @@ def _on_pool(tasks: list[PointTask], workers: int, done: Record) -> None:
 def _pool_round(tasks: list[PointTask], workers: int, done: Record) -> set[str] | None:
     """Run `tasks` in one pool; None if all ended, else the keys that ended before it broke."""
     finished: set[str] = set()
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)))
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=_context())
     futures = {pool.submit(_marked_run, t): t for t in tasks}
     broken = False
     try:
@@ -158,6 +159,16 @@ def _stop(processes: list[multiprocessing.process.BaseProcess]) -> None:
             proc.join(timeout=5)
 
 
+def _context() -> multiprocessing.context.ForkServerContext:
+    """How worker processes start: from a fork server, never forked from this process.
+
+    The sweep's own process may have run torch (payload measurement starts its thread
+    pools) or hold locks in other threads (tqdm, the pool's manager); a child forked from
+    it can wait forever on one of them (seen: a CC step hung in `Tensor.float()`).
+    """
+    return multiprocessing.get_context("forkserver")
+
+
 def _send_result(conn: Connection, task: PointTask) -> None:
     conn.send(run_point(task))
     conn.close()
@@ -165,7 +176,7 @@ def _send_result(conn: Connection, task: PointTask) -> None:
 
 def run_alone(task: PointTask) -> PointStatus:
     """Run one point in a process of its own; if that process dies, say how."""
-    ctx = multiprocessing.get_context()
+    ctx = _context()
     receive, send = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_send_result, args=(send, task), name=f"sweep-{task.key}")
     proc.start()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,18 @@ def die_at_three_fog_nodes(run_dir: Path) -> dict[str, Any]:
     if run_dir.name.startswith("n3-"):
         os.kill(os.getpid(), signal.SIGKILL)
     return {"fog_nodes_seen": int(run_dir.name.split("-")[0][1:])}
+
+
+#: held by the sweep's own process in `test_workers_do_not_inherit_the_sweeps_locks`
+HELD = threading.Lock()
+
+
+def needs_the_held_lock(run_dir: Path) -> dict[str, Any]:
+    """A `summarize` that takes `HELD`, as torch's or tqdm's code takes its own locks."""
+    got = HELD.acquire(timeout=10)
+    if got:
+        HELD.release()
+    return {"lock_free": got, "fog_nodes_seen": int(run_dir.name.split("-")[0][1:])}
 
 
 class ForgetRunFolders(WorkerPlugin):

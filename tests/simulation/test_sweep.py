@@ -23,7 +23,7 @@ from simulation.sweep import RUNS_DIR, SweepPoint, default_out_dir, expand, run_
 from simulation.sweep_point import resume_key
 
 from .conftest import PROFILES, write_profile
-from .sweep_helpers import ForgetRunFolders, die_at_three_fog_nodes
+from .sweep_helpers import HELD, ForgetRunFolders, die_at_three_fog_nodes, needs_the_held_lock
 
 ROOT = Path(__file__).resolve().parents[2]
 STAR = str(PROFILES / "golden-star.toml")
@@ -408,6 +408,20 @@ def test_a_killed_worker_fails_its_point_only(tmp_path, star_profile):
         json.loads((out / RUNS_DIR / "n4-none-s0" / "metrics.json").read_text())["fog_nodes_seen"]
         == 4
     )
+
+
+def test_workers_do_not_inherit_the_sweeps_locks(tmp_path, star_profile):
+    # a child forked while another thread of the sweep held a lock (torch's thread pools
+    # after payload measurement, tqdm's monitor) waits for it forever: workers start fresh
+    out = tmp_path / "sweep"
+    with HELD:
+        outcome = run_sweep(
+            star_profile, expand([2, 3], ["none"], 1), out, backend="embedded", workers=2,
+            progress=False, summarize=needs_the_held_lock,
+        )  # fmt: skip
+    assert [s.status for s in outcome.statuses] == ["done", "done"]
+    for key in ("n2-none-s0", "n3-none-s0"):
+        assert json.loads((out / RUNS_DIR / key / "metrics.json").read_text())["lock_free"]
 
 
 LOCK_HOLDER = """
