@@ -16,7 +16,6 @@ finish; the points that never started go to a fresh pool.
 from __future__ import annotations
 
 import multiprocessing
-import multiprocessing
 import os
 import signal
 import uuid
