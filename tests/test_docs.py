@@ -46,4 +46,6 @@ def test_every_link_to_a_project_file_resolves(page: Path) -> None:
         path = (page.parent / target).resolve()
         assert path.exists(), f"{page.name} links to {target}, which does not exist"
         if anchor and path.suffix == ".md":
-            assert anchor in _anchors(path), f"{page.name} links to {target}#{anchor}: no such heading"
+            assert anchor in _anchors(path), (
+                f"{page.name} links to {target}#{anchor}: no such heading"
+            )
