@@ -105,14 +105,18 @@ def estimate(scenario: Scenario) -> RunSize:
             hops = len(scenario.path(src, dst)) - 1
             frames = frames_per_message(size, scenario.mtu, round_mss(scenario))
             sizes.append(FlowSize(flow, rounds, frames, hops))
-    gates = gate_events(scenario)
+    gates = gate_events(scenario, end)
     events = sum(s.events for s in sizes) + sum(n for _, n in gates)
     burst = max((s.frames_per_message for s in sizes), default=0)
     return RunSize(events, burst * BYTES_PER_QUEUED_FRAME, tuple(sizes), gates)
 
 
-def gate_events(scenario: Scenario) -> tuple[tuple[str, int], ...]:
-    """Per gate control list: its gates' changes up to the time limit, and the serves they wake."""
+def gate_events(scenario: Scenario, end_ps: int | None = None) -> tuple[tuple[str, int], ...]:
+    """Per gate control list: its gates' changes up to `end_ps`, and the serves they wake.
+
+    `end_ps`: when the run is expected to end (default: its time limit); a rounds run
+    ends with its rounds, long before the cap.
+    """
     if scenario.tsn is None:
         return ()
     out = []
@@ -121,7 +125,8 @@ def gate_events(scenario: Scenario) -> tuple[tuple[str, int], ...]:
         for tc in range(scenario.tsn.traffic_classes):
             gate = periodic_gate(gcl, tc)
             changes += 0 if gate is None else len(gate[2])
-        cycles = scenario.sim_time_limit_ps // gcl.cycle_ps + 1
+        end = scenario.sim_time_limit_ps if end_ps is None else end_ps
+        cycles = end // gcl.cycle_ps + 1
         out.append((f"{gcl.node} -> {gcl.peer}", 2 * changes * cycles))
     return tuple(out)
 

@@ -17,7 +17,8 @@ import pytest
 
 from analysis.metrics import summarize_run
 from simulation.embedded.backend import EmbeddedBackend
-from simulation.load import uncontended_delay_ps
+from simulation.estimate import check_size, gate_events
+from simulation.load import expected_end_ps, uncontended_delay_ps
 from simulation.profile import build_scenario, load_profile, with_rounds
 from simulation.scenario import Scenario
 
@@ -58,6 +59,20 @@ def test_industrial_line_builds_for_every_variant_with_its_mechanism(variant, fo
             assert s.idle_slope_bps == rates[(s.node, s.peer)] * 2 // 5
     else:
         assert variant == "preemption" and tsn.express == (4, 5, 6, 7)
+
+
+def test_industrial_line_runs_without_force_its_gates_counted_until_the_training_ends():
+    # the gate lists change state for as long as the run lasts: until its rounds end (4 s),
+    # not until the time cap (214 s), which made every point look 50x too big to run
+    sc = build_scenario(load_profile("industrial-line"), 18, "fl", 0)
+    end = expected_end_ps(sc)
+    assert end < sc.sim_time_limit_ps
+    counted = dict(gate_events(sc, end))
+    capped = dict(gate_events(sc))
+    for port, events in counted.items():
+        cycle = next(g.cycle_ps for g in sc.tsn.gates if f"{g.node} -> {g.peer}" == port)
+        assert events * (sc.sim_time_limit_ps // cycle + 1) == capped[port] * (end // cycle + 1)
+    check_size(sc)  # not refused
 
 
 def test_industrial_line_deadlines_are_above_their_physical_minima():
