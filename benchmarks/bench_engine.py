@@ -40,6 +40,13 @@ def measure(which: str, name: str, repeats: int) -> dict[str, float]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _last_error(output: str) -> str:
+    """The simulator's own error line (OMNeT++ prints `<!> Error: ...`), else the last line."""
+    lines = [ln.strip() for ln in output.splitlines() if ln.strip()]
+    errors = [ln for ln in lines if "Error" in ln]
+    return (errors or lines or ["no output"])[-1][:200]
+
+
 def main() -> None:
     """Print and record one row per scenario."""
     table = section(TITLE, COLUMNS)
@@ -59,7 +66,13 @@ def main() -> None:
         if not avail.ok:
             table.rows.append(row + ["skipped"] * 5 + ["n/a", "n/a"])
             continue
-        o = measure("omnetpp", name, reps[1])
+        try:
+            o = measure("omnetpp", name, reps[1])
+        except subprocess.CalledProcessError as exc:  # say why, and go on with the others
+            why = _last_error(exc.stdout + exc.stderr)
+            print(f"  opp_run failed: {why}", flush=True)
+            table.rows.append(row + [f"failed: {why}"] + [""] * 4 + ["n/a", ""])
+            continue
         ratio = o["simulation_s"] / e["simulation_s"]
         print(
             f"  opp_run {o['events']:,.0f} events, simulation {o['simulation_s']:.3f} s "

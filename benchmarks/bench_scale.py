@@ -36,15 +36,16 @@ END_TO_END = "`fogcosim run` and `fogcosim sweep` end to end, embedded against O
 E2E_COLUMNS = ["command", "embedded", "OMNeT++ backend", "embedded faster", "target"]
 
 _SETUP = """
-import json, resource, sys, time
+import json, sys, time
 t0 = time.perf_counter()
 from simulation.profile import build_scenario, load_profile
 from simulation.embedded.engine import Engine
+from benchmarks.measure import peak_rss_mb
 sc = build_scenario(load_profile("paper-sec21"), int(sys.argv[1]), "none", 0)
 t1 = time.perf_counter(); engine = Engine(sc); t2 = time.perf_counter()
 result = engine.run(); t3 = time.perf_counter()
 print(json.dumps({"build": t1 - t0, "setup": t2 - t1, "run": t3 - t2, "events": result.events,
-                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "rss_mb": peak_rss_mb()}))
 """
 
 
