@@ -324,6 +324,28 @@ def round_app_params(scenario: Scenario, app: App) -> list[tuple[str, str]]:
     return params
 
 
+#: INET's Udp module binds an unbound socket to a port of 1024..5000 (`Udp::getEphemeralPort`)
+EPHEMERAL_PORTS = 5000 - 1024 + 1
+
+
+def _check_ephemeral_ports(scenario: Scenario, plan: dict[str, list[App]]) -> None:
+    """Refuse a host with more UDP sources than INET has ephemeral ports.
+
+    Every chunk of a message above one datagram is a UDP source of its own (see
+    `simulation.apps`); opp_run would stop with "Ephemeral port range 1024..5000
+    exhausted" partway through the run.
+    """
+    for host, apps in plan.items():
+        sources = sum(1 for a in apps if a.role == "source")
+        if sources > EPHEMERAL_PORTS:
+            raise UserError(
+                f"{scenario.name}: host {host} would run {sources:,} UDP sources (one per "
+                f"datagram of each message), more than INET's {EPHEMERAL_PORTS:,} ephemeral "
+                "ports; the OMNeT++ backend cannot run it: use --backend embedded, fewer fog "
+                'nodes, or pacing = "rounds" (one TCP connection per fog node)'
+            )
+
+
 def render_text(
     scenario: Scenario,
     record_vectors: bool | str = False,
@@ -360,6 +382,7 @@ def render_text(
         tcp=bool(tcp_ends(scenario)),
     )
     plan = plan_apps(scenario)
+    _check_ephemeral_ports(scenario, plan)
     comment, qlines = queue_lines(scenario)
     payload = scenario.ml_payload
     ml_text = (

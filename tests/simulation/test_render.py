@@ -3,9 +3,10 @@ import re
 
 import pytest
 
+from fogcosim.errors import UserError
 from simulation.apps import MESSAGE_PORTS, chunk_sizes, manifest, plan_apps
 from simulation.profile import build_scenario, load_profile
-from simulation.render import render, render_text
+from simulation.render import EPHEMERAL_PORTS, render, render_text
 from simulation.scenario import MAX_UDP_PAYLOAD
 from tests.golden.regenerate import CASES, case_dir, rendered
 
@@ -43,6 +44,19 @@ def test_large_messages_end_on_the_message_port(star_profile):
     } <= cloud_sinks
     rows = manifest(sc)
     assert rows[0]["module"].startswith("GoldenStar.")
+
+
+def test_more_udp_sources_than_inet_has_ephemeral_ports_are_refused(star_profile):
+    # VGG-16's 61 MB per message is ~940 datagrams, each a UDP source: at 18 FNs the cloud
+    # would need ~17,000 sockets, and opp_run stopped with "Ephemeral port range exhausted"
+    big = 100_000_000
+    sc = build_scenario(star_profile, 3, "fcddt", 0, measure=fixed_payload(big, big))
+    sources = sum(1 for a in plan_apps(sc)["cloud"] if a.role == "source")
+    assert sources > EPHEMERAL_PORTS
+    with pytest.raises(UserError, match=r"host cloud would run [\d,]+ UDP sources.*ephemeral"):
+        render_text(sc)
+    small = build_scenario(star_profile, 3, "fcddt", 0, measure=fixed_payload(200_000, 200_000))
+    render_text(small)  # far below: renders
 
 
 @pytest.mark.parametrize("name", ["paper-sec21", "production-line", "two-tier-plant"])
