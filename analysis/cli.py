@@ -62,8 +62,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     check_size(scenario, force=args.force)
     early = warn_before(scenario)
     backend = get_backend(args.backend)
-    print(f"running {scenario.name} with backend {backend.name}")
     with marked_if_cut(args.out), run_progress(scenario, not args.no_progress) as progress:
+        print(f"running {scenario.name} with backend {backend.name}")
         result = backend.run(
             scenario,
             args.out,

@@ -68,8 +68,8 @@ def cmd_cosim(args: argparse.Namespace) -> int:
     backend = get_backend(args.backend)
     spec = scenario.rounds
     assert spec is not None
-    print(f"co-simulating {spec.rounds} rounds of {scenario.name} with backend {backend.name}")
     with marked_if_cut(args.out), run_progress(scenario, not args.no_progress) as progress:
+        print(f"co-simulating {spec.rounds} rounds of {scenario.name} with backend {backend.name}")
         result = backend.run(
             scenario, args.out, record_vectors=True, timeout_s=args.timeout, progress=progress
         )

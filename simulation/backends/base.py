@@ -119,8 +119,7 @@ def mark_interrupted(run_dir: Path, reason: str) -> None:
 
 def _mark(run_dir: Path, key: str, reason: str) -> None:
     path = Path(run_dir) / RUN_INFO
-    if not path.parent.is_dir():
-        return
+    path.parent.mkdir(parents=True, exist_ok=True)  # cut before the backend made it: say so
     info = json.loads(path.read_text()) if path.exists() else {}
     info[key] = reason
     atomic.write_json(path, info)

@@ -15,6 +15,7 @@ from analysis.pivots import runs, scalars, statistics
 from fogcosim.resultfiles.reader import read_result_files
 from simulation.apps import plan_apps
 from simulation.backends import get_backend
+from simulation.backends.base import mark_interrupted
 from simulation.backends.omnetpp import OmnetppBackend
 from simulation.embedded.backend import EmbeddedBackend
 from simulation.profile import build_scenario
@@ -167,6 +168,14 @@ def test_generators_and_engine_scale_far_beyond_18(tmp_path, name):
     delays = stats[stats["name"] == "endToEndDelay:histogram"]
     assert delays["count"].sum() > n * 10
     assert result.events > 0
+
+
+def test_a_run_cut_before_its_folder_existed_is_still_marked(tmp_path):
+    # SIGTERM right after "running ...", before the backend created the folder: the folder
+    # then holds only the mark, never nothing (the console said it was marked)
+    out = tmp_path / "not-yet" / "run"
+    mark_interrupted(out, "Ctrl-C before the run finished; its results are partial")
+    assert "partial" in json.loads((out / "run.json").read_text())["interrupted"]
 
 
 def test_a_run_cut_short_is_marked_interrupted(tmp_path):
