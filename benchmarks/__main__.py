@@ -25,7 +25,7 @@ def simulators() -> list[str]:
     found = find_install()
     if isinstance(found, OmnetppInstall):
         v = found.versions()
-        return [f"- OMNeT++ {v.omnetpp} + INET {v.inet} (`opp_run` {found.opp_run})"]
+        return [f"- OMNeT++ {v.omnetpp} + INET {v.inet} (`{Path(found.opp_run).name}`)"]
     reason = OmnetppBackend().availability().reason
     return [f"- OMNeT++: not found, its columns are empty ({reason})"]
 

@@ -14,7 +14,7 @@ import pytest
 from analysis import read_result_files
 
 #: Real OMNeT++ 6.1 + INET 4.5.4 results and their `opp_scavetool export -F CSV-R` (copied from
-#: /work/shared/reference/omnetpp-6.1-inet-4.5.4; see PROVENANCE.md there).
+#: the project's shared reference set, `reference/omnetpp-6.1-inet-4.5.4`; see its PROVENANCE.md).
 REFERENCE = Path(__file__).resolve().parent / "fixtures" / "omnetpp-reference"
 REFERENCE_RESULTS = REFERENCE / "results"
 REFERENCE_SCA = sorted(REFERENCE_RESULTS.glob("*.sca"))
@@ -28,11 +28,11 @@ def reference_raw() -> pd.DataFrame:
 
 
 def find_scavetool() -> Path | None:
-    """opp_scavetool from $OPP_SCAVETOOL, PATH or $OMNETPP_ROOT/bin, else the usual build place."""
+    """opp_scavetool from $OPP_SCAVETOOL, PATH or $OMNETPP_ROOT/bin."""
     candidates = [os.environ.get("OPP_SCAVETOOL"), shutil.which("opp_scavetool")]
-    for root in (os.environ.get("OMNETPP_ROOT"), "/work/opp/omnetpp-6.1"):
-        if root:
-            candidates.append(str(Path(root) / "bin" / "opp_scavetool"))
+    root = os.environ.get("OMNETPP_ROOT")
+    if root:
+        candidates.append(str(Path(root) / "bin" / "opp_scavetool"))
     for candidate in candidates:
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return Path(candidate)
