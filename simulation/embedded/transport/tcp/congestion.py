@@ -142,3 +142,14 @@ class TahoeRenoFamily(CongestionControl):
         c.emit(signals.CWND, c.cwnd)
         if emit_ssthresh:
             c.emit(signals.SSTHRESH, c.ssthresh)
+
+    def on_rexmit_timeout(self, c: ConnectionOps) -> None:
+        """Halve ssthresh, cwnd = 1 SMSS (RFC 5681 eq. 4 and LW), resend from snd_una.
+
+        Slow start follows (`after_rto`); the same in Tahoe, Reno and NewReno.
+        """
+        self.reduce_ssthresh(c)
+        c.cwnd = c.snd_mss
+        c.emit(signals.CWND, c.cwnd)
+        c.after_rto = True
+        c.retransmit_one_segment(True)

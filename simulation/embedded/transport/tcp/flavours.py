@@ -36,14 +36,6 @@ class TcpTahoe(TahoeRenoFamily):
             c.fast_retransmits += 1
             c.retransmit_one_segment(False)
 
-    def on_rexmit_timeout(self, c: ConnectionOps) -> None:
-        """Halve ssthresh, cwnd = 1 SMSS (RFC 5681 eq. 4 and LW), resend from snd_una."""
-        self.reduce_ssthresh(c)
-        c.cwnd = c.snd_mss
-        c.emit(signals.CWND, c.cwnd)
-        c.after_rto = True
-        c.retransmit_one_segment(True)
-
 
 class TcpReno(TahoeRenoFamily):
     """RFC 5681 fast retransmit and fast recovery (RFC 2581 as INET implements it).
@@ -80,14 +72,6 @@ class TcpReno(TahoeRenoFamily):
             c.cwnd = (c.cwnd + c.snd_mss) & MASK
             c.emit(signals.CWND, c.cwnd)
             self.send_data(c)
-
-    def on_rexmit_timeout(self, c: ConnectionOps) -> None:
-        """Halve ssthresh, cwnd = 1 SMSS, resend from snd_una (slow start follows)."""
-        self.reduce_ssthresh(c)
-        c.cwnd = c.snd_mss
-        c.emit(signals.CWND, c.cwnd)
-        c.after_rto = True
-        c.retransmit_one_segment(True)
 
 
 class TcpNewReno(TahoeRenoFamily):
@@ -157,11 +141,7 @@ class TcpNewReno(TahoeRenoFamily):
         self.recover = (c.snd_max - 1) & MASK
         c.loss_recovery = False
         self.first_partial_ack = False
-        self.reduce_ssthresh(c)
-        c.cwnd = c.snd_mss
-        c.emit(signals.CWND, c.cwnd)
-        c.after_rto = True
-        c.retransmit_one_segment(True)
+        super().on_rexmit_timeout(c)
 
 
 class TcpNoCongestionControl(CongestionControl):
