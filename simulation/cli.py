@@ -59,8 +59,8 @@ def method_list(text: str) -> list[str]:
     return values
 
 
-def add_scenario_args(p: argparse.ArgumentParser) -> None:
-    """Arguments that name one scenario: profile, fog-node count, method, seed."""
+def add_point_args(p: argparse.ArgumentParser) -> None:
+    """Arguments that name one point of a profile: profile, fog-node count, method, seed."""
     p.add_argument("--profile", required=True, help="shipped profile name or path to a .toml")
     p.add_argument(
         "--fog-nodes", type=positive_int, required=True, metavar="N", help="fog nodes (FNs)"
@@ -74,6 +74,11 @@ def add_scenario_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--seed", type=int, default=0, help="network seed: draws start offsets and periods"
     )
+
+
+def add_scenario_args(p: argparse.ArgumentParser) -> None:
+    """Arguments that name one scenario: the point (`add_point_args`), training seed and more."""
+    add_point_args(p)
     p.add_argument(
         "--train-seed",
         type=int,

@@ -10,9 +10,8 @@ from typing import Any
 from tabulate import tabulate
 
 from fogcosim.clihelp import examples
-from simulation.cli import positive_int
+from simulation.cli import add_point_args, positive_int
 from simulation.profile import build_scenario, load_profile
-from simulation.traffic import METHODS as TRAINING_METHODS
 from simulation.tsn_synthesis.gates_toml import write_schedule
 from simulation.tsn_synthesis.optimal import OBJECTIVES
 from simulation.tsn_synthesis.problem import DEFAULT_PROTECTED_CLASS, GUARD_BANDS, build_problem
@@ -31,17 +30,7 @@ def register(sub: Any) -> None:
             "--protect loop1,safety --out gates.toml",
         ),
     )
-    p.add_argument("--profile", required=True, help="shipped profile name or path to a .toml")
-    p.add_argument(
-        "--fog-nodes", type=positive_int, required=True, metavar="N", help="fog nodes (FNs)"
-    )
-    p.add_argument(
-        "--method",
-        choices=TRAINING_METHODS,
-        required=True,
-        help="the training method whose traffic shares the network",
-    )
-    p.add_argument("--seed", type=int, default=0, help="draws start offsets and periods")
+    add_point_args(p)
     p.add_argument("--synth", choices=METHODS, default="greedy", help="synthesiser")
     p.add_argument(
         "--out",
