@@ -111,11 +111,11 @@ def estimate(scenario: Scenario) -> RunSize:
     return RunSize(events, burst * BYTES_PER_QUEUED_FRAME, tuple(sizes), gates)
 
 
-def gate_events(scenario: Scenario, end_ps: int | None = None) -> tuple[tuple[str, int], ...]:
+def gate_events(scenario: Scenario, end_ps: int) -> tuple[tuple[str, int], ...]:
     """Per gate control list: its gates' changes up to `end_ps`, and the serves they wake.
 
-    `end_ps`: when the run is expected to end (default: its time limit); a rounds run
-    ends with its rounds, long before the cap.
+    `end_ps`: when the run is expected to end (`expected_end_ps`); a rounds run ends with
+    its rounds, long before its time cap.
     """
     if scenario.tsn is None:
         return ()
@@ -125,8 +125,7 @@ def gate_events(scenario: Scenario, end_ps: int | None = None) -> tuple[tuple[st
         for tc in range(scenario.tsn.traffic_classes):
             gate = periodic_gate(gcl, tc)
             changes += 0 if gate is None else len(gate[2])
-        end = scenario.sim_time_limit_ps if end_ps is None else end_ps
-        cycles = end // gcl.cycle_ps + 1
+        cycles = end_ps // gcl.cycle_ps + 1
         out.append((f"{gcl.node} -> {gcl.peer}", 2 * changes * cycles))
     return tuple(out)
 

@@ -68,7 +68,7 @@ def test_industrial_line_runs_without_force_its_gates_counted_until_the_training
     end = expected_end_ps(sc)
     assert end < sc.sim_time_limit_ps
     counted = dict(gate_events(sc, end))
-    capped = dict(gate_events(sc))
+    capped = dict(gate_events(sc, sc.sim_time_limit_ps))
     for port, events in counted.items():
         cycle = next(g.cycle_ps for g in sc.tsn.gates if f"{g.node} -> {g.peer}" == port)
         assert events * (sc.sim_time_limit_ps // cycle + 1) == capped[port] * (end // cycle + 1)
