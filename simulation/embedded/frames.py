@@ -6,8 +6,9 @@
   floor((MTU - 20) / 8) * 8 payload bytes (the last one the rest) plus its own
   20-byte header (`Ipv4::fragmentAndSend`).
 - Ethernet adds a 14-byte MAC header, pads to the 64-byte minimum frame and
-  appends a 4-byte FCS (the padding only when the frame is sent: a queue holds
-  and counts the unpadded frame); on the wire each frame is preceded by 8 bytes of
+  appends a 4-byte FCS (the padding only when the frame is sent: the sender's
+  queue counts the unpadded frame, a switch's the padded one it received); on
+  the wire each frame is preceded by 8 bytes of
   preamble and SFD (part of the transmission, hence of channel busy time and
   of the channel's `packetBytes`), and followed by a 12-byte inter-frame gap
   (idle line, in neither).
@@ -43,8 +44,8 @@ class PaddedWire(int):
     INET's interface queue holds a frame before its padding is added (header,
     payload and FCS only: a 62-byte frame counts 496 bits in `queueBitLength`,
     and in a byte-bounded queue's capacity), while the line carries the padded
-    64 bytes. Arithmetic gives a plain int (the wire size); `queue_bits` reads
-    `queued`.
+    64 bytes. Arithmetic gives a plain int (the wire size); `source_queue_bits`
+    reads `queued`.
     """
 
     queued: int
@@ -89,14 +90,8 @@ def source_queue_bits(wire: int) -> int:
     """Bits a frame counts in its sender's interface queue: before its padding.
 
     The sender's MAC pads a frame below the 64-byte minimum when it sends it
-    (`PaddedWire` remembers the unpadded size); `packet_queue_bits` gives the
-    same from an IP payload.
+    (`PaddedWire` remembers the unpadded size).
     """
     if isinstance(wire, PaddedWire):
         return wire.queued * 8
     return queue_bits(wire)
-
-
-def packet_queue_bits(ip_payload: int) -> int:
-    """Bits one IP packet's frame counts in an INET interface queue: without padding."""
-    return (ip_payload + IPV4_HEADER + ETH_HEADER + ETH_FCS) * 8

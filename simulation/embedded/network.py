@@ -190,16 +190,13 @@ class Network:
             self._paths[key] = [self._out[hop] for hop in itertools.pairwise(nodes)]
         return self._paths[key]
 
-    def send(
-        self, dgram: Datagram, wires: list[int], level: int, depth: int, root: int,
-        bits: list[int] | None = None,
-    ) -> None:  # fmt: skip
+    def send(self, dgram: Datagram, wires: list[int], level: int, depth: int, root: int) -> None:
         """Hand a datagram's frames to its first interface at the end of the sender's chain.
 
-        `bits`: what each frame counts in the sender's queue (default: `source_queue_bits`).
+        Each frame counts in the sender's queue unpadded (`source_queue_bits`); a router
+        that frames a one-frame packet anew counts it the same (`qbits`).
         """
-        if bits is None:
-            bits = [source_queue_bits(w) for w in wires]
+        bits = [source_queue_bits(w) for w in wires]
         frames = [(w, dgram, level, 0, b) for w, b in zip(wires, bits, strict=True)]
         if len(bits) == 1:
             dgram.qbits = bits[0]

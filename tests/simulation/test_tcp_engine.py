@@ -124,10 +124,10 @@ def test_a_connection_tcp_gives_up_on_ends_the_run_with_a_one_line_diagnosis(tmp
     sc = _scenario(tmp_path, text, 2, "fl", 3)
     send = Network.send
 
-    def lose_fog0(self, dgram, wires, level, depth, root, bits=None):
+    def lose_fog0(self, dgram, wires, level, depth, root):
         if dgram.path[0].direction.src == "fog0" and dgram.created > 10**9:
             return  # lost on the way
-        send(self, dgram, wires, level, depth, root, bits)
+        send(self, dgram, wires, level, depth, root)
 
     monkeypatch.setattr(Network, "send", lose_fog0)
     EmbeddedBackend().run(sc, tmp_path / "run")
