@@ -38,35 +38,38 @@ def ip_fragment_payloads(udp_payload: int, mtu: int) -> list[int]:
     return [per_fragment] * full + ([rest] if rest else [])
 
 
-class PaddedWire(int):
-    """The wire bytes of a frame Ethernet pads to its minimum, remembering the unpadded frame.
-
-    INET's interface queue holds a frame before its padding is added (header,
-    payload and FCS only: a 62-byte frame counts 496 bits in `queueBitLength`,
-    and in a byte-bounded queue's capacity), while the line carries the padded
-    64 bytes. Arithmetic gives a plain int (the wire size); `source_queue_bits`
-    reads `queued`.
-    """
-
-    queued: int
-
-    def __new__(cls, wire: int, queued: int) -> PaddedWire:  # noqa: D102
-        self = super().__new__(cls, wire)
-        self.queued = queued
-        return self
+#: A frame to send: (bytes on the wire, bits it counts in its sender's interface queue).
+FrameSize = tuple[int, int]
 
 
 def wire_bytes(ip_payload: int) -> int:
     """Bytes one IP packet occupies on the wire: preamble/SFD + padded frame + FCS."""
-    unpadded = ip_payload + IPV4_HEADER + ETH_HEADER + ETH_FCS
-    if unpadded < ETH_MIN_FRAME:
-        return PaddedWire(ETH_MIN_FRAME + ETH_PREAMBLE_SFD, unpadded)
-    return unpadded + ETH_PREAMBLE_SFD
+    return max(ip_payload + IPV4_HEADER + ETH_HEADER + ETH_FCS, ETH_MIN_FRAME) + ETH_PREAMBLE_SFD
+
+
+def frame_size(ip_payload: int, tag: int = 0) -> FrameSize:
+    """Wire bytes of one IP packet's frame and the bits it counts in its sender's queue.
+
+    The sender's interface queue holds the frame before the MAC pads it (header,
+    payload and FCS only: a 62-byte frame counts 496 bits in `queueBitLength`
+    and in a byte-bounded queue's capacity), while the line carries the padded
+    64 bytes. A frame with a VLAN tag (`tag` bytes) counts as on the wire, less
+    the preamble (as INET's TSN nodes queue it: every fixture agrees).
+    """
+    wire = wire_bytes(ip_payload)
+    if tag:
+        return wire + tag, queue_bits(wire + tag)
+    return wire, (ip_payload + IPV4_HEADER + ETH_HEADER + ETH_FCS) * 8
 
 
 def datagram_wire_bytes(udp_payload: int, mtu: int) -> list[int]:
     """Wire bytes of every frame that carries one UDP datagram, in sending order."""
     return [wire_bytes(p) for p in ip_fragment_payloads(udp_payload, mtu)]
+
+
+def datagram_frames(udp_payload: int, mtu: int, tag: int = 0) -> list[FrameSize]:
+    """`frame_size` of every frame that carries one UDP datagram, in sending order."""
+    return [frame_size(p, tag) for p in ip_fragment_payloads(udp_payload, mtu)]
 
 
 def ps_per_byte(datarate_bps: int) -> int:
@@ -83,15 +86,4 @@ def queue_bits(wire: int) -> int:
     The queue holds the Ethernet frame as it came off the line (header, payload,
     padding, FCS); the preamble and SFD are not part of it.
     """
-    return (int(wire) - ETH_PREAMBLE_SFD) * 8
-
-
-def source_queue_bits(wire: int) -> int:
-    """Bits a frame counts in its sender's interface queue: before its padding.
-
-    The sender's MAC pads a frame below the 64-byte minimum when it sends it
-    (`PaddedWire` remembers the unpadded size).
-    """
-    if isinstance(wire, PaddedWire):
-        return wire.queued * 8
-    return queue_bits(wire)
+    return (wire - ETH_PREAMBLE_SFD) * 8

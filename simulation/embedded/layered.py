@@ -44,7 +44,7 @@ class LayeredMac(Mac):
         egress: TsnEgress,
         window: tuple[int, int],
     ) -> None:
-        super().__init__(kernel, index, direction, to_node, to_host, egress, window)  # type: ignore[arg-type]
+        super().__init__(kernel, index, direction, to_node, to_host, window)
         self.tsn = egress
         egress.mac = self
         self.serve = Timer(self._serve)

@@ -32,12 +32,17 @@ ArriveHook = Callable[[tuple["Mac", Frame], int, int], None]
 
 
 class Mac:
-    """One link direction's MAC, its egress and its channel's counters."""
+    """One link direction's sending side: the line, one frame on it at a time, its counters.
+
+    What every interface kind shares (`EthernetMac`, INET's layered interface in
+    `simulation.embedded.layered`, its preempting MAC in `simulation.embedded.preempt`);
+    each kind decides in `take` and `end_transmission` what to send when.
+    """
 
     __slots__ = (
-        "busy", "bytes", "delay", "direction", "egress", "endtx_pos", "first", "frames",
-        "free_at", "ifg", "ifg_pending", "index", "kernel", "last_end", "limit", "on_arrive",
-        "on_drop", "ppb", "to_host", "to_node", "trace", "transmitting", "tx_end", "warmup",
+        "busy", "bytes", "delay", "direction", "endtx_pos", "first", "frames", "free_at", "ifg",
+        "index", "kernel", "last_end", "limit", "on_arrive", "on_drop", "ppb", "to_host",
+        "to_node", "trace", "transmitting", "tx_end", "warmup",
     )  # fmt: skip
 
     def __init__(
@@ -47,7 +52,6 @@ class Mac:
         direction: LinkDirection,
         to_node: int,
         to_host: bool,
-        egress: StrictPriority,
         window: tuple[int, int],
     ) -> None:
         self.kernel = kernel
@@ -58,14 +62,12 @@ class Mac:
         self.delay = direction.link.delay_ps
         self.to_node = to_node
         self.to_host = to_host
-        self.egress = egress
         self.warmup, self.limit = window
         self.on_arrive: ArriveHook | None = None
         self.on_drop: DropHook | None = None
         #: per MAC: (queue index, datagram seq) of frames entering it, for property tests
         self.trace: list[tuple[int, int]] | None = None
         self.transmitting = False
-        self.ifg_pending = False
         self.tx_end = 0
         self.free_at = 0
         self.endtx_pos = 0
@@ -84,28 +86,12 @@ class Mac:
             take(frame, depth, root)
 
     def take(self, frame: Frame, depth: int, root: int) -> None:
-        """One frame handed to the interface now: sent at once if idle, else queued or dropped."""
-        if self.trace is not None:
-            self.trace.append((frame[2], frame[1].seq))
-        now = self.kernel.now
-        if not self.transmitting and now >= self.free_at and not self.ifg_pending:
-            self.egress.passed(frame, now)
-            self.transmit(frame, depth, root)
-            return
-        full = self.egress.push(frame, now)
-        if full is not None:
-            if now >= self.warmup:
-                full.stats.drops += 1
-                full.stats.drop_bytes += frame[0]
-            full.stats.emit(now)
-            if self.on_drop is not None:
-                self.on_drop(self, frame, full)
-            return
-        if not self.transmitting and not self.ifg_pending:
-            # in the gap after an end of transmission that found nothing waiting: INET's
-            # MAC scheduled the end of the gap at that end of transmission
-            self.kernel.at_as(self.free_at, self.tx_end, 0, self.endtx_pos, self.end_gap, None)
-            self.ifg_pending = True
+        """One frame handed to the interface now (each interface kind decides what follows)."""
+        raise NotImplementedError
+
+    def end_transmission(self, _: None, depth: int, root: int) -> None:
+        """The frame's last bit left (an event handler; each interface kind's own)."""
+        raise NotImplementedError
 
     def transmit(self, frame: Frame, depth: int, root: int) -> None:
         """Put `frame` on the wire now."""
@@ -144,6 +130,50 @@ class Mac:
         if self.first is not None and now >= self.first:
             self.busy += (end if end < self.limit else self.limit) - now
         self.last_end = end
+
+
+class EthernetMac(Mac):
+    """INET's classic `EthernetMac`, fed by a `StrictPriority` egress (see the module doc)."""
+
+    __slots__ = ("egress", "ifg_pending")
+
+    def __init__(
+        self,
+        kernel: Kernel,
+        index: int,
+        direction: LinkDirection,
+        to_node: int,
+        to_host: bool,
+        egress: StrictPriority,
+        window: tuple[int, int],
+    ) -> None:
+        super().__init__(kernel, index, direction, to_node, to_host, window)
+        self.egress = egress
+        self.ifg_pending = False
+
+    def take(self, frame: Frame, depth: int, root: int) -> None:
+        """One frame handed to the interface now: sent at once if idle, else queued or dropped."""
+        if self.trace is not None:
+            self.trace.append((frame[2], frame[1].seq))
+        now = self.kernel.now
+        if not self.transmitting and now >= self.free_at and not self.ifg_pending:
+            self.egress.passed(frame, now)
+            self.transmit(frame, depth, root)
+            return
+        full = self.egress.push(frame, now)
+        if full is not None:
+            if now >= self.warmup:
+                full.stats.drops += 1
+                full.stats.drop_bytes += frame[0]
+            full.stats.emit(now)
+            if self.on_drop is not None:
+                self.on_drop(self, frame, full)
+            return
+        if not self.transmitting and not self.ifg_pending:
+            # in the gap after an end of transmission that found nothing waiting: INET's
+            # MAC scheduled the end of the gap at that end of transmission
+            self.kernel.at_as(self.free_at, self.tx_end, 0, self.endtx_pos, self.end_gap, None)
+            self.ifg_pending = True
 
     def end_transmission(self, _: None, depth: int, root: int) -> None:
         """The frame's last bit left: the gap begins; its end is due if a frame waits."""

@@ -18,10 +18,10 @@ from typing import Any, Protocol
 
 from simulation.embedded import inet
 from simulation.embedded.egress import DropTailQueue, Frame, StrictPriority
-from simulation.embedded.frames import datagram_wire_bytes, queue_bits, source_queue_bits
+from simulation.embedded.frames import FrameSize, datagram_frames, queue_bits
 from simulation.embedded.kernel import Kernel
 from simulation.embedded.layered import LayeredMac
-from simulation.embedded.mac import Mac
+from simulation.embedded.mac import EthernetMac, Mac
 from simulation.embedded.messages import Message
 from simulation.embedded.preempt import PreemptingMac
 from simulation.embedded.stats import QueueStats
@@ -112,7 +112,7 @@ class Network:
                 window[0],
             )
             egress.on_wait = self.waited
-            mac = Mac(kernel, i, d, index[d.dst], is_host[index[d.dst]], egress, window)
+            mac = EthernetMac(kernel, i, d, index[d.dst], is_host[index[d.dst]], egress, window)
             mac.on_arrive = self.arrive
             mac.on_drop = self.drop
             self.macs.append(mac)
@@ -177,10 +177,9 @@ class Network:
             return self.tsn.queue_of(self.pcp_of[flow])
         return self.level_of[flow] if self.strict else 0
 
-    def wires(self, udp_payload: int) -> list[int]:
-        """Wire bytes of each frame of a UDP datagram (with the VLAN tag under TSN)."""
-        wires = datagram_wire_bytes(udp_payload, self.scenario.mtu)
-        return [w + self.tag for w in wires] if self.tag else wires
+    def wires(self, udp_payload: int) -> list[FrameSize]:
+        """Each frame of a UDP datagram: wire bytes (VLAN tag under TSN), sender-queue bits."""
+        return datagram_frames(udp_payload, self.scenario.mtu, self.tag)
 
     def path(self, src: str, dst: str) -> list[Mac]:
         """The MACs a datagram from host `src` to host `dst` leaves through, in order."""
@@ -190,16 +189,17 @@ class Network:
             self._paths[key] = [self._out[hop] for hop in itertools.pairwise(nodes)]
         return self._paths[key]
 
-    def send(self, dgram: Datagram, wires: list[int], level: int, depth: int, root: int) -> None:
+    def send(
+        self, dgram: Datagram, wires: list[FrameSize], level: int, depth: int, root: int
+    ) -> None:
         """Hand a datagram's frames to its first interface at the end of the sender's chain.
 
-        Each frame counts in the sender's queue unpadded (`source_queue_bits`); a router
-        that frames a one-frame packet anew counts it the same (`qbits`).
+        Each frame counts in the sender's queue as `frame_size` says (unpadded); a
+        router that frames a one-frame packet anew counts it the same (`qbits`).
         """
-        bits = [source_queue_bits(w) for w in wires]
-        frames = [(w, dgram, level, 0, b) for w, b in zip(wires, bits, strict=True)]
-        if len(bits) == 1:
-            dgram.qbits = bits[0]
+        frames: list[Frame] = [(w, dgram, level, 0, b) for w, b in wires]
+        if len(wires) == 1:
+            dgram.qbits = wires[0][1]
         self.kernel.chain(depth, root, dgram.path[0].enqueue, frames)
 
     def arrive(self, event: tuple[Mac, Frame], depth: int, root: int) -> None:

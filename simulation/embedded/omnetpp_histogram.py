@@ -35,7 +35,7 @@ __all__ = [
     "format_sca_number",
 ]
 
-_NAN = -math.nan  # OMNeT++'s NaN (0.0/0.0) has the sign bit set; .sca shows "-nan"
+_NAN = math.copysign(math.nan, -1.0)  # OMNeT++'s NaN (0.0/0.0) has the sign bit set; .sca shows "-nan"
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ class PreemptingMac(Mac):
         queues: list[DropTailQueue],
         window: tuple[int, int],
     ) -> None:
-        super().__init__(kernel, index, direction, to_node, to_host, None, window)  # type: ignore[arg-type]
+        super().__init__(kernel, index, direction, to_node, to_host, window)
         self.express, self.preemptable = queues
         self.rate = float(direction.link.datarate_bps)
         #: the server's stream: (frame, express?, start, frame data bytes, fragment number)

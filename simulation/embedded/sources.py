@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from simulation.apps import App
+from simulation.embedded.frames import FrameSize
 from simulation.embedded.kernel import Kernel
 from simulation.embedded.mac import Mac
 from simulation.embedded.messages import Messages
@@ -32,7 +33,7 @@ class Source:
         flow: FlowStats,
         sink: SinkStats | None,
         path: list[Mac],
-        wires: list[int],
+        wires: list[FrameSize],
         level: int,
         env: tuple[Kernel, Udp, Messages, int, int],
     ) -> None:

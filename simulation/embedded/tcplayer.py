@@ -33,7 +33,7 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 from simulation.embedded import inet
-from simulation.embedded.frames import wire_bytes
+from simulation.embedded.frames import frame_size
 from simulation.embedded.kernel import Kernel, Timer
 from simulation.embedded.mac import Mac
 from simulation.embedded.messages import Message, Messages
@@ -126,7 +126,7 @@ class TcpLayer:
         """IPv4 takes a segment (an event at `depth`); it reaches the queue two levels down."""
         end, dgram, size, level = sent
         end.count(dgram.message[1])
-        self.network.send(dgram, [wire_bytes(size)], level, depth + TCP_TO_QUEUE - 1, root)
+        self.network.send(dgram, [frame_size(size)], level, depth + TCP_TO_QUEUE - 1, root)
 
     # the network's Transport
 

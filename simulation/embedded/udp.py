@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from simulation.embedded.frames import FrameSize
 from simulation.embedded.kernel import Kernel
 from simulation.embedded.mac import Mac
 from simulation.embedded.messages import Message, Messages
@@ -33,7 +34,7 @@ class Udp:
         self.datagrams = 0
 
     def send(
-        self, message: Message, size: int, wires: list[int], path: list[Mac], level: int,
+        self, message: Message, size: int, wires: list[FrameSize], path: list[Mac], level: int,
         depth: int, root: int, sink: SinkStats | None = None,
     ) -> None:  # fmt: skip
         """Send one datagram of `message` (`size` payload bytes, frames of `wires` bytes)."""

@@ -19,6 +19,7 @@ from simulation.embedded.engine import Engine
 from simulation.profile import build_scenario, load_profile, with_rounds
 
 from .conftest import PROFILES, write_profile
+from .pure_python import in_pure_python
 
 STAR = (PROFILES / "rounds-star.toml").read_text()
 
@@ -110,6 +111,7 @@ def test_long_lived_tcp_flows_deliver_every_message_beside_udp_critical_flows():
     assert math.isclose(sum(q.drops for q in result.queues), 83)
 
 
+@in_pure_python
 def test_a_connection_tcp_gives_up_on_ends_the_run_with_a_one_line_diagnosis(tmp_path, monkeypatch):
     """A path that drops everything an FN sends after a while: 12 timeouts, then the end.
 

@@ -6,11 +6,15 @@ rather than an RFC. The engine implements `TcpEnv` and creates a `TcpConnection`
 connection end.
 """
 
-from simulation.embedded.transport.tcp.connection import TcpConnection, TcpEnv, listener_samples
-from simulation.embedded.transport.tcp.flavours import ALGORITHMS
-from simulation.embedded.transport.tcp.segment import ACK, FIN, PSH, RST, SYN, Segment
-from simulation.embedded.transport.tcp.tcb import STATE_NAMES, TIMERS
-from simulation.tcpconfig import TcpConfig
+from simulation.embedded.native import use_build
+
+use_build(__path__, __name__)
+
+from simulation.embedded.transport.tcp.connection import TcpConnection, TcpEnv, listener_samples  # noqa: E402 (after use_build: see native)
+from simulation.embedded.transport.tcp.flavours import ALGORITHMS  # noqa: E402 (after use_build: see native)
+from simulation.embedded.transport.tcp.segment import ACK, FIN, PSH, RST, SYN, Segment  # noqa: E402 (after use_build: see native)
+from simulation.embedded.transport.tcp.tcb import STATE_NAMES, TIMERS  # noqa: E402 (after use_build: see native)
+from simulation.tcpconfig import TcpConfig  # noqa: E402 (after use_build: see native)
 
 __all__ = [
     "ACK",
