@@ -10,7 +10,7 @@ from simulation.embedded.transport.tcp.connection import TcpConnection, TcpEnv, 
 from simulation.embedded.transport.tcp.flavours import ALGORITHMS
 from simulation.embedded.transport.tcp.segment import ACK, FIN, PSH, RST, SYN, Segment
 from simulation.embedded.transport.tcp.tcb import STATE_NAMES, TIMERS
-from simulation.tcpconfig import TcpConfig
+from simulation.model.tcpconfig import TcpConfig
 
 __all__ = [
     "ACK",
