@@ -52,7 +52,7 @@ OMNETPP_VERSION ?= 6.2.0
 INET_VERSION ?= 4.6.0
 omnetpp: $(STAMP)
 	$(BIN)/pip install --quiet opp_env
-	OPP_ENV_WORKSPACE=$(OPP_ENV_WORKSPACE) $(BIN)/python -m simulation.backends.install --workspace $(OPP_ENV_WORKSPACE) --omnetpp $(OMNETPP_VERSION) --inet $(INET_VERSION)
+	OPP_ENV_WORKSPACE=$(OPP_ENV_WORKSPACE) $(BIN)/python -m simulation.backends.omnetpp.install --workspace $(OPP_ENV_WORKSPACE) --omnetpp $(OMNETPP_VERSION) --inet $(INET_VERSION)
 
 # Regenerate the golden NED/ini files of the render tests (review the diff).
 golden: $(STAMP)
@@ -71,4 +71,4 @@ clean:
 
 # Regenerate docs/profile-reference.md from the profile schema (a test keeps it in sync).
 docs: $(STAMP)
-	$(BIN)/python -m simulation.profile_reference > docs/profile-reference.md
+	$(BIN)/python -m simulation.profile.reference > docs/profile-reference.md

@@ -18,10 +18,10 @@ import pandas as pd
 
 from analysis.metrics import link_utilization, load_run, run_metrics
 from fogcosim import atomic
-from simulation.backends.omnetpp import OmnetppBackend
+from simulation.backends.omnetpp.backend import OmnetppBackend
 from simulation.embedded.backend import EmbeddedBackend
-from simulation.profile import build_scenario, load_profile, shipped_profiles
-from simulation.traffic import METHODS
+from simulation.profile.build import build_scenario, load_profile, shipped_profiles
+from simulation.profile.traffic import METHODS
 
 COUNTS = [f"{c}_{k}" for c in ("critical", "ml", "background") for k in ("sent", "delivered")]
 

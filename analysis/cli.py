@@ -21,10 +21,10 @@ from analysis.metrics import summarize_run
 from fogcosim.clihelp import examples
 from simulation.backends import BACKEND_NAMES, get_backend
 from simulation.backends.base import mark_interrupted
+from simulation.backends.progress import run_progress
 from simulation.cli import add_scenario_args, scenario_from_args
-from simulation.estimate import check_size
-from simulation.load import overload_warnings
-from simulation.progress import run_progress
+from simulation.model.estimate import check_size
+from simulation.model.load import overload_warnings
 
 BACKEND_HELP = (
     "embedded (the built-in engine), omnetpp (opp_run + INET), or auto: OMNeT++ when found, "

@@ -18,10 +18,10 @@ from fogcosim.errors import UserError
 from mlpayloads.cli import add_device_arg
 from mlpayloads.progress import data_label
 from simulation.backends import BACKEND_NAMES, get_backend
+from simulation.backends.progress import run_progress
 from simulation.cli import add_scenario_args, positive_int, scenario_from_args
-from simulation.estimate import check_size
-from simulation.profile import with_rounds
-from simulation.progress import run_progress
+from simulation.model.estimate import check_size
+from simulation.profile.build import with_rounds
 
 
 def register(sub: Any) -> None:

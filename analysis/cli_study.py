@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """`fogcosim sweep`, `report` and `compare`: run a study, then summarise and report it.
 
-`fogcosim sweep` simulates every point (`simulation.sweep`), computes each run's
+`fogcosim sweep` simulates every point (`simulation.sweep.grid`), computes each run's
 metrics (`analysis.metrics`), writes summary.csv and the report. It lives here
 because it uses both packages and `analysis` sits above `simulation`.
 `fogcosim report DIR` regenerates the report from a sweep folder alone (after a
@@ -29,9 +29,9 @@ from fogcosim.errors import UserError
 from mlpayloads.cli import add_device_arg
 from simulation.backends import BACKEND_NAMES
 from simulation.cli import add_time_args, int_list, method_list, positive_int
-from simulation.folderlock import folder_lock
-from simulation.profile import load_profile
-from simulation.sweep import RUNS_DIR, STATUSES, default_out_dir, expand, run_sweep
+from simulation.profile.build import load_profile
+from simulation.sweep.folderlock import folder_lock
+from simulation.sweep.grid import RUNS_DIR, STATUSES, default_out_dir, expand, run_sweep
 
 
 def register(sub: Any) -> None:

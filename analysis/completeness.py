@@ -22,8 +22,8 @@ import pandas as pd
 
 from fogcosim.errors import UserError
 from fogcosim.resultfiles import reader as R
-from simulation.naming import link_directions
-from simulation.scenario import scenario_from_dict
+from simulation.model.naming import link_directions
+from simulation.model.scenario import scenario_from_dict
 
 #: Per-flow counters the FlowRecorder writes as `<flow>:<stat>:count`.
 FLOW_COUNTS = ("sent", "delivered", "dropped", "inFlight", "deadlineMisses")
@@ -59,7 +59,8 @@ def expected_results(
     link direction's channel ``busy:timeavg``, ``utilization:last`` and ``packetBytes:sum``.
     """
     out: list[ExpectedResult] = []
-    # with frame preemption sinks record no endToEndDelay (see simulation.render.sink_delays)
+    # with frame preemption sinks record no endToEndDelay
+    # (see simulation.backends.omnetpp.render.sink_delays)
     tsn = scenario.get("tsn") or {}
     sink_delays = tsn.get("express") is None
     for app in manifest:

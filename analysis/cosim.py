@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Training in the loop: the network decides each round, then the model trains those rounds.
 
-A rounds-paced run (`simulation.roundspec`) simulates the protocol's timing
+A rounds-paced run (`simulation.model.roundspec`) simulates the protocol's timing
 with the network and the critical traffic; message sizes and compute times do
 not depend on the weights' values, so that run alone decides each round's
 times and aggregated set. `train_run` then reads the round timeline back from
@@ -32,8 +32,8 @@ from mlpayloads.cotrain import CoTrainer, check_training
 from mlpayloads.partition import DEFAULT_ALPHA, PartitionError
 from mlpayloads.progress import data_label, round_bar
 from simulation.backends.base import RUN_INFO
-from simulation.profile import Profile, build_scenario
-from simulation.sweep import SweepPoint
+from simulation.profile.build import Profile, build_scenario
+from simulation.sweep.grid import SweepPoint
 
 ACCURACY_CSV = "accuracy.csv"
 

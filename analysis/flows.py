@@ -29,8 +29,8 @@ import pandas as pd
 from analysis.csvfiles import write_table
 from analysis.pivots import scalars, statistics, vector_samples
 from analysis.tcp import TCP_CSV, tcp_table
-from simulation.load import uncontended_delay_ps
-from simulation.scenario import Scenario, scenario_from_dict
+from simulation.model.load import uncontended_delay_ps
+from simulation.model.scenario import Scenario, scenario_from_dict
 
 FLOWS_CSV = "flows.csv"
 QUEUES_CSV = "queues.csv"
@@ -60,7 +60,7 @@ def flow_table(
     """One row per flow of the run (empty with the columns when the run has no flow results).
 
     With the run's scenario, `min_delay_us` is each flow's physical minimum: one
-    message alone on its path (`simulation.load.uncontended_delay_ps`).
+    message alone on its path (`simulation.model.load.uncontended_delay_ps`).
     """
     rows = _flow_rows(manifest)
     if not rows:

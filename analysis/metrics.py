@@ -14,7 +14,7 @@ so the metrics never depend on which backend ran.
 - End-to-end delay of a message: arrival of its last byte at the destination
   application minus its creation at the source application (INET's
   `endToEndDelay`, per message since large messages are chunked, see
-  `simulation.apps`). Means and maxima are exact from the sinks' statistics;
+  `simulation.model.apps`). Means and maxima are exact from the sinks' statistics;
   p50/p99 need the delay vectors (the sweep records them) and are NaN without.
 - Counts: messages sent (last chunks sent) and delivered (message sinks).
 """
@@ -38,9 +38,9 @@ from analysis.rounds import ROUNDS_CSV, RunStalledError, rounds_table, stall_dia
 from analysis.tcp import tcp_table
 from fogcosim.resultfiles.reader import read_result_files
 from simulation.backends.base import mark_stalled
-from simulation.load import offered_load
-from simulation.naming import link_directions
-from simulation.scenario import TRAFFIC_CLASSES, scenario_from_dict
+from simulation.model.load import offered_load
+from simulation.model.naming import link_directions
+from simulation.model.scenario import TRAFFIC_CLASSES, scenario_from_dict
 
 DELAY_STAT = "endToEndDelay:histogram"
 DELAY_VECTOR = "endToEndDelay:vector"

@@ -32,9 +32,9 @@ from typing import Any
 import pandas as pd
 
 from analysis.csvfiles import write_table
-from simulation.gcl import GateControlList
-from simulation.scenario import scenario_from_dict
-from simulation.tsn import TsnSpec
+from simulation.model.gcl import GateControlList
+from simulation.model.scenario import scenario_from_dict
+from simulation.model.tsn import TsnSpec
 
 GATES_CSV = "gates.csv"
 ROUND_GATES_CSV = "round_gates.csv"

@@ -70,8 +70,8 @@ from analysis.sweep_data import (
 )
 from fogcosim import atomic
 from fogcosim.errors import FogcosimError, UserError
-from simulation.profile import PROFILE_DIR
-from simulation.sweep import PROVENANCE, RUNS_DIR
+from simulation.profile.build import PROFILE_DIR
+from simulation.sweep.grid import PROVENANCE, RUNS_DIR
 
 REPORT = "report.md"
 PLOTS = "plots"

@@ -28,7 +28,7 @@ from analysis.reshape import ML_METHODS, PAPER_BASELINE, PAPER_TABLE4
 from analysis.reshape_runs import overloaded_cells
 from analysis.summary import SUMMARY
 from analysis.sweep_data import rate_text, run_key
-from simulation.schema import table as schema_table
+from simulation.profile.schema import table as schema_table
 
 STAND_IN = "stand-in"
 STATUSES = "statuses.json"

@@ -2,7 +2,7 @@
 """The round timeline of a rounds-paced run, read back from its result files.
 
 Both backends' round-protocol apps record the same vectors (see
-`simulation.roundspec` and omnetpp_src/fogcosim/RoundApp.cc): per fog node
+`simulation.model.roundspec` and omnetpp_src/fogcosim/RoundApp.cc): per fog node
 `roundStart`, `roundFogCompute` and `roundDownload`; at the cloud
 `roundUpload` and `roundAggregated` (value round * p + fog node), and
 `roundCloudCompute` and `roundDone`. This module turns them into rounds.csv,

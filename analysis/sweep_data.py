@@ -24,10 +24,10 @@ from analysis.flows import FLOWS_CSV
 from analysis.metrics import link_utilization
 from fogcosim.errors import FogcosimError
 from fogcosim.resultfiles.reader import read_result_files
-from simulation.load import offered_load
-from simulation.scenario import scenario_from_dict
-from simulation.schema import table
-from simulation.sweep import PROVENANCE, RUNS_DIR
+from simulation.model.load import offered_load
+from simulation.model.scenario import scenario_from_dict
+from simulation.profile.schema import table
+from simulation.sweep.grid import PROVENANCE, RUNS_DIR
 
 #: The reference that shows the paper's Table 4 (`[profile] reference`).
 PAPER = "sec21-table4"
@@ -100,7 +100,7 @@ def run_key(row: Any) -> str:
     """A run's folder name, `[<variant>-]n<FNs>-<method>-s<seed>[-t<train seed>]`, from its keys.
 
     The training seed is named only where it differs from the network seed, the
-    variant only where the row has one (as `simulation.sweep.SweepPoint.key`
+    variant only where the row has one (as `simulation.sweep.grid.SweepPoint.key`
     names the folder).
     """
     key = f"n{int(row['fog_nodes'])}-{row['method']}-s{int(row['seed'])}"

@@ -7,7 +7,7 @@ sent, retransmitted segments and bytes (data below the highest sequence number a
 sent), each retransmission as a sample of `<label>:retransmitted:vector`, and at the end
 the connection's retransmission timeouts, current RTO and TCP state. An end's label is
 `<connection>@<host>`: a TCP flow's connection is named after the flow, an FN's round
-protocol connection `rounds_<fn>` (`simulation.apps.tcp_ends`).
+protocol connection `rounds_<fn>` (`simulation.model.apps.tcp_ends`).
 """
 
 from __future__ import annotations

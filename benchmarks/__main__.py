@@ -17,7 +17,7 @@ import traceback
 from pathlib import Path
 
 from benchmarks import table
-from simulation.backends.omnetpp import OmnetppBackend, OmnetppInstall, find_install
+from simulation.backends.omnetpp.backend import OmnetppBackend, OmnetppInstall, find_install
 
 
 def simulators() -> list[str]:

@@ -17,7 +17,7 @@ import sys
 
 from benchmarks.scenarios import SCENARIOS
 from benchmarks.table import rate, seconds, section, verdict
-from simulation.backends.omnetpp import OmnetppBackend
+from simulation.backends.omnetpp.backend import OmnetppBackend
 
 #: repeats per scenario (engine, opp_run): the long ones once
 REPEATS = {"vgg16-fl-n18": (1, 1), "rounds-udp-n18-fl": (1, 1), "rounds-tcp-n18-fl": (1, 1)}

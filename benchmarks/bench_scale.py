@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from benchmarks.table import rate, seconds, section, verdict
-from simulation.backends.omnetpp import OmnetppBackend
+from simulation.backends.omnetpp.backend import OmnetppBackend
 
 PYTHON = sys.executable
 REPEATS = 3
@@ -38,7 +38,7 @@ E2E_COLUMNS = ["command", "embedded", "OMNeT++ backend", "embedded faster", "tar
 _SETUP = """
 import json, sys, time
 t0 = time.perf_counter()
-from simulation.profile import build_scenario, load_profile
+from simulation.profile.build import build_scenario, load_profile
 from simulation.embedded.engine import Engine
 from benchmarks.measure import peak_rss_mb
 sc = build_scenario(load_profile("paper-sec21"), int(sys.argv[1]), "none", 0)
@@ -165,7 +165,7 @@ def payload_once() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "FOGCOSIM_CACHE": tmp}
         code = (
-            "from simulation.profile import build_scenario, load_profile\n"
+            "from simulation.profile.build import build_scenario, load_profile\n"
             "p = load_profile('paper-sec21')\n"
             "for n in (4, 10, 18, 50, 100, 400):\n"
             "    for m in ('cc', 'fl', 'fcddt'):\n"
@@ -189,7 +189,7 @@ def cosim(profile: str) -> None:
         "from analysis.cosim import train_run\n"
         "from analysis.metrics import summarize_run\n"
         "from simulation.embedded.backend import EmbeddedBackend\n"
-        "from simulation.profile import build_scenario, load_profile, with_rounds\n"
+        "from simulation.profile.build import build_scenario, load_profile, with_rounds\n"
         "sc = with_rounds(build_scenario(load_profile(sys.argv[2]), 18, 'fl', 0), 50)\n"
         "out = Path(sys.argv[1])\n"
         "t0 = time.perf_counter(); r = EmbeddedBackend().run(sc, out); t1 = time.perf_counter()\n"

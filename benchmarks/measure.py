@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from benchmarks.scenarios import SCENARIOS
-from simulation.backends.omnetpp import OmnetppBackend
+from simulation.backends.omnetpp.backend import OmnetppBackend
 from simulation.embedded.engine import Engine
 
 _ELAPSED = re.compile(r"\*\* Event #(\d+)\s+t=\S+\s+Elapsed: ([0-9.eE+-]+)s")

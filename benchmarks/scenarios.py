@@ -12,8 +12,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from simulation.profile import build_scenario, load_profile, with_rounds, with_time
-from simulation.scenario import Scenario
+from simulation.model.scenario import Scenario
+from simulation.profile.build import build_scenario, load_profile, with_rounds, with_time
 
 S = 10**12
 

@@ -13,14 +13,14 @@ from typing import Any
 
 from fogcosim.clihelp import examples
 from fogcosim.errors import UserError
-from simulation import units
-from simulation.backends.omnetpp import OmnetppInstall, find_install
-from simulation.backends.versions import DEFAULT_DIALECT, NED_DIALECTS
-from simulation.profile import build_scenario, load_profile, with_time
-from simulation.render import render
-from simulation.scenario import Scenario, tcp_configs
-from simulation.tcpconfig import TcpConfig
-from simulation.traffic import METHODS
+from simulation.backends.omnetpp.backend import OmnetppInstall, find_install
+from simulation.backends.omnetpp.render import render
+from simulation.backends.omnetpp.versions import DEFAULT_DIALECT, NED_DIALECTS
+from simulation.model import units
+from simulation.model.scenario import Scenario, tcp_configs
+from simulation.model.tcpconfig import TcpConfig
+from simulation.profile.build import build_scenario, load_profile, with_time
+from simulation.profile.traffic import METHODS
 
 
 def positive_int(text: str) -> int:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from fogcosim.cli import build_parser
-from simulation.profile import shipped_profiles
+from simulation.profile.build import shipped_profiles
 
 
 def commands() -> Iterator[tuple[str, argparse.ArgumentParser]]:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from simulation.profile_reference import render_reference
-from simulation.schema import SCHEMA
+from simulation.profile.reference import render_reference
+from simulation.profile.schema import SCHEMA
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "profile-reference.md"

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from simulation.profile import build_scenario, load_profile
-from simulation.render import render_text
+from simulation.backends.omnetpp.render import render_text
+from simulation.profile.build import build_scenario, load_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 STAR = ROOT / "tests" / "fixtures" / "profiles" / "golden-star.toml"
@@ -75,8 +75,8 @@ def test_the_wheel_renders_and_runs_outside_the_tree(tmp_path):
         for folder in shipped for p in (ROOT / folder).rglob("*") if p.is_file()
     }  # fmt: skip
     assert expected and expected <= names
-    profiles = (ROOT / "simulation" / "profiles").glob("*.toml")
-    assert {f"simulation/profiles/{p.name}" for p in profiles} <= names
+    profiles = (ROOT / "simulation" / "profile" / "profiles").glob("*.toml")
+    assert {f"simulation/profile/profiles/{p.name}" for p in profiles} <= names
 
     venv = tmp_path / "venv"
     run([py, "-m", "venv", "--without-pip", str(venv)])

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""The backend registry: a name -> implementation table, imported only when chosen.
+"""Scenario -> result files: the backends, by name in this registry, imported only when chosen.
 
 The registry names each implementation by module and class instead of
 importing it, so choosing the embedded engine never loads the OMNeT++
@@ -18,7 +18,7 @@ from simulation.backends.base import Backend
 #: Backend name -> "module:Class" of its implementation.
 REGISTRY: dict[str, str] = {
     "embedded": "simulation.embedded.backend:EmbeddedBackend",
-    "omnetpp": "simulation.backends.omnetpp:OmnetppBackend",
+    "omnetpp": "simulation.backends.omnetpp.backend:OmnetppBackend",
 }
 BACKEND_NAMES: tuple[str, ...] = (*REGISTRY, "auto")
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from fogcosim import atomic
-from simulation.apps import manifest
-from simulation.scenario import Scenario
+from simulation.model.apps import manifest
+from simulation.model.scenario import Scenario
 
 RESULT_SUBDIR = "results"
 RUN_INFO = "run.json"

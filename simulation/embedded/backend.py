@@ -16,8 +16,8 @@ from simulation.backends.base import (
 )
 from simulation.embedded.engine import Engine
 from simulation.embedded.output import write_results
-from simulation.load import overload_warnings
-from simulation.scenario import Scenario, ScenarioError
+from simulation.model.load import overload_warnings
+from simulation.model.scenario import Scenario, ScenarioError
 
 
 def check_supported(scenario: Scenario) -> None:

@@ -26,15 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
-from simulation.apps import (
-    CHUNK_PORT_OFFSET,
-    MESSAGE_PORTS,
-    App,
-    all_flows,
-    chunk_sizes,
-    message_parts,
-    plan_apps,
-)
+from simulation.backends.omnetpp.render import tcp_vectors
 from simulation.embedded.kernel import INIT_DEPTH, NEVER, Kernel
 from simulation.embedded.loops import LoopServer
 from simulation.embedded.messages import Messages
@@ -46,9 +38,17 @@ from simulation.embedded.stats import EngineResult, FlowStats, LoopStats, PortRe
 from simulation.embedded.tcpapps import Connections, TcpFlowClient, flow_servers, socket_ids
 from simulation.embedded.tcplayer import TcpLayer
 from simulation.embedded.udp import Udp
-from simulation.render import tcp_vectors
-from simulation.roundspec import ROUND_PORT
-from simulation.scenario import Scenario
+from simulation.model.apps import (
+    CHUNK_PORT_OFFSET,
+    MESSAGE_PORTS,
+    App,
+    all_flows,
+    chunk_sizes,
+    message_parts,
+    plan_apps,
+)
+from simulation.model.roundspec import ROUND_PORT
+from simulation.model.scenario import Scenario
 
 
 @dataclass
@@ -81,7 +81,8 @@ class Engine:
         `drain` (for tests): after the limit send nothing new but deliver
         everything still queued or on the wire, so sent = delivered + dropped.
         Not with gate control lists: their gates change for ever.
-        `record_vectors` says which TCP vectors to keep (`simulation.render.tcp_vectors`).
+        `record_vectors` says which TCP vectors to keep
+        (`simulation.backends.omnetpp.render.tcp_vectors`).
         `progress(seconds)` hears the simulated time reached, now and then.
         """
         started = time.perf_counter()

@@ -26,7 +26,7 @@ from simulation.embedded.egress import Frame
 from simulation.embedded.kernel import Kernel, Timer
 from simulation.embedded.mac import Mac
 from simulation.embedded.tsnegress import TsnEgress
-from simulation.naming import LinkDirection
+from simulation.model.naming import LinkDirection
 
 
 class LayeredMac(Mac):

@@ -5,19 +5,19 @@ A controller answers what it received: the reply to request n leaves
 `processing_ps` after request n arrived (all its chunks), numbered n too, so a
 lost request suppresses its reply and a late one delays it. The server is an
 application on the request's destination host, listening on the loop's own
-port (`simulation.apps.loop_ports`); the reply goes to the requester's class
+port (`simulation.model.apps.loop_ports`); the reply goes to the requester's class
 sink like any message of its class. With no processing time it answers in the
 receiving event; otherwise from a timer, as the OMNeT++ module does.
 """
 
 from __future__ import annotations
 
-from simulation.apps import App, chunk_sizes
 from simulation.embedded.kernel import Kernel
 from simulation.embedded.mac import Mac
 from simulation.embedded.messages import Message, Messages
 from simulation.embedded.stats import FlowStats, SinkStats
 from simulation.embedded.udp import Udp
+from simulation.model.apps import App, chunk_sizes
 
 
 class LoopServer:

@@ -23,7 +23,7 @@ from typing import Any
 from simulation.embedded.egress import Frame, StrictPriority
 from simulation.embedded.frames import ETH_IFG, ps_per_byte
 from simulation.embedded.kernel import Kernel
-from simulation.naming import LinkDirection
+from simulation.model.naming import LinkDirection
 
 #: called with (mac, frame) when a frame is refused by a full queue
 DropHook = Callable[["Mac", Frame, Any], None]

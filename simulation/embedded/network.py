@@ -26,10 +26,10 @@ from simulation.embedded.messages import Message
 from simulation.embedded.preempt import PreemptingMac
 from simulation.embedded.stats import QueueStats
 from simulation.embedded.tsnegress import CreditGate, PeriodicGate, TsnEgress
-from simulation.gcl import periodic_gate
-from simulation.naming import LinkDirection, link_directions, tsn_queue_modules
-from simulation.scenario import Scenario, flow_levels
-from simulation.tsn import VLAN_TAG
+from simulation.model.gcl import periodic_gate
+from simulation.model.naming import LinkDirection, link_directions, tsn_queue_modules
+from simulation.model.scenario import Scenario, flow_levels
+from simulation.model.tsn import VLAN_TAG
 
 
 class Transport(Protocol):

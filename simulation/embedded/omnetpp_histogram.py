@@ -35,7 +35,9 @@ __all__ = [
     "format_sca_number",
 ]
 
-_NAN = math.copysign(math.nan, -1.0)  # OMNeT++'s NaN (0.0/0.0) has the sign bit set; .sca shows "-nan"
+#: OMNeT++'s NaN (0.0/0.0) has the sign bit set; .sca shows "-nan" (copysign, not -math.nan:
+#: mypyc folds the negation away)
+_NAN = math.copysign(math.nan, -1.0)
 
 
 @dataclass(frozen=True)

@@ -26,12 +26,12 @@ from pathlib import Path
 from typing import Any
 
 from fogcosim.resultfiles.writer import RunHeader, ScalarFileWriter, VectorFileWriter
-from simulation.apps import FLOW_RECORDER, TCP_RECORDER
 from simulation.backends.base import RESULT_SUBDIR
+from simulation.backends.omnetpp.render import itervars, render_text, sink_delays
 from simulation.embedded.omnetpp_histogram import OmnetppHistogram
 from simulation.embedded.stats import EngineResult, FlowStats, QueueStats, SinkStats, SourceStats
-from simulation.render import itervars, render_text, sink_delays
-from simulation.scenario import Scenario
+from simulation.model.apps import FLOW_RECORDER, TCP_RECORDER
+from simulation.model.scenario import Scenario
 
 CONFIG_NAME = "General"
 _INI_LINE = re.compile(r"^\s*([^#;=\s][^=]*?)\s*=\s*(.*?)\s*$")

@@ -40,7 +40,7 @@ from simulation.embedded.egress import DropTailQueue, Frame
 from simulation.embedded.kernel import Kernel, Timer
 from simulation.embedded.mac import Mac
 from simulation.embedded.tsnegress import INVFSCALE, bits_time_ps
-from simulation.naming import LinkDirection
+from simulation.model.naming import LinkDirection
 
 PREAMBLE = 8
 FCS = 4

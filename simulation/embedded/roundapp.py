@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""The round protocol's applications in the embedded engine (see `simulation.roundspec`).
+"""The round protocol's applications in the embedded engine (see `simulation.model.roundspec`).
 
 Line for line the state machine of the OMNeT++ module `fogcosim.RoundApp`
 (omnetpp_src/fogcosim/RoundApp.cc): the same decisions in the same order,
@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from simulation.roundspec import RoundsSpec
+from simulation.model.roundspec import RoundsSpec
 
 UP, DOWN = "up", "down"
 #: Timer tags.

@@ -12,7 +12,6 @@ is its chunks' datagrams; over TCP one write to the FN's connection
 
 from __future__ import annotations
 
-from simulation.apps import chunk_sizes
 from simulation.embedded.kernel import INIT_DEPTH, Kernel
 from simulation.embedded.messages import Message, Messages
 from simulation.embedded.network import Network
@@ -20,6 +19,7 @@ from simulation.embedded.roundapp import RoundApp
 from simulation.embedded.stats import FlowStats
 from simulation.embedded.tcplayer import Endpoint
 from simulation.embedded.udp import Udp
+from simulation.model.apps import chunk_sizes
 
 
 class RoundHost:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulation.apps import App
 from simulation.embedded.frames import FrameSize
 from simulation.embedded.kernel import Kernel
 from simulation.embedded.mac import Mac
 from simulation.embedded.messages import Messages
 from simulation.embedded.stats import FlowStats, SinkStats, SourceStats
 from simulation.embedded.udp import Udp
+from simulation.model.apps import App
 
 
 class Source:

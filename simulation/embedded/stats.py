@@ -13,9 +13,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulation.apps import App
-from simulation.naming import LinkDirection
-from simulation.scenario import Flow, Scenario
+from simulation.model.apps import App
+from simulation.model.naming import LinkDirection
+from simulation.model.scenario import Flow, Scenario
 
 
 @dataclass

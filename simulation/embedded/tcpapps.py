@@ -18,13 +18,13 @@ TcpFlowApp one. The connections a forking listener clones draw theirs at run tim
 
 from __future__ import annotations
 
-from simulation.apps import TCP_FLOW_PORT, App, plan_apps, tcp_ends, tcp_flow_ports
 from simulation.embedded.kernel import INIT_DEPTH, Kernel
 from simulation.embedded.messages import Messages
 from simulation.embedded.stats import FlowStats
 from simulation.embedded.tcplayer import Endpoint, Listener, TcpLayer
-from simulation.roundspec import ROUND_PORT
-from simulation.scenario import Scenario
+from simulation.model.apps import TCP_FLOW_PORT, App, plan_apps, tcp_ends, tcp_flow_ports
+from simulation.model.roundspec import ROUND_PORT
+from simulation.model.scenario import Scenario
 
 #: Sockets each app type constructs (in its member order).
 SOCKETS = {"sink": 1, "source": 1, "loop": 1, "rounds": 2, "tcp-server": 1, "tcp-client": 1}

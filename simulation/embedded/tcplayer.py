@@ -40,7 +40,7 @@ from simulation.embedded.messages import Message, Messages
 from simulation.embedded.network import Datagram, Network
 from simulation.embedded.transport.tcp import Segment, TcpConnection, listener_samples
 from simulation.embedded.transport.tcp.seqnum import MASK
-from simulation.tcpconfig import TcpConfig
+from simulation.model.tcpconfig import TcpConfig
 
 #: handler(message, depth, root): a whole message reached the app (in the app's event)
 MessageHandler = Callable[[Message, int, int], None]
@@ -78,7 +78,7 @@ class TcpLayer:
         self.next_id = first_clone_id
         self.endpoints: list[Endpoint] = []
         self.listeners: list[Listener] = []
-        #: every end's label in fogcosim.TcpRecorder's order (`simulation.apps.tcp_ends`)
+        #: every end's label in fogcosim.TcpRecorder's order (`simulation.model.apps.tcp_ends`)
         self.labels: list[str] = []
         #: the running `tcp` event's place in INET's chains
         self.depth, self.root = 0, 0

@@ -5,7 +5,7 @@ The elements are INET's `Ieee8021qTimeAwareShaper` taken apart, each its own
 class with one small interface:
 
 - per traffic class a `DropTailQueue` (the classifier is the frame's queue
-  index, its traffic class, fixed per flow: `simulation.tsn.traffic_class`);
+  index, its traffic class, fixed per flow: `simulation.model.tsn.traffic_class`);
 - per class optionally a `CreditGate` (802.1Qav) and a `PeriodicGate`
   (802.1Qbv), in that order between the queue and the selection;
 - `TsnEgress`: strict priority, the highest class with an eligible frame

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """UDP in the engine: datagrams of application messages, and what the receiver does with them.
 
-A message larger than one datagram travels as chunks (`simulation.apps`), each
+A message larger than one datagram travels as chunks (`simulation.model.apps`), each
 its own datagram; the message is delivered when its last chunk is
 (`simulation.embedded.messages`). At the destination the datagram's sink (an
 INET `UdpSink`, for periodic flows) records it, and a completed message for an

@@ -11,12 +11,12 @@ from tabulate import tabulate
 
 from fogcosim.clihelp import examples
 from simulation.cli import add_point_args, positive_int
-from simulation.profile import build_scenario, load_profile
+from simulation.model.units import format_time
+from simulation.profile.build import build_scenario, load_profile
 from simulation.tsn_synthesis.gates_toml import write_schedule
 from simulation.tsn_synthesis.optimal import OBJECTIVES
 from simulation.tsn_synthesis.problem import DEFAULT_PROTECTED_CLASS, GUARD_BANDS, build_problem
 from simulation.tsn_synthesis.schedule import METHODS, Schedule, synthesise
-from simulation.units import format_time
 
 
 def register(sub: Any) -> None:

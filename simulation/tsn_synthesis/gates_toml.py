@@ -25,9 +25,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from fogcosim.atomic import write_text
-from simulation.gcl import NUM_CLASSES, GateControlList
+from simulation.model.gcl import NUM_CLASSES, GateControlList
+from simulation.model.units import format_time
 from simulation.tsn_synthesis.schedule import Schedule
-from simulation.units import format_time
 
 
 def open_classes(mask: int) -> list[int]:

@@ -18,7 +18,7 @@ On each port that protected frames cross, over one cycle from time 0:
 
 from __future__ import annotations
 
-from simulation.gcl import ALL_OPEN, GateControlList, GateEntry
+from simulation.model.gcl import ALL_OPEN, GateControlList, GateEntry
 from simulation.tsn_synthesis.placement import Starts
 from simulation.tsn_synthesis.problem import Problem
 

@@ -23,7 +23,7 @@ import heapq
 from collections import deque
 from dataclasses import dataclass
 
-from simulation.scenario import ScenarioError
+from simulation.model.scenario import ScenarioError
 from simulation.tsn_synthesis.placement import Span, Starts, span
 from simulation.tsn_synthesis.problem import Message, Problem
 

@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from simulation.scenario import ScenarioError
+from simulation.model.scenario import ScenarioError
 from simulation.tsn_synthesis.placement import Starts, flow_latencies
 from simulation.tsn_synthesis.problem import Message, Problem
 

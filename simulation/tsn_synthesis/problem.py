@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
-from simulation.apps import chunk_sizes
 from simulation.embedded.frames import (
     ETH_FCS,
     ETH_HEADER,
@@ -38,8 +37,9 @@ from simulation.embedded.frames import (
     ip_fragment_payloads,
     ps_per_byte,
 )
-from simulation.gcl import NUM_CLASSES
-from simulation.scenario import Flow, Scenario, ScenarioError
+from simulation.model.apps import chunk_sizes
+from simulation.model.gcl import NUM_CLASSES
+from simulation.model.scenario import Flow, Scenario, ScenarioError
 
 #: Bytes an 802.1Q tag adds to each frame.
 VLAN_TAG = 4

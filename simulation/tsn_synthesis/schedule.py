@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from fogcosim.errors import FogcosimError
-from simulation.gcl import GateControlList
-from simulation.scenario import ScenarioError
+from simulation.model.gcl import GateControlList
+from simulation.model.scenario import ScenarioError
 from simulation.tsn_synthesis.gcl_build import build_gcls
 from simulation.tsn_synthesis.greedy import greedy
 from simulation.tsn_synthesis.justify import left_justify

@@ -13,8 +13,8 @@ import pytest
 from analysis.metrics import summarize_run
 from analysis.protection import GATES_CSV, ROUND_GATES_CSV, closed_time, gate_table
 from simulation.embedded.backend import EmbeddedBackend
-from simulation.gcl import GateControlList, GateEntry
-from simulation.scenario import scenario_from_dict
+from simulation.model.gcl import GateControlList, GateEntry
+from simulation.model.scenario import scenario_from_dict
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "omnetpp" / "6.1-4.5.4"
 US = 10**6

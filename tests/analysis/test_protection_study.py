@@ -26,7 +26,7 @@ from analysis.report_format import num
 from analysis.reshape_protection import Group, protection_points, protection_table
 from analysis.sweep_data import mechanism
 from fogcosim.cli import main
-from simulation.profile import PROFILE_DIR
+from simulation.profile.build import PROFILE_DIR
 
 PNG = b"\x89PNG\r\n\x1a\n"
 #: Student t quantile t(0.975, 1) and t(0.975, 2), from a table (not from scipy).

@@ -19,7 +19,7 @@ from analysis.report import PLOT_NAMES, load_sweep, write_report
 from analysis.report_format import md_table, num, pm
 from fogcosim.cli import main
 from fogcosim.errors import UserError
-from simulation.folderlock import LOCK_NAME
+from simulation.sweep.folderlock import LOCK_NAME
 
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "sweep-sample"
 PNG = b"\x89PNG\r\n\x1a\n"

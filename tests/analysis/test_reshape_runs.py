@@ -14,7 +14,7 @@ import pytest
 from analysis import reshape, reshape_runs
 from analysis.report import delay_plot, write_report
 from analysis.sweep_data import link_rates, rate_text, reference_of
-from simulation.profile import PROFILE_DIR
+from simulation.profile.build import PROFILE_DIR
 
 from .test_report import row, write_sweep
 

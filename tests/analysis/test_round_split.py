@@ -19,7 +19,7 @@ import pytest
 
 from analysis.metrics import load_run
 from analysis.rounds import rounds_table
-from simulation.backends.versions import VALIDATED
+from simulation.backends.omnetpp.versions import VALIDATED
 from simulation.embedded.backend import EmbeddedBackend
 from tests.simulation.protocol_spec import CASES, SpecCase
 

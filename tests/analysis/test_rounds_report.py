@@ -27,7 +27,7 @@ from analysis.report_rounds_plots import spans_text
 from analysis.reshape_rounds import ABANDONED, AGGREGATED, DISCARDED, LATE
 from fogcosim.cli import main
 from mlpayloads.catalog import MNIST_5K
-from simulation.profile import PROFILE_DIR
+from simulation.profile.build import PROFILE_DIR
 
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "sweep-sample"
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simulation.profile import build_scenario, load_profile
-from simulation.render import render_text
+from simulation.backends.omnetpp.render import render_text
+from simulation.profile.build import build_scenario, load_profile
 
 HERE = Path(__file__).parent
 FIXTURES = HERE.parent / "fixtures" / "profiles"

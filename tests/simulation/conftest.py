@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from simulation.profile import Profile, load_profile
-from simulation.scenario import MlPayload
+from simulation.model.scenario import MlPayload
+from simulation.profile.build import Profile, load_profile
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 PROFILES = FIXTURES / "profiles"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from simulation.scenario import Flow, Link, Node, Scenario
+from simulation.model.scenario import Flow, Link, Node, Scenario
 
 NS = 1000
 US = 1000 * NS

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from simulation.roundspec import RoundsSpec, Stage
-from simulation.scenario import Link, Node, Scenario
+from simulation.model.roundspec import RoundsSpec, Stage
+from simulation.model.scenario import Link, Node, Scenario
 
 NS = 1000  # ps
 US = 1000 * NS

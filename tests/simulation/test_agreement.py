@@ -21,9 +21,9 @@ import pytest
 
 from analysis.pivots import statistics
 from fogcosim.resultfiles.reader import read_result_files
-from simulation.backends.versions import VALIDATED
+from simulation.backends.omnetpp.versions import VALIDATED
 from simulation.embedded.backend import EmbeddedBackend
-from simulation.scenario import scenario_from_dict
+from simulation.model.scenario import scenario_from_dict
 
 from .agree import assert_scalars_agree, assert_statistics_agree, assert_vectors_agree
 

@@ -13,13 +13,13 @@ import pytest
 
 from analysis.pivots import runs, scalars, statistics
 from fogcosim.resultfiles.reader import read_result_files
-from simulation.apps import plan_apps
 from simulation.backends import get_backend
 from simulation.backends.base import mark_interrupted
-from simulation.backends.omnetpp import OmnetppBackend
+from simulation.backends.omnetpp.backend import OmnetppBackend
 from simulation.embedded.backend import EmbeddedBackend
-from simulation.profile import build_scenario
-from simulation.scenario import Flow, ScenarioError
+from simulation.model.apps import plan_apps
+from simulation.model.scenario import Flow, ScenarioError
+from simulation.profile.build import build_scenario
 
 from .conftest import PROFILES
 
@@ -156,7 +156,7 @@ def test_cli_errors_are_one_line(tmp_path, args, message):
 
 @pytest.mark.parametrize("name", ["paper-sec21", "production-line", "two-tier-plant"])
 def test_generators_and_engine_scale_far_beyond_18(tmp_path, name):
-    from simulation.profile import load_profile
+    from simulation.profile.build import load_profile
 
     from .conftest import fixed_payload
 

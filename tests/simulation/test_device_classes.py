@@ -9,8 +9,8 @@ import pytest
 
 from fogcosim.errors import UserError
 from mlpayloads.flops import compute_profile
-from simulation.device_classes import CATALOGUE
-from simulation.profile import build_scenario, load_profile
+from simulation.profile.build import build_scenario, load_profile
+from simulation.profile.device_classes import CATALOGUE
 
 from .conftest import PROFILES, write_profile
 

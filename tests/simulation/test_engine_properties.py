@@ -8,11 +8,11 @@ from dataclasses import replace
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulation.apps import chunk_sizes
 from simulation.embedded.engine import Engine, Trace
 from simulation.embedded.frames import datagram_wire_bytes, ip_fragment_payloads
-from simulation.scenario import ETHERNET_RATES_BPS, Flow, Link, Node, Scenario
-from simulation.tsn import VLAN_TAG, CreditShaper, TsnSpec
+from simulation.model.apps import chunk_sizes
+from simulation.model.scenario import ETHERNET_RATES_BPS, Flow, Link, Node, Scenario
+from simulation.model.tsn import VLAN_TAG, CreditShaper, TsnSpec
 
 MS = 10**9
 RATES = [r for r in ETHERNET_RATES_BPS if r <= 10**10]

@@ -10,15 +10,15 @@ import pytest
 from fogcosim.cli import main as fogcosim_main
 from fogcosim.errors import UserError
 from simulation.embedded.engine import Engine
-from simulation.estimate import check_size, estimate, frames_per_message
-from simulation.load import (
+from simulation.model.estimate import check_size, estimate, frames_per_message
+from simulation.model.load import (
     expected_end_ps,
     offered_load,
     uncontended_delay_ps,
     unmeetable_flow_deadline,
 )
-from simulation.profile import build_scenario, load_profile, with_rounds
-from simulation.scenario import ScenarioError
+from simulation.model.scenario import ScenarioError
+from simulation.profile.build import build_scenario, load_profile, with_rounds
 
 from .conftest import PROFILES, write_profile
 

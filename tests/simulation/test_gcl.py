@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from simulation.gcl import GateControlList, GateEntry
-from simulation.scenario import ScenarioError
+from simulation.model.gcl import GateControlList, GateEntry
+from simulation.model.scenario import ScenarioError
 
 US = 10**6
 

@@ -12,9 +12,9 @@ import pytest
 from analysis.metrics import load_run, summarize_run
 from analysis.pivots import statistics, vectors
 from fogcosim.errors import UserError
-from simulation.backends.versions import VALIDATED
+from simulation.backends.omnetpp.versions import VALIDATED
 from simulation.embedded.backend import EmbeddedBackend
-from simulation.profile import build_scenario, load_profile
+from simulation.profile.build import build_scenario, load_profile
 
 from .conftest import PROFILES, write_profile
 from .loop_spec import LOOP_CASES

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from simulation.backends import omnetlib
-from simulation.backends.omnetpp import BackendError, OmnetppBackend, find_install
-from simulation.profile import build_scenario
+from simulation.backends.omnetpp import omnetlib
+from simulation.backends.omnetpp.backend import BackendError, OmnetppBackend, find_install
+from simulation.profile.build import build_scenario
 
 from .conftest import PROFILES
 
@@ -106,11 +106,11 @@ def test_module_build_failure_names_the_tool(tmp_path, monkeypatch):
 RUN_BACKEND = """
 import sys
 from pathlib import Path
-from simulation.backends import omnetpp
-from simulation.profile import build_scenario, load_profile
-omnetpp.STOP_GRACE_S = 0.5
+from simulation.backends.omnetpp import backend
+from simulation.profile.build import build_scenario, load_profile
+backend.STOP_GRACE_S = 0.5
 sc = build_scenario(load_profile(sys.argv[1]), 3, "none", 0)
-omnetpp.OmnetppBackend().run(sc, Path(sys.argv[2]), timeout_s=120)
+backend.OmnetppBackend().run(sc, Path(sys.argv[2]), timeout_s=120)
 """
 
 

@@ -16,11 +16,16 @@ from __future__ import annotations
 import pytest
 
 from fogcosim.resultfiles.reader import read_result_files
-from simulation.backends.omnetpp import BackendError, OmnetppBackend, OmnetppInstall, find_install
+from simulation.backends.omnetpp.backend import (
+    BackendError,
+    OmnetppBackend,
+    OmnetppInstall,
+    find_install,
+)
 from simulation.embedded.backend import EmbeddedBackend
-from simulation.profile import build_scenario, load_profile, shipped_profiles, with_rounds
-from simulation.scenario import Scenario
-from simulation.traffic import METHODS
+from simulation.model.scenario import Scenario
+from simulation.profile.build import build_scenario, load_profile, shipped_profiles, with_rounds
+from simulation.profile.traffic import METHODS
 from tests.fixtures.omnetpp.cases import CASES
 
 from .agree import assert_scalars_agree, assert_statistics_agree, assert_vectors_agree

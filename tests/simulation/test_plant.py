@@ -9,7 +9,7 @@ import pytest
 from analysis.metrics import summarize_run
 from fogcosim.errors import UserError
 from simulation.embedded.backend import EmbeddedBackend
-from simulation.profile import build_scenario, load_profile
+from simulation.profile.build import build_scenario, load_profile
 
 from .conftest import PROFILES, write_profile
 

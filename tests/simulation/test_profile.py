@@ -4,9 +4,9 @@ import re
 import pytest
 
 from fogcosim.errors import UserError
-from simulation.profile import build_scenario, load_profile, shipped_profiles
-from simulation.scenario import ScenarioError
-from simulation.tomlfields import ProfileError
+from simulation.model.scenario import ScenarioError
+from simulation.profile.build import build_scenario, load_profile, shipped_profiles
+from simulation.profile.tomlfields import ProfileError
 
 from .conftest import PROFILES, fixed_payload, write_profile
 

@@ -7,9 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from simulation.backends.omnetpp import wait_reporting
+from simulation.backends.omnetpp.backend import wait_reporting
 from simulation.embedded.backend import EmbeddedBackend
-from simulation.profile import build_scenario, load_profile
+from simulation.profile.build import build_scenario, load_profile
 
 from .conftest import PROFILES
 

@@ -17,10 +17,10 @@ import pytest
 
 from analysis.metrics import summarize_run
 from simulation.embedded.backend import EmbeddedBackend
-from simulation.estimate import check_size, gate_events
-from simulation.load import expected_end_ps, uncontended_delay_ps
-from simulation.profile import build_scenario, load_profile, with_rounds
-from simulation.scenario import Scenario
+from simulation.model.estimate import check_size, gate_events
+from simulation.model.load import expected_end_ps, uncontended_delay_ps
+from simulation.model.scenario import Scenario
+from simulation.profile.build import build_scenario, load_profile, with_rounds
 
 INDUSTRIAL = load_profile("industrial-line")
 PAPER = load_profile("paper-sec21-protection")

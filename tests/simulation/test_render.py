@@ -4,10 +4,10 @@ import re
 import pytest
 
 from fogcosim.errors import UserError
-from simulation.apps import MESSAGE_PORTS, chunk_sizes, manifest, plan_apps
-from simulation.profile import build_scenario, load_profile
-from simulation.render import EPHEMERAL_PORTS, render, render_text
-from simulation.scenario import MAX_UDP_PAYLOAD
+from simulation.backends.omnetpp.render import EPHEMERAL_PORTS, render, render_text
+from simulation.model.apps import MESSAGE_PORTS, chunk_sizes, manifest, plan_apps
+from simulation.model.scenario import MAX_UDP_PAYLOAD
+from simulation.profile.build import build_scenario, load_profile
 from tests.golden.regenerate import CASES, case_dir, rendered
 
 from .conftest import fixed_payload

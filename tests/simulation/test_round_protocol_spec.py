@@ -15,7 +15,7 @@ import pytest
 from analysis.metrics import load_run, summarize_run
 from analysis.pivots import vectors
 from analysis.rounds import RunStalledError
-from simulation.backends.versions import VALIDATED
+from simulation.backends.omnetpp.versions import VALIDATED
 from simulation.embedded.backend import EmbeddedBackend
 from simulation.embedded.engine import Engine
 

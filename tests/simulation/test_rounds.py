@@ -14,8 +14,8 @@ from analysis.rounds import rounds_table
 from fogcosim.errors import UserError
 from mlpayloads import wire
 from simulation.embedded.backend import EmbeddedBackend
-from simulation.profile import build_scenario, load_profile, with_rounds, with_time
-from simulation.rounds_build import READY_BYTES, READY_KIND, compute_factors
+from simulation.profile.build import build_scenario, load_profile, with_rounds, with_time
+from simulation.profile.rounds import READY_BYTES, READY_KIND, compute_factors
 
 from .conftest import PROFILES, write_profile
 

@@ -3,8 +3,8 @@ import math
 
 import pytest
 
-from simulation.scenario import Flow, Link, Node, Scenario, ScenarioError
-from simulation.traffic import neighbours
+from simulation.model.scenario import Flow, Link, Node, Scenario, ScenarioError
+from simulation.profile.traffic import neighbours
 
 MS = 10**9
 
@@ -141,8 +141,8 @@ def test_neighbours_are_symmetric_on_the_ring():
 def test_scenario_json_round_trip(tmp_path):
     import json
 
-    from simulation.profile import build_scenario, load_profile
-    from simulation.scenario import scenario_from_dict
+    from simulation.model.scenario import scenario_from_dict
+    from simulation.profile.build import build_scenario, load_profile
 
     from .conftest import PROFILES
 

@@ -16,11 +16,11 @@ import pytest
 
 from fogcosim.cli import build_parser, main
 from fogcosim.errors import UserError
-from simulation import sweep_point
 from simulation.embedded.backend import EmbeddedBackend
-from simulation.profile import build_scenario, load_profile
-from simulation.sweep import RUNS_DIR, SweepPoint, default_out_dir, expand, run_sweep
-from simulation.sweep_point import resume_key
+from simulation.profile.build import build_scenario, load_profile
+from simulation.sweep import point
+from simulation.sweep.grid import RUNS_DIR, SweepPoint, default_out_dir, expand, run_sweep
+from simulation.sweep.point import resume_key
 
 from .conftest import PROFILES, write_profile
 from .sweep_helpers import HELD, ForgetRunFolders, die_at_three_fog_nodes, needs_the_held_lock
@@ -162,7 +162,7 @@ def test_vector_recording_or_a_new_version_reruns_finished_points(
     if change == "vectors":
         vectors = False
     else:
-        monkeypatch.setattr(sweep_point, "__version__", "99.0")
+        monkeypatch.setattr(point, "__version__", "99.0")
     again = run_sweep(
         star_profile, points, out, backend="embedded", progress=False, record_vectors=vectors
     )
@@ -195,7 +195,7 @@ def test_failures_are_isolated_and_reported(tmp_path, star_profile, monkeypatch)
                 raise RuntimeError("simulated crash")
             return super().run(scenario, out_dir, **kw)
 
-    monkeypatch.setattr(sweep_point, "get_backend", lambda name: Flaky())
+    monkeypatch.setattr(point, "get_backend", lambda name: Flaky())
     out = tmp_path / "sweep"
     outcome = run_sweep(
         star_profile,
@@ -225,7 +225,7 @@ def test_a_folder_never_holds_both_metrics_and_an_error(tmp_path, star_profile, 
 
     folder = out / RUNS_DIR / "n2-none-s0"
     (folder / "metrics.json").unlink()  # force a re-run, which fails
-    monkeypatch.setattr(sweep_point, "get_backend", lambda name: Broken())
+    monkeypatch.setattr(point, "get_backend", lambda name: Broken())
     run_sweep(star_profile, points, out, backend="embedded", progress=False)
     assert (folder / "error.txt").is_file() and not (folder / "metrics.json").exists()
     monkeypatch.undo()
@@ -245,7 +245,7 @@ def test_invalid_point_stops_before_anything_runs(tmp_path, star_profile):
         (PROFILES / "golden-star.toml").read_text()
         + '\n[[traffic.flows]]\nname = "x"\nclass = "ml"\nsrc = "fog2"\ndst = "cloud"\nperiod = "1s"\nsize_bytes = 5\n'
     )
-    from simulation.profile import load_profile
+    from simulation.profile.build import load_profile
 
     profile = load_profile(write_profile(tmp_path, text))
     # fog2 exists at 3 fog nodes but not at 2: the 3-node point would run, the 2-node one is invalid
@@ -427,7 +427,7 @@ def test_workers_do_not_inherit_the_sweeps_locks(tmp_path, star_profile):
 LOCK_HOLDER = """
 import sys, time
 from pathlib import Path
-from simulation.folderlock import folder_lock
+from simulation.sweep.folderlock import folder_lock
 with folder_lock(Path(sys.argv[1])):
     print("locked", flush=True)
     time.sleep(120)

@@ -16,7 +16,7 @@ from analysis.rounds import RunStalledError, rounds_table
 from analysis.tcp import tcp_table
 from simulation.embedded.backend import EmbeddedBackend
 from simulation.embedded.engine import Engine
-from simulation.profile import build_scenario, load_profile, with_rounds
+from simulation.profile.build import build_scenario, load_profile, with_rounds
 
 from .conftest import PROFILES, write_profile
 from .pure_python import in_pure_python
@@ -78,7 +78,7 @@ def test_summary_counts_retransmissions_timeouts_and_critical_drops(tmp_path):
 
 def test_a_stalled_tcp_round_is_diagnosed_in_one_line_with_tcps_state(tmp_path):
     # 18 FNs into 20-frame queues: initial windows are lost, and INET's first RTO is 3 s
-    text = PROFILES.parent.parent.parent / "simulation" / "profiles" / "paper-sec21-rounds.toml"
+    text = PROFILES.parents[2] / "simulation" / "profile" / "profiles" / "paper-sec21-rounds.toml"
     text = text.read_text().replace("[simulation]\n", "[simulation]\nqueue_capacity = 20\n")
     sc = _scenario(tmp_path, text, 18, "fl", 3)
     EmbeddedBackend().run(sc, tmp_path / "run")

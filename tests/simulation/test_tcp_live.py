@@ -13,9 +13,9 @@ from __future__ import annotations
 import pytest
 
 from fogcosim.resultfiles.reader import read_result_files
-from simulation.backends.omnetpp import OmnetppBackend, find_install
+from simulation.backends.omnetpp.backend import OmnetppBackend, find_install
 from simulation.embedded.backend import EmbeddedBackend
-from simulation.profile import build_scenario, load_profile, with_rounds
+from simulation.profile.build import build_scenario, load_profile, with_rounds
 
 from .agree import assert_scalars_agree, assert_statistics_agree, assert_vectors_agree
 from .conftest import PROFILES, write_profile

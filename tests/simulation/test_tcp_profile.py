@@ -10,11 +10,11 @@ from dataclasses import replace
 import pytest
 
 from fogcosim.errors import UserError
+from simulation.backends.omnetpp.render import render_text
 from simulation.embedded.backend import EmbeddedBackend
-from simulation.profile import build_scenario, load_profile, with_rounds
-from simulation.render import render_text
-from simulation.scenario import ScenarioError, scenario_from_dict
-from simulation.tcpconfig import TcpConfig
+from simulation.model.scenario import ScenarioError, scenario_from_dict
+from simulation.model.tcpconfig import TcpConfig
+from simulation.profile.build import build_scenario, load_profile, with_rounds
 
 from .conftest import PROFILES, write_profile
 

@@ -17,7 +17,7 @@ import pytest
 
 from analysis.pivots import statistics
 from fogcosim.resultfiles.reader import read_result_files
-from simulation.backends.versions import VALIDATED
+from simulation.backends.omnetpp.versions import VALIDATED
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "omnetpp"
 PAIRS = [f"{o}-{i}" for o, i in VALIDATED]

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from fogcosim.errors import UserError
-from simulation.estimate import check_size
-from simulation.gcl import GateControlList, GateEntry, periodic_gate
-from simulation.profile import build_scenario, load_profile, with_time
-from simulation.tsn import traffic_class
+from simulation.model.estimate import check_size
+from simulation.model.gcl import GateControlList, GateEntry, periodic_gate
+from simulation.model.tsn import traffic_class
+from simulation.profile.build import build_scenario, load_profile, with_time
 
 PROFILES = Path(__file__).parent.parent / "fixtures" / "profiles"
 STAR = (PROFILES / "tsn-star.toml").read_text()

@@ -8,12 +8,12 @@ import tomllib
 import pytest
 
 from fogcosim.cli import main
-from simulation.gcl import GateControlList, GateEntry
-from simulation.profile import build_scenario, load_profile
+from simulation.model.gcl import GateControlList, GateEntry
+from simulation.model.units import parse_time_ps
+from simulation.profile.build import build_scenario, load_profile
 from simulation.tsn_synthesis.gates_toml import gates_toml, open_classes
 from simulation.tsn_synthesis.problem import build_problem
 from simulation.tsn_synthesis.schedule import synthesise
-from simulation.units import parse_time_ps
 from tests.simulation.tsn_replay import replay
 
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 import pytest
 
 from simulation.embedded.engine import Engine
-from simulation.gcl import GateControlList, GateEntry
-from simulation.scenario import Flow, Link, Node, Scenario
-from simulation.tsn import CreditShaper, TsnSpec
+from simulation.model.gcl import GateControlList, GateEntry
+from simulation.model.scenario import Flow, Link, Node, Scenario
+from simulation.model.tsn import CreditShaper, TsnSpec
 
 NS = 1000
 US = 10**6

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from simulation.gcl import GateEntry
-from simulation.scenario import Link, Node, ScenarioError
+from simulation.model.gcl import GateEntry
+from simulation.model.scenario import Link, Node, ScenarioError
 from simulation.tsn_synthesis.greedy import greedy
 from simulation.tsn_synthesis.placement import flow_latencies, violations
 from simulation.tsn_synthesis.problem import build_problem, message_frames

@@ -12,7 +12,7 @@ import itertools
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from simulation.scenario import Link, Node, ScenarioError
+from simulation.model.scenario import Link, Node, ScenarioError
 from simulation.tsn_synthesis.problem import build_problem
 from simulation.tsn_synthesis.schedule import synthesise
 from tests.simulation.tsn_replay import GBPS, PROP, US, crit, replay, scenario

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 import pytest
 
-from simulation import units
+from simulation.model import units
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from fogcosim.errors import UserError
-from simulation.profile import build_scenario, load_profile
+from simulation.profile.build import build_scenario, load_profile
 
 from .conftest import PROFILES, write_profile
 

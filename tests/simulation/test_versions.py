@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from simulation.backends.versions import VALIDATED, Versions, inet_version, omnetpp_version
-from simulation.profile import build_scenario
-from simulation.render import render_text
+from simulation.backends.omnetpp.render import render_text
+from simulation.backends.omnetpp.versions import VALIDATED, Versions, inet_version, omnetpp_version
+from simulation.profile.build import build_scenario
 
 
 def _omnetpp(tmp_path, version_file: str | None, defs: str | None):

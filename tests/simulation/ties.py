@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 
-from simulation.scenario import Flow, Link, Node, Scenario
+from simulation.model.scenario import Flow, Link, Node, Scenario
 
 US = 10**6
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import heapq
 
-from simulation.scenario import Flow, Link, Node, Scenario
+from simulation.model.scenario import Flow, Link, Node, Scenario
 
 US = 10**6
 MS = 10**9

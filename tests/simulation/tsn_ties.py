@@ -14,9 +14,9 @@ from __future__ import annotations
 import dataclasses
 import random
 
-from simulation.gcl import GateControlList, GateEntry
-from simulation.scenario import Scenario
-from simulation.tsn import CreditShaper, TsnSpec, traffic_class
+from simulation.model.gcl import GateControlList, GateEntry
+from simulation.model.scenario import Scenario
+from simulation.model.tsn import CreditShaper, TsnSpec, traffic_class
 from tests.simulation.ties import tie_scenario
 
 US = 10**6

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from simulation.embedded.transport.tcp import ALGORITHMS, TcpConfig, TcpConnection
-from simulation.scenario import ScenarioError
+from simulation.model.scenario import ScenarioError
 from tests.simulation.transport.tcp_harness import Net
 
 

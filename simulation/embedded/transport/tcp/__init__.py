@@ -8,13 +8,13 @@ connection end.
 
 from simulation.embedded.native import use_build
 
-use_build(__path__, __name__)
+use_build(__path__, __name__)  # before its modules load (see native)
 
-from simulation.embedded.transport.tcp.connection import TcpConnection, TcpEnv, listener_samples  # noqa: E402 (after use_build: see native)
-from simulation.embedded.transport.tcp.flavours import ALGORITHMS  # noqa: E402 (after use_build: see native)
-from simulation.embedded.transport.tcp.segment import ACK, FIN, PSH, RST, SYN, Segment  # noqa: E402 (after use_build: see native)
-from simulation.embedded.transport.tcp.tcb import STATE_NAMES, TIMERS  # noqa: E402 (after use_build: see native)
-from simulation.tcpconfig import TcpConfig  # noqa: E402 (after use_build: see native)
+from simulation.embedded.transport.tcp.connection import TcpConnection, TcpEnv, listener_samples  # noqa: E402
+from simulation.embedded.transport.tcp.flavours import ALGORITHMS  # noqa: E402
+from simulation.embedded.transport.tcp.segment import ACK, FIN, PSH, RST, SYN, Segment  # noqa: E402
+from simulation.embedded.transport.tcp.tcb import STATE_NAMES, TIMERS  # noqa: E402
+from simulation.model.tcpconfig import TcpConfig  # noqa: E402
 
 __all__ = [
     "ACK",

@@ -29,7 +29,7 @@ from simulation.embedded.transport.tcp.tcb import (
     TIME_WAIT,
     TWO_MSL,
 )
-from simulation.tcpconfig import MAX_SHIFT
+from simulation.model.tcpconfig import MAX_SHIFT
 
 MASK = seqnum.MASK
 _ACK_STATES = frozenset(

@@ -43,7 +43,7 @@ from simulation.embedded.transport.tcp.tcb import (
     TIME_WAIT,
     TWO_MSL,
 )
-from simulation.tcpconfig import TcpConfig
+from simulation.model.tcpconfig import TcpConfig
 
 
 class TcpEnv(Protocol):

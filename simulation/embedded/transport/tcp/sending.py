@@ -25,7 +25,7 @@ from simulation.embedded.transport.tcp.tcb import (
     SYN_SENT,
     Tcb,
 )
-from simulation.tcpconfig import MAX_SHIFT, MAX_WIN
+from simulation.model.tcpconfig import MAX_SHIFT, MAX_WIN
 
 MASK = seqnum.MASK
 

@@ -19,7 +19,7 @@ from simulation.embedded.transport.tcp.flavours import make_algorithm
 from simulation.embedded.transport.tcp.rto import RtoEstimator
 from simulation.embedded.transport.tcp.segment import Segment
 from simulation.embedded.transport.tcp.seqnum import PS_PER_S
-from simulation.tcpconfig import MAX_WIN, TcpConfig
+from simulation.model.tcpconfig import MAX_WIN, TcpConfig
 
 # Connection states, numbered as INET's TcpState enum (its `state` vector records these).
 INIT, CLOSED, LISTEN, SYN_SENT, SYN_RCVD, ESTABLISHED = 0, 1, 2, 3, 4, 5
