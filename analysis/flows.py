@@ -16,9 +16,7 @@ they mean the same whichever backend ran. Percentiles need the delay vectors
 (NaN without them).
 
 Each table is built as rows (`flow_rows`, `hop_rows`, `queue_rows`) from a
-run's `RunResults`, without pandas (`fogcosim run` imports none); `flow_table`
-and its siblings give the same rows as a DataFrame, from a raw-layout frame or
-`RunResults`.
+run's `RunResults` and written without pandas (`fogcosim run` imports none).
 """
 
 from __future__ import annotations
@@ -26,20 +24,16 @@ from __future__ import annotations
 import itertools
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from analysis.csvfiles import write_rows
-from analysis.frames import frame
 from analysis.tcp import COLUMNS as TCP_COLUMNS
 from analysis.tcp import TCP_CSV, tcp_rows
-from fogcosim.resultfiles.runresults import RunResults, Stat, as_results
+from fogcosim.resultfiles.runresults import RunResults, Stat
 from simulation.model.load import uncontended_delay_ps
 from simulation.model.scenario import Scenario, scenario_from_dict
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 FLOWS_CSV = "flows.csv"
 QUEUES_CSV = "queues.csv"
@@ -63,15 +57,6 @@ Waits = list[tuple[int, float, float, int]]
 
 def _flow_rows(manifest: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r for r in manifest if r["role"] == "flow"]
-
-
-def flow_table(
-    manifest: list[dict[str, Any]],
-    raw: RunResults | pd.DataFrame,
-    scenario: dict[str, Any] | None = None,
-) -> pd.DataFrame:
-    """`flow_rows` as a DataFrame (with the columns also when the run has no flow results)."""
-    return frame(flow_rows(manifest, as_results(raw), scenario), COLUMNS)
 
 
 def flow_rows(
@@ -227,13 +212,6 @@ def _path_links(scenario: Scenario, src: str, dst: str) -> list[str]:
     return [f"{a}->{b}" for a, b in itertools.pairwise(nodes)]
 
 
-def hop_table(
-    manifest: list[dict[str, Any]], raw: RunResults | pd.DataFrame, scenario: dict[str, Any]
-) -> pd.DataFrame:
-    """`hop_rows` as a DataFrame."""
-    return frame(hop_rows(manifest, as_results(raw), scenario), HOP_COLUMNS)
-
-
 def hop_rows(
     manifest: list[dict[str, Any]], results: RunResults, scenario: dict[str, Any]
 ) -> list[dict[str, Any]]:
@@ -269,11 +247,6 @@ QUEUE_COLUMNS = [
     "queue", "node", "link", "level", "drops", "peak_frames", "peak_bytes", "mean_frames",
     "mean_bytes", "wait_mean_us", "wait_max_us", "frames_through",
 ]  # fmt: skip
-
-
-def queue_table(manifest: list[dict[str, Any]], raw: RunResults | pd.DataFrame) -> pd.DataFrame:
-    """`queue_rows` as a DataFrame."""
-    return frame(queue_rows(manifest, as_results(raw)), QUEUE_COLUMNS)
 
 
 def queue_rows(manifest: list[dict[str, Any]], results: RunResults) -> list[dict[str, Any]]:
