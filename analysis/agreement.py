@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.metrics import link_utilization, load_run, run_metrics
+from analysis.metrics import link_utilization, load_results, run_metrics
 from fogcosim import atomic
 from simulation.backends.omnetpp.backend import OmnetppBackend
 from simulation.embedded.backend import EmbeddedBackend
@@ -29,8 +29,8 @@ COUNTS = [f"{c}_{k}" for c in ("critical", "ml", "background") for k in ("sent",
 def compare(run_omnetpp: Path, run_embedded: Path) -> dict[str, object]:
     """One table row comparing two run folders of the same scenario."""
     a, b = run_metrics(run_omnetpp), run_metrics(run_embedded)
-    sa, _, ra = load_run(run_omnetpp)
-    sb, _, rb = load_run(run_embedded)
+    sa, _, ra = load_results(run_omnetpp)
+    sb, _, rb = load_results(run_embedded)
     la, lb = link_utilization(sa, ra), link_utilization(sb, rb)
     util_abs = (la["busy"] - lb["busy"]).abs()
     util_rel = (util_abs / la["busy"].where(la["busy"] > 0)).fillna(0)

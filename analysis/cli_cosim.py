@@ -76,7 +76,9 @@ def cmd_cosim(args: argparse.Namespace) -> int:
     events = f", {result.events} events" if result.events is not None else ""
     print(f"network: {result.wall_seconds:.2f}s{events}")
     metrics = summarize_run(args.out, result.results)
-    metrics |= train_run(args.out, progress=not args.no_progress, device=args.device)
+    metrics |= train_run(
+        args.out, result.results, progress=not args.no_progress, device=args.device
+    )
     print(flow_summary(metrics))
     print(_training_summary(metrics))
     for name in ("rounds.csv", "accuracy.csv", "flows.csv", "queues.csv"):

@@ -16,14 +16,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from fogcosim.errors import UserError
-from fogcosim.resultfiles import reader as R
+from fogcosim.resultfiles import runresults as R
+from fogcosim.resultfiles.runresults import RunResults
 from simulation.model.naming import link_directions
 from simulation.model.scenario import scenario_from_dict
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Per-flow counters the FlowRecorder writes as `<flow>:<stat>:count`.
 FLOW_COUNTS = ("sent", "delivered", "dropped", "inFlight", "deadlineMisses")
@@ -95,13 +97,20 @@ def expected_results(
     return out
 
 
-def missing_results(raw: pd.DataFrame, expected: Iterable[ExpectedResult]) -> list[ExpectedResult]:
-    """The `expected` results that `raw` (the raw layout) has no row for."""
-    present = set(zip(raw[R.MODULE], raw[R.NAME], raw[R.TYPE], strict=True))
+def missing_results(
+    raw: RunResults | pd.DataFrame, expected: Iterable[ExpectedResult]
+) -> list[ExpectedResult]:
+    """The `expected` results that `raw` (the raw layout, or `RunResults`) has no row for."""
+    if isinstance(raw, RunResults):
+        present = raw.present
+    else:  # the raw layout: its attribute and header rows are not results, which is harmless
+        present = set(zip(raw["module"], raw["name"], raw["type"], strict=True))
     return [e for e in expected if not any((e.module, e.name, kind) in present for kind in e.kinds)]
 
 
-def check_complete(results_dir: Path, raw: pd.DataFrame, expected: list[ExpectedResult]) -> None:
+def check_complete(
+    results_dir: Path, raw: RunResults | pd.DataFrame, expected: list[ExpectedResult]
+) -> None:
     """Raise `IncompleteResultsError` naming `results_dir` and the first missing results."""
     missing = missing_results(raw, expected)
     if not missing:

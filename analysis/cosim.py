@@ -23,10 +23,11 @@ from typing import Any
 import pandas as pd
 
 from analysis.csvfiles import write_table
-from analysis.metrics import load_run, summarize_run, train_seed
+from analysis.metrics import load_results, summarize_run, train_seed
 from analysis.rounds import ROUNDS_CSV, aggregated_sets, round_metrics, rounds_table
 from fogcosim import atomic
 from fogcosim.errors import UserError
+from fogcosim.resultfiles.runresults import RunResults
 from mlpayloads.config import MeasureConfig
 from mlpayloads.cotrain import CoTrainer, check_training
 from mlpayloads.partition import DEFAULT_ALPHA, PartitionError
@@ -83,19 +84,26 @@ def check_sweep_training(profile: Profile, points: list[SweepPoint], device: str
         check_before_simulating(scenario.to_dict(), device)
 
 
-def train_run(run_dir: Path, *, progress: bool = False, device: str = "auto") -> dict[str, Any]:
+def train_run(
+    run_dir: Path,
+    results: RunResults | None = None,
+    *,
+    progress: bool = False,
+    device: str = "auto",
+) -> dict[str, Any]:
     """Train with the run's aggregated sets; write rounds.csv and accuracy.csv; return metrics.
 
+    `results`: the run's results in memory (as for `summarize_run`); None reads its files.
     Also records what trained (data source, partition, device) in run.json.
     """
     run_dir = Path(run_dir)
-    scenario, manifest, raw = load_run(run_dir)
+    scenario, manifest, results = load_results(run_dir, results)
     spec = scenario.get("rounds")
     if not spec:
         raise UserError(f"{run_dir}: not a rounds-paced run (its profile's ML pacing is periodic)")
     training = spec["training"]
     seeds = seeds_of(scenario)
-    table = rounds_table(scenario, manifest, raw)
+    table = rounds_table(scenario, manifest, results)
     write_table(run_dir / ROUNDS_CSV, table.assign(**seeds))
     wanted = training.get("rounds") or spec.get("rounds")
     table = table[table["round"] < wanted] if wanted else table
@@ -200,8 +208,8 @@ def window_s(scenario: dict[str, Any], table: pd.DataFrame) -> float:
 
 def summarize_point(run_dir: Path, device: str = "auto") -> dict[str, Any]:
     """A sweep point's metrics; a rounds-paced run is also trained (time to accuracy)."""
-    metrics = summarize_run(run_dir)
-    scenario = json.loads((Path(run_dir) / "scenario.json").read_text())
+    scenario, _, results = load_results(run_dir)  # read once for both
+    metrics = summarize_run(run_dir, results)
     if scenario.get("rounds"):
-        metrics |= train_run(run_dir, device=device)
+        metrics |= train_run(run_dir, results, device=device)
     return metrics

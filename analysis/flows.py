@@ -14,6 +14,9 @@ statistics leave out. The figures come from the FlowRecorder results both backen
 (`<flow>:<stat>:count`, `<flow>:delay:histogram`, `<flow>:delay:vector`), so
 they mean the same whichever backend ran. Percentiles need the delay vectors
 (NaN without them).
+
+Each table is built as rows (`flow_rows`, `hop_rows`, `queue_rows`) from a
+run's `RunResults` and written without pandas (`fogcosim run` imports none).
 """
 
 from __future__ import annotations
@@ -24,11 +27,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from analysis.csvfiles import write_table
-from analysis.pivots import scalars, statistics, vector_samples
-from analysis.tcp import TCP_CSV, tcp_table
+from analysis.csvfiles import write_rows
+from analysis.tcp import COLUMNS as TCP_COLUMNS
+from analysis.tcp import TCP_CSV, tcp_rows
+from fogcosim.resultfiles.runresults import RunResults, Stat
 from simulation.model.load import uncontended_delay_ps
 from simulation.model.scenario import Scenario, scenario_from_dict
 
@@ -48,23 +51,25 @@ HOPS_CSV = "hops.csv"
 HOP_COLUMNS = [
     "flow", "class", "hop", "link", "frames", "wait_mean_us", "wait_max_us",
 ]  # fmt: skip
+#: (hop, mean wait s, max wait s, frames) of one flow's hops
+Waits = list[tuple[int, float, float, int]]
 
 
 def _flow_rows(manifest: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r for r in manifest if r["role"] == "flow"]
 
 
-def flow_table(
-    manifest: list[dict[str, Any]], raw: pd.DataFrame, scenario: dict[str, Any] | None = None
-) -> pd.DataFrame:
-    """One row per flow of the run (empty with the columns when the run has no flow results).
+def flow_rows(
+    manifest: list[dict[str, Any]], results: RunResults, scenario: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """One row per flow of the run (none when the run has no flow results).
 
     With the run's scenario, `min_delay_us` is each flow's physical minimum: one
     message alone on its path (`simulation.model.load.uncontended_delay_ps`).
     """
     rows = _flow_rows(manifest)
     if not rows:
-        return pd.DataFrame(columns=COLUMNS)
+        return []
     where = None if scenario is None else scenario_from_dict(scenario)
     #: a synthesised gate schedule's guaranteed latency of each protected flow, us
     guarantees = {
@@ -73,11 +78,8 @@ def flow_table(
     }
     mss = {} if where is None else {f.name: f.tcp.mss for f in where.all_flows() if f.tcp}
     module = rows[0]["module"]
-    sc = scalars(raw, include_attrs=False, include_itervars=False)
-    counts = sc[sc["module"] == module].set_index("name")["value"]
-    st = statistics(raw, include_itervars=False)
-    st = st[st["module"] == module].set_index("name")
-    samples = _samples(raw, module)
+    counts = results.module_scalars(module)
+    hop_waits = _hop_waits(counts)
     out = []
     for r in rows:
         name = r["flow"]
@@ -89,19 +91,19 @@ def flow_table(
             return float(counts.get(f"{name}:inFlightAge:{stat}", math.nan)) * US
 
         sent, delivered, dropped = count("sent"), count("delivered"), count("dropped")
-        key = f"{name}:delay:histogram"
-        n = int(st.loc[key, "count"]) if key in st.index else 0
-        mean = float(st.loc[key, "mean"]) * US if n else math.nan
-        top = float(st.loc[key, "max"]) * US if n else math.nan
-        low = float(st.loc[key, "min"]) * US if n else math.nan
-        delays = samples.get(name, np.empty(0))
+        st = results.stat(module, f"{name}:delay:histogram")
+        n = st.count if st is not None else 0
+        mean = st.mean * US if st is not None and n else math.nan
+        top = st.max * US if st is not None and n else math.nan
+        low = st.min * US if st is not None and n else math.nan
+        delays = results.vector(module, f"{name}:delay:vector")[1]
         p50 = p99 = math.nan
         if n and len(delays) == n:  # the vector holds every delivered message
             p50, p99 = (float(np.percentile(delays, q)) * US for q in (50, 99))
         deadline = r.get("deadline_ps")
         misses = count("deadlineMisses")
-        loop = _loop_cells(st, counts, samples, name, r.get("loop_deadline_ps"))
-        waits = _hop_waits(counts, name)
+        loop = _loop_cells(results, module, counts, name, r.get("loop_deadline_ps"))
+        waits = hop_waits.get(name, [])
         worst = max(waits, key=lambda w: (w[2], -w[0])) if waits else None
         links = [] if where is None else _path_links(where, r["host"], r["dest"])
         out.append(
@@ -144,13 +146,13 @@ def flow_table(
                 **loop,
             }
         )
-    return pd.DataFrame(out, columns=COLUMNS)
+    return out
 
 
 def _loop_cells(
-    st: pd.DataFrame,
-    counts: pd.Series,
-    samples: dict[str, np.ndarray],
+    results: RunResults,
+    module: str,
+    counts: dict[str, float],
     name: str,
     loop_deadline_ps: int | None,
 ) -> dict[str, Any]:
@@ -160,11 +162,11 @@ def _loop_cells(
     miss is a round trip over `loop_deadline`, a lost request or reply, or one
     still pending at the end and already older than the deadline.
     """
-    key = f"{name}:rtt:histogram"
-    if key not in st.index:
+    st = results.stat(module, f"{name}:rtt:histogram")
+    if st is None:
         return dict.fromkeys(COLUMNS[COLUMNS.index("loop_deadline_us") :], math.nan)
-    n = int(st.loc[key, "count"])
-    rtts = samples.get(f"{name}:rtt", np.empty(0))
+    n = st.count
+    rtts = results.vector(module, f"{name}:rtt:vector")[1]
     p99 = float(np.percentile(rtts, 99)) * US if n and len(rtts) == n else math.nan
     return {
         "loop_deadline_us": math.nan if loop_deadline_ps is None else loop_deadline_ps / 1e6,
@@ -174,31 +176,34 @@ def _loop_cells(
         "loop_misses": int(counts.get(f"{name}:loopMisses:count", 0))
         if loop_deadline_ps is not None
         else math.nan,
-        "rtt_mean_us": float(st.loc[key, "mean"]) * US if n else math.nan,
+        "rtt_mean_us": st.mean * US if n else math.nan,
         "rtt_p99_us": p99,
-        "rtt_max_us": float(st.loc[key, "max"]) * US if n else math.nan,
+        "rtt_max_us": st.max * US if n else math.nan,
     }
 
 
-def _hop_waits(counts: pd.Series, flow: str) -> list[tuple[int, float, float, int]]:
-    """(hop, mean wait s, max wait s, frames) of each hop where the flow's frames waited."""
-    out = []
-    hop = 0
-    prefix = f"{flow}:hop"
-    for name in counts.index:
-        if not (name.startswith(prefix) and name.endswith("Wait:count")):
+def _hop_waits(counts: dict[str, float]) -> dict[str, Waits]:
+    """Per flow: (hop, mean wait s, max wait s, frames) of each hop where its frames waited.
+
+    From the FlowRecorder's `<flow>:hop<k>Wait:count|mean|max` scalars, hops in order.
+    """
+    out: dict[str, Waits] = {}
+    for name in counts:
+        if not name.endswith("Wait:count"):
             continue
-        hop = int(name[len(prefix) : -len("Wait:count")])
-        key = f"{prefix}{hop}Wait:"
-        out.append(
+        flow, sep, hop_text = name[: -len("Wait:count")].rpartition(":hop")
+        if not sep or not hop_text.isdigit():
+            continue
+        key = f"{flow}:hop{hop_text}Wait:"
+        out.setdefault(flow, []).append(
             (
-                hop,
+                int(hop_text),
                 float(counts[key + "mean"]),
                 float(counts[key + "max"]),
                 int(counts[key + "count"]),
             )
         )
-    return sorted(out)
+    return {flow: sorted(waits) for flow, waits in out.items()}
 
 
 def _path_links(scenario: Scenario, src: str, dst: str) -> list[str]:
@@ -207,9 +212,9 @@ def _path_links(scenario: Scenario, src: str, dst: str) -> list[str]:
     return [f"{a}->{b}" for a, b in itertools.pairwise(nodes)]
 
 
-def hop_table(
-    manifest: list[dict[str, Any]], raw: pd.DataFrame, scenario: dict[str, Any]
-) -> pd.DataFrame:
+def hop_rows(
+    manifest: list[dict[str, Any]], results: RunResults, scenario: dict[str, Any]
+) -> list[dict[str, Any]]:
     """Per flow and hop of its path: how long its frames waited in that hop's queue.
 
     Where a flow's delay was spent: the frames each interface queue on its path
@@ -217,15 +222,13 @@ def hop_table(
     """
     rows = _flow_rows(manifest)
     if not rows:
-        return pd.DataFrame(columns=HOP_COLUMNS)
+        return []
     sc = scenario_from_dict(scenario)
-    module = rows[0]["module"]
-    table = scalars(raw, include_attrs=False, include_itervars=False)
-    counts = table[table["module"] == module].set_index("name")["value"]
+    waits = _hop_waits(results.module_scalars(rows[0]["module"]))
     out = []
     for r in rows:
         links = _path_links(sc, r["host"], r["dest"])
-        for hop, mean, longest, frames in _hop_waits(counts, r["flow"]):
+        for hop, mean, longest, frames in waits.get(r["flow"], []):
             out.append(
                 {
                     "flow": r["flow"],
@@ -237,20 +240,7 @@ def hop_table(
                     "wait_max_us": longest * US,
                 }
             )
-    return pd.DataFrame(out, columns=HOP_COLUMNS)
-
-
-def _samples(raw: pd.DataFrame, module: str) -> dict[str, np.ndarray]:
-    if not (raw["type"] == "vector").any():
-        return {}
-    vs = vector_samples(raw, include_itervars=False)
-    vs = vs[(vs["module"] == module) & vs["name"].str.endswith((":delay:vector", ":rtt:vector"))]
-    return {
-        name.removesuffix(":delay:vector").removesuffix(":vector"): group["value"].to_numpy(
-            dtype=float
-        )
-        for name, group in vs.groupby("name", sort=False)
-    }
+    return out
 
 
 QUEUE_COLUMNS = [
@@ -259,7 +249,7 @@ QUEUE_COLUMNS = [
 ]  # fmt: skip
 
 
-def queue_table(manifest: list[dict[str, Any]], raw: pd.DataFrame) -> pd.DataFrame:
+def queue_rows(manifest: list[dict[str, Any]], results: RunResults) -> list[dict[str, Any]]:
     """One row per interface queue: its link, level, drops, occupancy and waiting time.
 
     From INET's own queue statistics (both backends record them): peak and
@@ -267,48 +257,49 @@ def queue_table(manifest: list[dict[str, Any]], raw: pd.DataFrame) -> pd.DataFra
     / 8), and the waiting time of every frame the MAC took (`queueingTime`).
     Runs recorded before these results have NaN there.
     """
-    rows = [r for r in manifest if r["role"] == "queue"]
-    sc = scalars(raw, include_attrs=False, include_itervars=False)
-    values = sc.set_index(["module", "name"])["value"]
-    st = statistics(raw, include_itervars=False).set_index(["module", "name"])
-
-    def value(module: str, name: str, scale: float = 1.0) -> float:
-        return float(values.get((module, name), math.nan)) * scale
-
     out = []
-    for r in rows:
+    for r in manifest:
+        if r["role"] != "queue":
+            continue
         m = r["module"]
-        key = (m, "queueingTime:histogram")
-        n = int(st.loc[key, "count"]) if key in st.index else 0
+        st: Stat | None = results.stat(m, "queueingTime:histogram")
+        n = st.count if st is not None else 0
         out.append(
             {
                 "queue": m,
                 "node": r["host"],
                 "link": f"{r['host']}->{r['dest']}",
                 "level": r["level"],
-                "drops": int(values.get((m, "droppedPacketsQueueOverflow:count"), 0)),
-                "peak_frames": value(m, "queueLength:max"),
-                "peak_bytes": value(m, "queueBitLength:max", 1 / 8),
-                "mean_frames": value(m, "queueLength:timeavg"),
-                "mean_bytes": value(m, "queueBitLength:timeavg", 1 / 8),
-                "wait_mean_us": float(st.loc[key, "mean"]) * US if n else math.nan,
-                "wait_max_us": float(st.loc[key, "max"]) * US if n else math.nan,
-                "frames_through": n if key in st.index else math.nan,
+                "drops": int(results.scalar(m, "droppedPacketsQueueOverflow:count", 0)),
+                "peak_frames": results.scalar(m, "queueLength:max"),
+                "peak_bytes": results.scalar(m, "queueBitLength:max") / 8,
+                "mean_frames": results.scalar(m, "queueLength:timeavg"),
+                "mean_bytes": results.scalar(m, "queueBitLength:timeavg") / 8,
+                "wait_mean_us": st.mean * US if st is not None and n else math.nan,
+                "wait_max_us": st.max * US if st is not None and n else math.nan,
+                "frames_through": n if st is not None else math.nan,
             }
         )
-    return pd.DataFrame(out, columns=QUEUE_COLUMNS)
+    return out
 
 
 def write_tables(
-    run_dir: Path, manifest: list[dict[str, Any]], raw: pd.DataFrame, scenario: dict[str, Any]
+    run_dir: Path,
+    manifest: list[dict[str, Any]],
+    results: RunResults,
+    scenario: dict[str, Any],
+    flows: list[dict[str, Any]] | None = None,
 ) -> None:
-    """Write flows.csv and queues.csv (and tcp.csv when TCP ran) into the run folder."""
+    """Write flows.csv, hops.csv and queues.csv (and tcp.csv when TCP ran) into the run folder.
+
+    `flows`: the run's `flow_rows`, when the caller has them already.
+    """
     run_dir = Path(run_dir)
-    table = flow_table(manifest, raw, scenario)
-    write_table(run_dir / FLOWS_CSV, table)
-    hops = hop_table(manifest, raw, scenario)
-    write_table(run_dir / HOPS_CSV, hops)
-    write_table(run_dir / QUEUES_CSV, queue_table(manifest, raw))
-    tcp = tcp_table(manifest, raw)
-    if len(tcp):
-        write_table(run_dir / TCP_CSV, tcp)
+    if flows is None:
+        flows = flow_rows(manifest, results, scenario)
+    write_rows(run_dir / FLOWS_CSV, flows, COLUMNS)
+    write_rows(run_dir / HOPS_CSV, hop_rows(manifest, results, scenario), HOP_COLUMNS)
+    write_rows(run_dir / QUEUES_CSV, queue_rows(manifest, results), QUEUE_COLUMNS)
+    tcp = tcp_rows(manifest, results)
+    if tcp:
+        write_rows(run_dir / TCP_CSV, tcp, TCP_COLUMNS)

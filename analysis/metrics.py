@@ -17,55 +17,92 @@ so the metrics never depend on which backend ran.
   `simulation.model.apps`). Means and maxima are exact from the sinks' statistics;
   p50/p99 need the delay vectors (the sweep records them) and are NaN without.
 - Counts: messages sent (last chunks sent) and delivered (message sinks).
+
+Every metric is computed from a run's `RunResults`
+(`fogcosim.resultfiles.runresults`): the embedded backend hands over the
+results it just wrote, as the files spell them, so its metrics never read the
+files back; a run folder of the OMNeT++ backend (or any folder) is read from
+its files. One definition either way, and equal numbers (tests/analysis/
+test_metrics_memory.py). No pandas on this path (`fogcosim run` imports none);
+`load_run` still gives the raw DataFrame, and `link_utilization` and
+`delay_samples` DataFrames, for the report and for whoever wants pandas.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from analysis.completeness import check_complete, expected_results
 from analysis.csvfiles import write_table
-from analysis.flows import flow_table, queue_table, write_tables
-from analysis.pivots import scalars, statistics, vector_samples
-from analysis.protection import write_protection_tables
+from analysis.flows import flow_rows, queue_rows, write_tables
+from analysis.frames import frame
+from analysis.protection import has_gates, write_protection_tables
 from analysis.rounds import ROUNDS_CSV, RunStalledError, rounds_table, stall_diagnosis
-from analysis.tcp import tcp_table
-from fogcosim.resultfiles.reader import read_result_files
+from analysis.tcp import tcp_rows
+from fogcosim.resultfiles.reader import read_result_files, result_file_paths
+from fogcosim.resultfiles.runresults import RunResults, Stat, as_results
 from simulation.backends.base import mark_stalled
 from simulation.model.load import offered_load
 from simulation.model.naming import link_directions
 from simulation.model.scenario import TRAFFIC_CLASSES, scenario_from_dict
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 DELAY_STAT = "endToEndDelay:histogram"
 DELAY_VECTOR = "endToEndDelay:vector"
 US = 1e6
+LINK_COLUMNS = ["link", "src", "dst", "datarate_bps", "busy", "utilization_last", "bytes"]
+#: (traffic class, delay statistic) and (traffic class, delay samples s) of a run
+ClassStats = list[tuple[str, Stat]]
+ClassSamples = list[tuple[str, np.ndarray]]
+
+
+def _inputs(run_dir: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    run_dir = Path(run_dir)
+    scenario = json.loads((run_dir / "scenario.json").read_text())
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    return scenario, manifest
 
 
 def load_run(run_dir: Path) -> tuple[dict[str, Any], list[dict[str, Any]], pd.DataFrame]:
-    """scenario.json, manifest.json and the raw results of one run folder.
+    """scenario.json, manifest.json and the raw results (a DataFrame) of one run folder.
 
     Raises `analysis.completeness.IncompleteResultsError` when the results lack
     any that the manifest and scenario promise (e.g. a `.sca` cut at a line end).
     """
-    run_dir = Path(run_dir)
-    scenario = json.loads((run_dir / "scenario.json").read_text())
-    manifest = json.loads((run_dir / "manifest.json").read_text())
-    raw = read_result_files(run_dir / "results")
-    check_complete(run_dir / "results", raw, expected_results(scenario, manifest))
+    scenario, manifest = _inputs(run_dir)
+    raw = read_result_files(Path(run_dir) / "results")
+    check_complete(Path(run_dir) / "results", raw, expected_results(scenario, manifest))
     return scenario, manifest, raw
 
 
-def link_utilization(scenario: dict[str, Any], raw: pd.DataFrame) -> pd.DataFrame:
+def load_results(
+    run_dir: Path, results: RunResults | None = None
+) -> tuple[dict[str, Any], list[dict[str, Any]], RunResults]:
+    """scenario.json, manifest.json and the `RunResults` of one run folder.
+
+    `results`: the run's results as its backend kept them in memory (the files
+    are then not read); None reads the result files. Either way they must hold
+    every result the manifest and scenario promise (`IncompleteResultsError`).
+    """
+    scenario, manifest = _inputs(run_dir)
+    folder = Path(run_dir) / "results"
+    if results is None:
+        results = RunResults.read(result_file_paths(folder))
+    check_complete(folder, results, expected_results(scenario, manifest))
+    return scenario, manifest, results
+
+
+def link_rows(scenario: dict[str, Any], results: RunResults) -> list[dict[str, Any]]:
     """One row per link direction: src, dst, datarate, busy fraction, OMNeT++'s utilization:last."""
     sc = scenario_from_dict(scenario)
-    table = scalars(raw, include_attrs=False, include_itervars=False)
-    values = table.set_index(["module", "name"])["value"]
     rows = []
     for d in link_directions(sc):
         module = d.channel_module(sc.network)
@@ -75,12 +112,17 @@ def link_utilization(scenario: dict[str, Any], raw: pd.DataFrame) -> pd.DataFram
                 "src": d.src,
                 "dst": d.dst,
                 "datarate_bps": d.link.datarate_bps,
-                "busy": values.get((module, "busy:timeavg"), math.nan),
-                "utilization_last": values.get((module, "utilization:last"), math.nan),
-                "bytes": values.get((module, "packetBytes:sum"), math.nan),
+                "busy": results.scalar(module, "busy:timeavg"),
+                "utilization_last": results.scalar(module, "utilization:last"),
+                "bytes": results.scalar(module, "packetBytes:sum"),
             }
         )
-    return pd.DataFrame(rows)
+    return rows
+
+
+def link_utilization(scenario: dict[str, Any], raw: RunResults | pd.DataFrame) -> pd.DataFrame:
+    """`link_rows` as a DataFrame."""
+    return frame(link_rows(scenario, as_results(raw)), LINK_COLUMNS)
 
 
 def _sinks(manifest: list[dict[str, Any]]) -> dict[str, str]:
@@ -88,33 +130,56 @@ def _sinks(manifest: list[dict[str, Any]]) -> dict[str, str]:
     return {r["module"]: r["class"] for r in manifest if r["role"] == "sink" and not r["chunk"]}
 
 
-def delay_samples(manifest: list[dict[str, Any]], raw: pd.DataFrame) -> pd.DataFrame:
+def delay_samples(manifest: list[dict[str, Any]], raw: RunResults | pd.DataFrame) -> pd.DataFrame:
     """Every recorded message delay (seconds) with its class; empty without vectors."""
-    sinks = _sinks(manifest)
-    if not (raw["type"] == "vector").any():
-        return pd.DataFrame(columns=["module", "class", "time", "delay"])
-    samples = vector_samples(raw, include_itervars=False)
-    samples = samples[(samples["name"] == DELAY_VECTOR) & samples["module"].isin(sinks)]
-    return pd.DataFrame(
-        {
-            "module": samples["module"].to_numpy(),
-            "class": samples["module"].map(sinks).to_numpy(),
-            "time": samples["time"].to_numpy(),
-            "delay": samples["value"].to_numpy(),
-        }
-    )
+    results = as_results(raw)
+    rows = []
+    for module, cls in _sinks(manifest).items():
+        times, delays = results.vector(module, DELAY_VECTOR)
+        rows += [
+            {"module": module, "class": cls, "time": t, "delay": d}
+            for t, d in zip(times.tolist(), delays.tolist(), strict=True)
+        ]
+    return frame(rows, ["module", "class", "time", "delay"])
 
 
-def _delay_summary(stats: pd.DataFrame, samples: pd.DataFrame, prefix: str) -> dict[str, float]:
-    count = int(stats["count"].sum()) if len(stats) else 0
+def _nansum(values: Sequence[float]) -> float:
+    """The sum of the numbers that are not NaN, added as pandas adds a column."""
+    return float(np.nansum(np.asarray(values, dtype=np.float64))) if len(values) else 0.0
+
+
+def _nanmean(values: Sequence[float]) -> float:
+    """The mean of the numbers that are not NaN (NaN if none), as pandas takes it."""
+    numbers = np.asarray(values, dtype=np.float64)
+    count = int(np.count_nonzero(~np.isnan(numbers)))
+    return float(np.nansum(numbers) / count) if count else math.nan
+
+
+def _nanmax(values: Sequence[float]) -> float:
+    present = [v for v in values if v == v]
+    return max(present) if present else math.nan
+
+
+def _first_max(rows: list[dict[str, Any]], column: str) -> dict[str, Any] | None:
+    """The first row with the largest value of `column` (NaN skipped), as pandas' idxmax."""
+    best = None
+    for row in rows:
+        value = row[column]
+        if value == value and (best is None or value > best[column]):
+            best = row
+    return best
+
+
+def _delay_summary(stats: ClassStats, samples: ClassSamples, prefix: str) -> dict[str, float]:
+    count = sum(s.count for _, s in stats)
     out: dict[str, float] = {f"{prefix}_delivered": count}
     if count == 0:
         return out | {f"{prefix}_delay_{k}_us": math.nan for k in ("mean", "p50", "p99", "max")}
-    used = stats[stats["count"] > 0]
-    mean = float((used["mean"] * used["count"]).sum() / count)
-    out[f"{prefix}_delay_mean_us"] = mean * US
-    out[f"{prefix}_delay_max_us"] = float(used["max"].max()) * US
-    delays = samples["delay"].to_numpy(dtype=float)
+    used = [s for _, s in stats if s.count > 0]
+    weighted = np.array([s.mean * s.count for s in used], dtype=np.float64)
+    out[f"{prefix}_delay_mean_us"] = float(weighted.sum() / count) * US
+    out[f"{prefix}_delay_max_us"] = _nanmax([s.max for s in used]) * US
+    delays = np.concatenate([d for _, d in samples]) if samples else np.empty(0)
     if len(delays) == count:
         out[f"{prefix}_delay_p50_us"] = float(np.percentile(delays, 50)) * US
         out[f"{prefix}_delay_p99_us"] = float(np.percentile(delays, 99)) * US
@@ -123,99 +188,90 @@ def _delay_summary(stats: pd.DataFrame, samples: pd.DataFrame, prefix: str) -> d
     return out
 
 
-def summarize_run(run_dir: Path, results: Any = None) -> dict[str, Any]:
-    """Write the run's flows.csv and queues.csv, and return its metrics (a summary row).
+def summarize_run(run_dir: Path, results: RunResults | None = None) -> dict[str, Any]:
+    """Write the run's flows.csv, hops.csv and queues.csv, and return its metrics (a summary row).
 
+    `results`: the run's results as its backend kept them in memory (the
+    embedded backend's `RunResult.results`); None reads the run's result files.
     The sweep's and `fogcosim run`'s per-run step (picklable, for worker processes).
     """
-    scenario, manifest, raw = load_run(run_dir)
-    write_tables(run_dir, manifest, raw, scenario)
-    rounds = rounds_table(scenario, manifest, raw) if scenario.get("rounds") else None
+    scenario, manifest, results = load_results(run_dir, results)
+    flows = flow_rows(manifest, results, scenario)
+    write_tables(run_dir, manifest, results, scenario, flows)
+    stalled = stall_diagnosis(scenario, manifest, results)
+    rounds = None
+    if scenario.get("rounds") and (stalled or has_gates(scenario)):
+        rounds = rounds_table(scenario, manifest, results)
     write_protection_tables(run_dir, scenario, rounds)
-    stalled = stall_diagnosis(scenario, manifest, raw)
     if stalled:  # keep what the run wrote, say so in run.json, and fail in one line
         assert rounds is not None
         write_table(Path(run_dir) / ROUNDS_CSV, rounds)
         mark_stalled(run_dir, stalled)
         raise RunStalledError(f"{run_dir}: {stalled}")
-    return _metrics(scenario, manifest, raw)
+    return _metrics(scenario, manifest, results, flows)
 
 
-def run_metrics(run_dir: Path) -> dict[str, Any]:
+def run_metrics(run_dir: Path, results: RunResults | None = None) -> dict[str, Any]:
     """All metrics of one run folder, as a flat dict (one summary.csv row)."""
-    return _metrics(*load_run(run_dir))
+    scenario, manifest, results = load_results(run_dir, results)
+    return _metrics(scenario, manifest, results, flow_rows(manifest, results, scenario))
 
 
 def _class_sources(
-    manifest: list[dict[str, Any]], raw: pd.DataFrame
-) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
+    manifest: list[dict[str, Any]], results: RunResults, flows: list[dict[str, Any]]
+) -> tuple[ClassStats, ClassSamples, dict[str, int]]:
     """Per-class delay statistics, delay samples and messages sent.
 
     From the per-flow results where the run has them (message-level: a message is
     delivered when all its chunks are, and the round protocol's messages count too),
     else from the class sinks and sources (runs recorded before per-flow results).
     """
-    flows = [r for r in manifest if r["role"] == "flow"]
-    if not flows:
+    recorded = [r for r in manifest if r["role"] == "flow"]
+    if not recorded:
         sinks = _sinks(manifest)
-        stats = statistics(raw, include_itervars=False)
-        stats = stats[(stats["name"] == DELAY_STAT) & stats["module"].isin(sinks)].copy()
-        stats["class"] = stats["module"].map(sinks)
-        table = scalars(raw, include_attrs=False, include_itervars=False)
-        sent = table[table["name"] == "packetSent:count"].set_index("module")["value"]
+        stats = [(sinks[m], s) for (m, name), s in results.statistics()
+                 if name == DELAY_STAT and m in sinks]  # fmt: skip
+        samples = [(cls, results.vector(m, DELAY_VECTOR)[1]) for m, cls in sinks.items()]
         by_class = {
             cls: int(
-                sent.reindex(
+                _nansum(
                     [
-                        r["module"]
+                        results.scalar(r["module"], "packetSent:count", 0.0)
                         for r in manifest
                         if r["role"] == "source" and not r["chunk"] and r["class"] == cls
                     ]
                 )
-                .fillna(0)
-                .sum()
             )
             for cls in TRAFFIC_CLASSES
         }
-        return stats, delay_samples(manifest, raw), by_class
-    module = flows[0]["module"]
-    classes = {f"{r['flow']}:delay:histogram": r["class"] for r in flows}
-    stats = statistics(raw, include_itervars=False)
-    stats = stats[(stats["module"] == module) & stats["name"].isin(classes)].copy()
-    stats["class"] = stats["name"].map(classes)
-    samples = pd.DataFrame(columns=["module", "class", "time", "delay"])
-    if (raw["type"] == "vector").any():
-        vs = vector_samples(raw, include_itervars=False)
-        names = {f"{r['flow']}:delay:vector": r["class"] for r in flows}
-        vs = vs[(vs["module"] == module) & vs["name"].isin(names)]
-        samples = pd.DataFrame(
-            {
-                "module": vs["name"].to_numpy(),
-                "class": vs["name"].map(names).to_numpy(),
-                "time": vs["time"].to_numpy(),
-                "delay": vs["value"].to_numpy(),
-            }
-        )
-    table = flow_table(manifest, raw)
-    by_class = {cls: int(table.loc[table["class"] == cls, "sent"].sum()) for cls in TRAFFIC_CLASSES}
+        return stats, samples, by_class
+    module = recorded[0]["module"]
+    classes = {f"{r['flow']}:delay:histogram": r["class"] for r in recorded}
+    stats = [(classes[name], s) for (m, name), s in results.statistics()
+             if m == module and name in classes]  # fmt: skip
+    samples = [
+        (r["class"], results.vector(module, f"{r['flow']}:delay:vector")[1]) for r in recorded
+    ]
+    by_class = {cls: sum(f["sent"] for f in flows if f["class"] == cls) for cls in TRAFFIC_CLASSES}
     return stats, samples, by_class
 
 
-def _flow_metrics(flows: pd.DataFrame) -> dict[str, Any]:
+def _flow_metrics(flows: list[dict[str, Any]]) -> dict[str, Any]:
     """Per-flow extremes: the worst flow's deadline miss ratio, where it waited, delay, drops."""
-    if flows.empty:
+    if not flows:
         return {}
     out: dict[str, Any] = {
         "flows": len(flows),
-        "flows_with_drops": int(flows["lost"].sum()),
-        "dropped_messages": int(flows["dropped"].sum()),
-        "in_flight_messages": int(flows["in_flight"].sum()),
-        "in_flight_overdue": int(flows["in_flight_overdue"].sum()),
+        "flows_with_drops": sum(bool(f["lost"]) for f in flows),
+        "dropped_messages": sum(f["dropped"] for f in flows),
+        "in_flight_messages": sum(f["in_flight"] for f in flows),
+        "in_flight_overdue": sum(f["in_flight_overdue"] for f in flows),
     }
-    with_deadline = flows.dropna(subset=["miss_ratio"])
-    if len(with_deadline):
-        worst = with_deadline.loc[with_deadline["miss_ratio"].idxmax()]
-        misses = int(with_deadline["deadline_misses"].sum())
+    with_deadline = [f for f in flows if f["miss_ratio"] == f["miss_ratio"]]
+    if with_deadline:
+        worst = _first_max(with_deadline, "miss_ratio")
+        assert worst is not None
+        misses = int(_nansum([f["deadline_misses"] for f in with_deadline]))
         out["deadline_misses"] = misses
         out["worst_flow_miss_ratio"] = float(worst["miss_ratio"])
         # a flow is named only when it missed (no "worst" of a run without misses)
@@ -223,21 +279,22 @@ def _flow_metrics(flows: pd.DataFrame) -> dict[str, Any]:
         if misses and isinstance(worst["worst_wait_link"], str):
             out["worst_miss_wait_link"] = worst["worst_wait_link"]
             out["worst_miss_wait_max_us"] = float(worst["worst_wait_max_us"])
-    delayed = flows.dropna(subset=["delay_max_us"])
-    if len(delayed):
-        worst = delayed.loc[delayed["delay_max_us"].idxmax()]
+    delayed = [f for f in flows if f["delay_max_us"] == f["delay_max_us"]]
+    if delayed:
+        worst = _first_max(delayed, "delay_max_us")
+        assert worst is not None
         out["worst_flow_max_delay_us"] = float(worst["delay_max_us"])
         out["worst_delay_flow"] = worst["flow"]
-    critical = delayed[delayed["class"] == "critical"]
-    if len(critical):
-        out["critical_jitter_max_us"] = float(critical["jitter_us"].max())
-    critical_due = with_deadline[with_deadline["class"] == "critical"]
-    if len(critical_due):
-        out["critical_deadline_misses"] = int(critical_due["deadline_misses"].sum())
-    loops = flows.dropna(subset=["loop_misses"])
-    loops = loops[loops["class"] == "critical"]
-    if len(loops):
-        out["critical_loop_misses"] = int(loops["loop_misses"].sum())
+    critical = [f["jitter_us"] for f in delayed if f["class"] == "critical"]
+    if critical:
+        out["critical_jitter_max_us"] = float(_nanmax(critical))
+    critical_due = [f["deadline_misses"] for f in with_deadline if f["class"] == "critical"]
+    if critical_due:
+        out["critical_deadline_misses"] = int(_nansum(critical_due))
+    loops = [f["loop_misses"] for f in flows if f["class"] == "critical"]
+    loops = [m for m in loops if m == m]  # flows without a loop deadline: NaN
+    if loops:
+        out["critical_loop_misses"] = int(_nansum(loops))
     return out
 
 
@@ -255,11 +312,15 @@ def train_seed(scenario: dict[str, Any]) -> int | None:
 
 
 def _metrics(
-    scenario: dict[str, Any], manifest: list[dict[str, Any]], raw: pd.DataFrame
+    scenario: dict[str, Any],
+    manifest: list[dict[str, Any]],
+    results: RunResults,
+    flows: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    links = link_utilization(scenario, raw)
-    stats, samples, sent_by_class = _class_sources(manifest, raw)
-    busiest = links.loc[links["busy"].idxmax()] if len(links) else None
+    links = link_rows(scenario, results)
+    stats, samples, sent_by_class = _class_sources(manifest, results, flows)
+    busy = [r["busy"] for r in links]
+    busiest = _first_max(links, "busy")
     out: dict[str, Any] = {
         "profile": scenario["profile"],
         "variant": scenario.get("variant", ""),
@@ -272,44 +333,45 @@ def _metrics(
         "ml_upload_bytes": (scenario["ml_payload"] or {}).get("upload_bytes", 0),
         "ml_download_bytes": (scenario["ml_payload"] or {}).get("download_bytes", 0),
         "ml_payload_source": (scenario["ml_payload"] or {}).get("source", "none"),
-        "bandwidth_mean": float(links["busy"].mean()),
-        "bandwidth_max": float(links["busy"].max()),
+        "bandwidth_mean": _nanmean(busy),
+        "bandwidth_max": float(_nanmax(busy)),
         "bandwidth_max_link": None if busiest is None else busiest["link"],
-        "utilization_last_mean": float(links["utilization_last"].mean()),
-        "cloud_in": float(links.loc[links["dst"] == "cloud", "busy"].sum()),
-        "cloud_out": float(links.loc[links["src"] == "cloud", "busy"].sum()),
-        "percentiles_from": "vectors" if len(samples) else "unavailable (no delay vectors)",
+        "utilization_last_mean": _nanmean([r["utilization_last"] for r in links]),
+        "cloud_in": _nansum([r["busy"] for r in links if r["dst"] == "cloud"]),
+        "cloud_out": _nansum([r["busy"] for r in links if r["src"] == "cloud"]),
+        "percentiles_from": "vectors"
+        if sum(len(d) for _, d in samples)
+        else "unavailable (no delay vectors)",
     }
-    out |= _delay_summary(
-        stats[stats["class"] == "critical"], samples[samples["class"] == "critical"], "critical"
-    )
+
+    def of(cls: str) -> tuple[ClassStats, ClassSamples]:
+        return [x for x in stats if x[0] == cls], [x for x in samples if x[0] == cls]
+
+    out |= _delay_summary(*of("critical"), "critical")
     out |= _delay_summary(stats, samples, "all")
     for cls in TRAFFIC_CLASSES:
         if cls != "critical":
             out |= {
                 k: v
-                for k, v in _delay_summary(
-                    stats[stats["class"] == cls], samples[samples["class"] == cls], cls
-                ).items()
+                for k, v in _delay_summary(*of(cls), cls).items()
                 if k.endswith(("_delivered", "_mean_us", "_max_us"))
             }
         out[f"{cls}_sent"] = sent_by_class.get(cls, 0)
-    flows = flow_table(manifest, raw, scenario)
     out |= _flow_metrics(flows)
-    queues = queue_table(manifest, raw)
-    if len(queues):
-        out["queue_drops"] = int(queues["drops"].sum())
-    if len(flows):  # messages of the critical flows lost to full queues
-        out["critical_dropped"] = int(flows.loc[flows["class"] == "critical", "dropped"].sum())
-    tcp = tcp_table(manifest, raw)
-    if len(tcp):
-        out["tcp_retransmitted_segments"] = int(tcp["retransmitted"].sum())
-        out["tcp_retransmitted_bytes"] = int(tcp["retransmitted_bytes"].sum())
-        out["tcp_timeouts"] = int(tcp["timeouts"].sum())
+    queues = queue_rows(manifest, results)
+    if queues:
+        out["queue_drops"] = sum(q["drops"] for q in queues)
+    if flows:  # messages of the critical flows lost to full queues
+        out["critical_dropped"] = sum(f["dropped"] for f in flows if f["class"] == "critical")
+    tcp = tcp_rows(manifest, results)
+    if tcp:
+        out["tcp_retransmitted_segments"] = int(_nansum([t["retransmitted"] for t in tcp]))
+        out["tcp_retransmitted_bytes"] = int(_nansum([t["retransmitted_bytes"] for t in tcp]))
+        out["tcp_timeouts"] = int(_nansum([t["timeouts"] for t in tcp]))
     loads = offered_load(scenario_from_dict(scenario))
     if loads:
-        busiest = max(loads, key=lambda d: d.load)
-        out["max_offered_load"] = busiest.load
-        out["max_offered_load_link"] = busiest.label
-        out["overloaded"] = busiest.load > 1.0
+        top = max(loads, key=lambda d: d.load)
+        out["max_offered_load"] = top.load
+        out["max_offered_load_link"] = top.label
+        out["overloaded"] = top.load > 1.0
     return out

@@ -27,14 +27,16 @@ schedule pins a flow's delay, next to its worst case and its deadline.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from analysis.csvfiles import write_table
+from analysis.frames import frame
 from simulation.model.gcl import GateControlList
 from simulation.model.scenario import scenario_from_dict
 from simulation.model.tsn import TsnSpec
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 GATES_CSV = "gates.csv"
 ROUND_GATES_CSV = "round_gates.csv"
@@ -76,12 +78,17 @@ def _classes_of(spec: TsnSpec, scenario: dict[str, Any]) -> dict[int, tuple[list
     return out
 
 
+def has_gates(scenario: dict[str, Any]) -> bool:
+    """Whether the run's ports have gate control lists (then it has gates.csv)."""
+    return bool((scenario.get("tsn") or {}).get("gates"))
+
+
 def gate_table(scenario: dict[str, Any]) -> pd.DataFrame:
     """One row per gated port and traffic class (empty without gate control lists)."""
     sc = scenario_from_dict(scenario)
     spec = sc.tsn
     if spec is None or not spec.gates:
-        return pd.DataFrame(columns=GATE_COLUMNS)
+        return frame([], GATE_COLUMNS)
     classes = _classes_of(spec, scenario)
     start, end = sc.warmup_ps, sc.sim_time_limit_ps
     rows = []
@@ -103,7 +110,7 @@ def gate_table(scenario: dict[str, Any]) -> pd.DataFrame:
                     "closed_us": closed_time(gcl, tc, start, end) / US,
                 }
             )
-    return pd.DataFrame(rows, columns=GATE_COLUMNS)
+    return frame(rows, GATE_COLUMNS)
 
 
 def round_gate_table(scenario: dict[str, Any], rounds: pd.DataFrame) -> pd.DataFrame:
@@ -111,7 +118,7 @@ def round_gate_table(scenario: dict[str, Any], rounds: pd.DataFrame) -> pd.DataF
     sc = scenario_from_dict(scenario)
     spec, spec_rounds = sc.tsn, sc.rounds
     if spec is None or not spec.gates or spec_rounds is None or rounds.empty:
-        return pd.DataFrame(columns=ROUND_COLUMNS)
+        return frame([], ROUND_COLUMNS)
     cloud = spec_rounds.cloud
     peer = next(lk.other(cloud) for lk in sc.links if cloud in (lk.a, lk.b))
     tc = spec.queue_of(spec_rounds.pcp)
@@ -131,17 +138,16 @@ def round_gate_table(scenario: dict[str, Any], rounds: pd.DataFrame) -> pd.DataF
                 ),
             }
         )
-    return pd.DataFrame(rows, columns=ROUND_COLUMNS)
+    return frame(rows, ROUND_COLUMNS)
 
 
 def write_protection_tables(
     run_dir: Path, scenario: dict[str, Any], rounds: pd.DataFrame | None
 ) -> None:
     """Write gates.csv (and round_gates.csv for rounds) when the run's ports have gates."""
-    gates = gate_table(scenario)
-    if gates.empty:
+    if not has_gates(scenario):
         return
-    write_table(Path(run_dir) / GATES_CSV, gates)
+    write_table(Path(run_dir) / GATES_CSV, gate_table(scenario))
     if rounds is not None:
         table = round_gate_table(scenario, rounds)
         write_table(Path(run_dir) / ROUND_GATES_CSV, table)

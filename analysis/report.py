@@ -32,7 +32,7 @@ from analysis import (
     reshape,
     reshape_runs,
 )
-from analysis.metrics import delay_samples, link_utilization, load_run
+from analysis.metrics import delay_samples, link_utilization, load_results
 from analysis.report_plant import (
     TOP_FLOWS,
     flows_section,
@@ -420,9 +420,10 @@ def load_case(out_dir: Path, rows: pd.DataFrame) -> Case | None:
     for r in (r for r in present if int(r.fog_nodes) == n):
         folder = run_dir(out_dir, r)
         try:
-            scenario, manifest, raw = load_run(folder)
-            links.append(link_utilization(scenario, raw).assign(method=r.method, seed=int(r.seed)))
-            samples.append(delay_samples(manifest, raw).assign(method=r.method, seed=int(r.seed)))
+            scenario, manifest, results = load_results(folder)
+            keys = {"method": r.method, "seed": int(r.seed)}
+            links.append(link_utilization(scenario, results).assign(**keys))
+            samples.append(delay_samples(manifest, results).assign(**keys))
         except (FogcosimError, OSError, ValueError, KeyError) as exc:
             case.notes.append(f"{folder.name}: not read ({' '.join(str(exc).split())})")
     case.links = pd.concat(links, ignore_index=True) if links else pd.DataFrame()

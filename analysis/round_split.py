@@ -27,10 +27,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
+
+from fogcosim.resultfiles.runresults import RunResults
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: rounds.csv columns this module adds (seconds).
 SPLIT_COLUMNS = ["network_up_s", "network_down_s", "wait_s"]
@@ -51,14 +55,12 @@ class Message:
         return self.arrived - self.sent
 
 
-def messages(table: pd.DataFrame, recorder: str, flow: str) -> list[Message] | None:
+def messages(results: RunResults, recorder: str, flow: str) -> list[Message] | None:
     """A flow's delivered messages from its delay vector; None when it was not recorded."""
-    key = (recorder, f"{flow}:delay:vector")
-    if key not in table.index:
+    name = f"{flow}:delay:vector"
+    if not results.has_vector(recorder, name):
         return None
-    row = table.loc[key]
-    times = np.asarray(row["vectime"], dtype=float)
-    delays = np.asarray(row["vecvalue"], dtype=float)
+    times, delays = results.vector(recorder, name)
     return [Message(float(t - d), float(t)) for t, d in zip(times, delays, strict=True)]
 
 
@@ -138,7 +140,7 @@ def flow_names(spec: Mapping[str, Any], fog: str) -> tuple[list[str], list[str]]
 
 
 def recorded_flows(
-    table: pd.DataFrame, recorder: str, names: Sequence[str]
+    results: RunResults, recorder: str, names: Sequence[str]
 ) -> list[list[Message] | None]:
     """Each named flow's delivered messages ("" -> [], a flow never sent: none)."""
     out: list[list[Message] | None] = []
@@ -146,17 +148,16 @@ def recorded_flows(
         if not name:
             out.append([])
             continue
-        got = messages(table, recorder, name)
-        if got is None and not _any_delay_vector(table, recorder):
+        got = messages(results, recorder, name)
+        if got is None and not _any_delay_vector(results, recorder):
             out.append(None)  # recorded without vectors
         else:
             out.append(got or [])  # with vectors, a flow without a vector sent nothing
     return out
 
 
-def _any_delay_vector(table: pd.DataFrame, recorder: str) -> bool:
-    names = table.index.get_level_values("name")[table.index.get_level_values("module") == recorder]
-    return any(str(n).endswith(":delay:vector") for n in names)
+def _any_delay_vector(results: RunResults, recorder: str) -> bool:
+    return any(n.endswith(":delay:vector") for n in results.vector_names(recorder))
 
 
 #: summary.csv columns of a rounds-paced run: the mean aggregated FN round and its parts (s).

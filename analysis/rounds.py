@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""The round timeline of a rounds-paced run, read back from its result files.
+"""The round timeline of a rounds-paced run, from its results (in memory or its result files).
 
 Both backends' round-protocol apps record the same vectors (see
 `simulation.model.roundspec` and omnetpp_src/fogcosim/RoundApp.cc): per fog node
@@ -14,12 +14,11 @@ the FN's connection (both ways) during the round (`analysis.tcp`).
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
-from analysis.pivots import vectors
+from analysis.frames import frame
 from analysis.round_split import (
     SPLIT_COLUMNS,
     cloud_stages,
@@ -28,8 +27,12 @@ from analysis.round_split import (
     recorded_flows,
     split_means,
 )
-from analysis.tcp import connection_state, retransmissions, round_retransmissions, tcp_table
+from analysis.tcp import connection_state, retransmissions, round_retransmissions, tcp_rows
 from fogcosim.errors import UserError
+from fogcosim.resultfiles.runresults import RunResults, as_results
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ROUNDS_CSV = "rounds.csv"
 COLUMNS = [
@@ -38,29 +41,21 @@ COLUMNS = [
 ]  # fmt: skip
 
 
-def _series(table: pd.DataFrame, module: str, name: str) -> tuple[np.ndarray, np.ndarray]:
-    key = (module, name)
-    if key not in table.index:
-        return np.empty(0), np.empty(0)
-    row = table.loc[key]
-    return np.asarray(row["vectime"], dtype=float), np.asarray(row["vecvalue"], dtype=float)
-
-
 def rounds_table(
-    scenario: dict[str, Any], manifest: list[dict[str, Any]], raw: pd.DataFrame
+    scenario: dict[str, Any], manifest: list[dict[str, Any]], raw: RunResults | pd.DataFrame
 ) -> pd.DataFrame:
     """One row per (round, fog node) of the rounds the cloud completed."""
     spec = scenario.get("rounds")
     if not spec:
-        return pd.DataFrame(columns=COLUMNS)
+        return frame([], COLUMNS)
     apps = {r["host"]: r["module"] for r in manifest if r["role"] == "rounds"}
     fogs, cloud = spec["fog_nodes"], spec["cloud"]
     p = len(fogs)
-    table = vectors(raw, include_itervars=False).set_index(["module", "name"])
-    done_t, done_r = _series(table, apps[cloud], "roundDone:vector")
-    up_t, up_v = _series(table, apps[cloud], "roundUpload:vector")
-    _, agg_v = _series(table, apps[cloud], "roundAggregated:vector")
-    cc_t, cc_v = _series(table, apps[cloud], "roundCloudCompute:vector")
+    table = as_results(raw)
+    done_t, done_r = table.vector(apps[cloud], "roundDone:vector")
+    up_t, up_v = table.vector(apps[cloud], "roundUpload:vector")
+    _, agg_v = table.vector(apps[cloud], "roundAggregated:vector")
+    cc_t, cc_v = table.vector(apps[cloud], "roundCloudCompute:vector")
     uploads = {(int(v) // p, int(v) % p): t for t, v in zip(up_t, up_v, strict=True)}
     aggregated = {(int(v) // p, int(v) % p) for v in agg_v}
     recorder = next((r["module"] for r in manifest if r["role"] == "flow"), "")
@@ -72,14 +67,14 @@ def rounds_table(
         r = int(np.searchsorted(done_t, t))  # the first round done at or after it
         if r < len(cloud_time):
             cloud_time[r] += v
-    rexmit = retransmissions(manifest, raw)
+    rexmit = retransmissions(manifest, table)
     tcp = spec.get("transport") == "tcp"
     rows = []
     for i, fog in enumerate(fogs):
-        start_t, start_r = _series(table, apps[fog], "roundStart:vector")
+        start_t, start_r = table.vector(apps[fog], "roundStart:vector")
         resent = round_retransmissions(fog, cloud, start_t, start_r, rexmit) if tcp else {}
-        fc_t, fc_v = _series(table, apps[fog], "roundFogCompute:vector")
-        dl_t, dl_r = _series(table, apps[fog], "roundDownload:vector")
+        fc_t, fc_v = table.vector(apps[fog], "roundFogCompute:vector")
+        dl_t, dl_r = table.vector(apps[fog], "roundDownload:vector")
         starts = {int(r): t for t, r in zip(start_t, start_r, strict=True)}
         downloads = {int(r): t for t, r in zip(dl_t, dl_r, strict=True)}
         fog_time = np.zeros(len(done_t))
@@ -115,7 +110,8 @@ def rounds_table(
                     "wait_s": wait,
                 }
             )
-    return pd.DataFrame(rows, columns=COLUMNS).sort_values(["round", "fn"]).reset_index(drop=True)
+    rows.sort(key=lambda row: (row["round"], row["fn"]))  # stable, as pandas' sort_values
+    return frame(rows, COLUMNS)
 
 
 def aggregated_sets(table: pd.DataFrame) -> list[tuple[int, ...]]:
@@ -151,15 +147,15 @@ class RunStalledError(UserError):
     """The round protocol could not go on: the watchdog ended the run (see `stall_diagnosis`)."""
 
 
-def _drops(table: pd.DataFrame, module: str, flow: str) -> list[tuple[float, int, int]]:
+def _drops(results: RunResults, module: str, flow: str) -> list[tuple[float, int, int]]:
     """A flow's dropped messages: (time s, message number, link-direction index)."""
-    t, msg = _series(table, module, f"{flow}:dropped:vector")
-    _, at = _series(table, module, f"{flow}:droppedAt:vector")
+    t, msg = results.vector(module, f"{flow}:dropped:vector")
+    _, at = results.vector(module, f"{flow}:droppedAt:vector")
     return [(float(a), int(b), int(c)) for a, b, c in zip(t, msg, at, strict=True)]
 
 
 def stall_diagnosis(
-    scenario: dict[str, Any], manifest: list[dict[str, Any]], raw: pd.DataFrame
+    scenario: dict[str, Any], manifest: list[dict[str, Any]], raw: RunResults | pd.DataFrame
 ) -> str | None:
     """One line saying which round stalled, whom it waited for, and where that was lost.
 
@@ -170,16 +166,16 @@ def stall_diagnosis(
     and over TCP the TcpRecorder what TCP did on each connection (`analysis.tcp`).
     """
     spec = scenario.get("rounds")
-    if not spec or not (raw["type"] == "vector").any():
+    table = as_results(raw)
+    if not spec or not table.has_vectors:
         return None
     fogs, cloud = spec["fog_nodes"], spec["cloud"]
     p = len(fogs)
     apps = {r["module"]: r["host"] for r in manifest if r["role"] == "rounds"}
-    table = vectors(raw, include_itervars=False).set_index(["module", "name"])
     stalls = [
         (float(t), int(v) // p, int(v) % p, host)
         for module, host in apps.items()
-        for t, v in zip(*_series(table, module, "roundStall:vector"), strict=True)
+        for t, v in zip(*table.vector(module, "roundStall:vector"), strict=True)
     ]
     if not stalls:
         return None
@@ -204,10 +200,10 @@ def stall_diagnosis(
     timeout = spec["stall_timeout_ps"] / 1e12
     head = f"round {rnd} stalled at {at:g} s, {timeout:g} s after it began: {who}{others}"
     if spec.get("transport") == "tcp":
-        tcp = tcp_table(manifest, raw)
-        closed = tcp[(tcp["state"] == "CLOSED") & tcp["end"].str.startswith("rounds_")]
-        if len(closed):  # TCP gave up on a connection: the apps ended the run at once
-            end = closed.iloc[0]
+        tcp = tcp_rows(manifest, table)
+        closed = [r for r in tcp if r["state"] == "CLOSED" and r["end"].startswith("rounds_")]
+        if closed:  # TCP gave up on a connection: the apps ended the run at once
+            end = closed[0]
             return (
                 f"round {rnd} stopped at {at:g} s: TCP at {end['host']} gave up on "
                 f"{end['end'].split('@')[0].removeprefix('rounds_')}'s connection after "

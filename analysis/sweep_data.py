@@ -23,7 +23,7 @@ import pandas as pd
 from analysis.flows import FLOWS_CSV
 from analysis.metrics import link_utilization
 from fogcosim.errors import FogcosimError
-from fogcosim.resultfiles.reader import read_result_files
+from fogcosim.resultfiles.runresults import RunResults
 from simulation.model.load import offered_load
 from simulation.model.scenario import scenario_from_dict
 from simulation.profile.schema import table
@@ -172,7 +172,7 @@ def load_runs(out_dir: Path, rows: pd.DataFrame) -> RunData:
         sca = sorted((folder / "results").glob("*.sca"))
         if sca:
             try:
-                links.append(run_links(scenario, read_result_files(sca)).assign(**keys))
+                links.append(run_links(scenario, RunResults.read(sca)).assign(**keys))
             except (FogcosimError, OSError, ValueError, KeyError) as exc:
                 data.notes.append(f"{folder.name}: link statistics not read ({_one_line(exc)})")
         if (folder / FLOWS_CSV).is_file():
@@ -214,9 +214,9 @@ def run_table(
         return None
 
 
-def run_links(scenario: dict[str, Any], raw: pd.DataFrame) -> pd.DataFrame:
+def run_links(scenario: dict[str, Any], results: RunResults) -> pd.DataFrame:
     """Per link direction of one run: measured busy fraction, offered load, whether ML uses it."""
-    table = link_utilization(scenario, raw)
+    table = link_utilization(scenario, results)
     sc = scenario_from_dict(scenario)
     ml = {f.name for f in sc.flows if f.cls == "ml"}
     loads = {d.label: d for d in offered_load(sc)}

@@ -13,12 +13,15 @@ protocol connection `rounds_<fn>` (`simulation.model.apps.tcp_ends`).
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
-from analysis.pivots import scalars, vector_samples
+from analysis.frames import frame
+from fogcosim.resultfiles.runresults import RunResults, as_results
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 TCP_CSV = "tcp.csv"
 #: INET's TcpState numbers (its `state` statistic): the ones a diagnosis names.
@@ -33,13 +36,17 @@ def _ends(manifest: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r for r in manifest if r["role"] == "tcp"]
 
 
-def tcp_table(manifest: list[dict[str, Any]], raw: pd.DataFrame) -> pd.DataFrame:
-    """One row per TCP connection end (empty, with the columns, for a run without TCP)."""
+def tcp_table(manifest: list[dict[str, Any]], raw: RunResults | pd.DataFrame) -> pd.DataFrame:
+    """`tcp_rows` as a DataFrame (empty, with the columns, for a run without TCP)."""
+    return frame(tcp_rows(manifest, as_results(raw)), COLUMNS)
+
+
+def tcp_rows(manifest: list[dict[str, Any]], results: RunResults) -> list[dict[str, Any]]:
+    """One row per TCP connection end (none for a run without TCP)."""
     ends = _ends(manifest)
     if not ends:
-        return pd.DataFrame(columns=COLUMNS)
-    sc = scalars(raw, include_attrs=False, include_itervars=False)
-    values = sc[sc["module"] == ends[0]["module"]].set_index("name")["value"]
+        return []
+    values = results.module_scalars(ends[0]["module"])
 
     def value(label: str, stat: str) -> float:
         return float(values.get(f"{label}:{stat}", math.nan))
@@ -62,24 +69,22 @@ def tcp_table(manifest: list[dict[str, Any]], raw: pd.DataFrame) -> pd.DataFrame
                 "state": STATES.get(int(state), str(int(state))) if state == state else "",
             }
         )
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return rows
 
 
 def retransmissions(
-    manifest: list[dict[str, Any]], raw: pd.DataFrame
+    manifest: list[dict[str, Any]], results: RunResults
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Per end label: the times (s) and bytes of its retransmitted segments."""
     ends = _ends(manifest)
-    if not ends or not (raw["type"] == "vector").any():
+    if not ends:
         return {}
-    vs = vector_samples(raw, include_itervars=False)
-    vs = vs[(vs["module"] == ends[0]["module"]) & vs["name"].str.endswith(":retransmitted:vector")]
+    module = ends[0]["module"]
+    suffix = ":retransmitted:vector"
     return {
-        name.removesuffix(":retransmitted:vector"): (
-            group["time"].to_numpy(dtype=float),
-            group["value"].to_numpy(dtype=float),
-        )
-        for name, group in vs.groupby("name", sort=False)
+        name.removesuffix(suffix): results.vector(module, name)
+        for name in results.vector_names(module)
+        if name.endswith(suffix)
     }
 
 
@@ -104,12 +109,11 @@ def round_retransmissions(
     return out
 
 
-def connection_state(table: pd.DataFrame, fog: str, sender: str) -> str:
+def connection_state(rows: list[dict[str, Any]], fog: str, sender: str) -> str:
     """What TCP did at `sender`'s end of an FN's round-protocol connection (for a stall)."""
-    row = table[table["end"] == f"rounds_{fog}@{sender}"]
-    if row.empty:
+    r = next((row for row in rows if row["end"] == f"rounds_{fog}@{sender}"), None)
+    if r is None:
         return f"{fog}'s TCP connection: no results"
-    r = row.iloc[0]
     what = (
         f"{sender} sent {r['bytes']:,.0f} B of data ({int(r['retransmitted'])} segments "
         f"resent), {int(r['timeouts'])} retransmission timeouts, RTO now {r['rto_s']:g} s"

@@ -194,7 +194,7 @@ def cosim(profile: str) -> None:
         "out = Path(sys.argv[1])\n"
         "t0 = time.perf_counter(); r = EmbeddedBackend().run(sc, out); t1 = time.perf_counter()\n"
         "summarize_run(out, r.results); t2 = time.perf_counter()\n"
-        "m = train_run(out); t3 = time.perf_counter()\n"
+        "m = train_run(out, r.results); t3 = time.perf_counter()\n"
         "print(json.dumps({'network': t1 - t0, 'analysis': t2 - t1, 'training': t3 - t2,\n"
         "                  'events': r.events, 'rounds': m['rounds_done']}))\n"
     )

@@ -70,6 +70,7 @@ import numpy as np
 
 from fogcosim.resultfiles.errors import ResultFileError
 from fogcosim.resultfiles.parser import ParsedFile, Result, Run, parse_file
+from fogcosim.resultfiles.runresults import summarize_fields
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -228,7 +229,7 @@ def _result_row(item: Result) -> tuple[Any, ...]:
         assert item.vector is not None
         times, values = item.vector.arrays()
         return (*head, None, *(nan,) * 8, None, None, times, values)
-    stats = _statistics(item.fields)
+    stats = summarize_fields(item.fields)
     if item.kind == STATISTIC:
         return (*head, None, *stats, nan, nan, None, None, None, None)
     edges, counts = item.bin_edges, item.bin_values
@@ -238,43 +239,8 @@ def _result_row(item: Result) -> tuple[Any, ...]:
     return (*head, None, *stats, underflows, overflows, binedges, binvalues, None, None)
 
 
-def _statistics(fields: dict[str, float]) -> tuple[float, float, float, float, float, float]:
-    """count, sumweights, mean, stddev, min, max as OMNeT++'s `Statistics` computes them."""
-    count = int(fields.get("count", -1))
-    lo, hi = fields.get("min", math.nan), fields.get("max", math.nan)
-    if "weights" in fields and not math.isnan(fields["weights"]):
-        weights = fields["weights"]
-        total = fields.get("weightedSum", math.nan)
-        squares = fields.get("weightedSqrSum", math.nan)
-        squared_weights = fields.get("sqrSumWeights", math.nan)
-        variance_num = _f(weights) * squares - _f(total) * total
-        variance_den = _f(weights) * weights - squared_weights
-    else:
-        weights = float(count)
-        total = fields.get("sum", math.nan)
-        squares = fields.get("sqrsum", math.nan)
-        with np.errstate(all="ignore"):
-            variance_num = _f(squares) - _f(total) * total / weights
-        variance_den = _f(weights) - 1
-    with np.errstate(all="ignore"):
-        mean = float(_f(total) / weights)
-        if count <= 1:
-            variance = math.nan
-        elif lo == hi:
-            variance = 0.0
-        else:
-            variance = float(variance_num / variance_den)
-            variance = 0.0 if variance < 0 else variance
-    return float(count), weights, mean, math.sqrt(variance), lo, hi
-
-
-def _f(x: float) -> np.float64:
-    """A numpy float, so that division by zero gives inf/nan as in C instead of raising."""
-    return np.float64(x)
-
-
 def _to_frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
-    import pandas as pd  # lazily: `fogcosim --help` and the parser need no pandas
+    import pandas as pd  # lazily: the parser and a run's metrics need none (see `runresults`)
 
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(COLUMNS)
     data = {

@@ -40,13 +40,18 @@ class ScalarFileWriter(_ResultFileWriter):
         self, module: str, name: str, value: float, attrs: Mapping[str, Any] | None = None
     ) -> None:
         """``scalar <module> <name> <value>`` and its attributes."""
-        self._write(f"scalar {quote(module)} {quote(name)} {self._g(value)}\n{self._attrs(attrs)}")
+        text = self._g(value)
+        self._write(f"scalar {quote(module)} {quote(name)} {text}\n{self._attrs(attrs)}")
+        if self.capture is not None:
+            self.capture.add_scalar(module, name, float(text))
 
     def parameter(
         self, module: str, name: str, value: str, attrs: Mapping[str, Any] | None = None
     ) -> None:
         """``par <module> <name> <value>``: a module parameter's value as NED text."""
         self._write(f"par {quote(module)} {quote(name)} {quote(value)}\n{self._attrs(attrs)}")
+        if self.capture is not None:
+            self.capture.add_parameter(module, name)
 
     def statistic(
         self,
@@ -78,9 +83,14 @@ class ScalarFileWriter(_ResultFileWriter):
         text = [f"statistic {quote(module)} {quote(name)}"]
         text += field_lines(summary, self.precision)
         text.append(self._attrs(attrs).rstrip("\n"))
-        if bins is not None and len(bins.bin_counts) > 0:
+        has_bins = bins is not None and len(bins.bin_counts) > 0
+        if has_bins:
+            assert bins is not None
             text += bin_lines(bins, self.precision)
         self._write("".join(line + "\n" for line in text if line))
+        if self.capture is not None:
+            fields = written_fields(summary, self.precision)
+            self.capture.add_statistic(module, name, fields, has_bins)
 
 
 def field_lines(summary: SummaryLike, precision: int = PRECISION) -> list[str]:
@@ -92,6 +102,14 @@ def field_lines(summary: SummaryLike, precision: int = PRECISION) -> list[str]:
         f"field {name} {format_number(float(v), precision)}"
         for name, v in zip(names, values, strict=True)
     ]
+
+
+def written_fields(summary: SummaryLike, precision: int = PRECISION) -> dict[str, float]:
+    """The fields a reader takes from `field_lines` (count, min, max, sum, sqrsum), as read."""
+    values = {"min": summary.min, "max": summary.max, "sum": summary.sum, "sqrsum": summary.sqrsum}
+    return {"count": float(int(summary.count))} | {
+        name: float(format_number(float(v), precision)) for name, v in values.items()
+    }
 
 
 def bin_lines(bins: HistogramLike, precision: int = PRECISION) -> list[str]:

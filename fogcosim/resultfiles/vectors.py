@@ -19,6 +19,7 @@ from typing import Any, Literal
 import numpy as np
 
 from fogcosim import atomic
+from fogcosim.resultfiles.runresults import RunResults
 from fogcosim.resultfiles.statistics import _sequential_sums
 from fogcosim.resultfiles.text import (
     _TICKS_PER_SECOND,
@@ -78,8 +79,11 @@ class VectorFileWriter(_ResultFileWriter):
         precision: int = PRECISION,
         write_index: bool = True,
         mtime: int | None = None,
+        capture: RunResults | None = None,
     ) -> None:
-        super().__init__(path, run_id, attrs, itervars, config, precision=precision)
+        super().__init__(
+            path, run_id, attrs, itervars, config, precision=precision, capture=capture
+        )
         self.write_index = write_index
         #: Set the .vec's modification time (seconds) to this on close, so the .vci's
         #: fingerprint (size and mtime of the .vec) is reproducible; None keeps the real one.
@@ -174,6 +178,10 @@ class VectorFileWriter(_ResultFileWriter):
         ticks, values, events = ticks[:n], values[:n], events[:n]
         times = [format_ticks(t) for t in ticks.tolist()]
         texts = [format_number(v, self.precision) for v in values.tolist()]
+        if self.capture is not None:  # as a reader parses them: exact seconds, printed values
+            self.capture.add_samples(
+                vector.module, vector.name, ticks / _TICKS_PER_SECOND, np.array(texts, np.float64)
+            )
         vid = vector.vector_id
         if vector.event_numbers:
             lines = [

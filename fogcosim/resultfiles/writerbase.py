@@ -5,7 +5,9 @@
 sibling renamed into place on `close()`, dropped on `abort()` or an exception
 in a ``with`` block), writes ``version 3`` and the run header, and formats
 result attributes and numbers at the writer's precision. `ScalarFileWriter`
-and `VectorFileWriter` subclass it.
+and `VectorFileWriter` subclass it. Given ``capture=RunResults()``, a writer
+also records each result there, each number as the file spells it
+(`fogcosim.resultfiles.runresults`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import IO, Any
 
 from fogcosim import atomic
+from fogcosim.resultfiles.runresults import RunResults
 from fogcosim.resultfiles.text import PRECISION, format_number, quote
 
 
@@ -30,8 +33,11 @@ class _ResultFileWriter:
         config: Sequence[tuple[str, str]] = (),
         *,
         precision: int = PRECISION,
+        capture: RunResults | None = None,
     ) -> None:
         self.path = os.fspath(path)
+        #: also record every result here, as a reader will read it from the file
+        self.capture = capture
         self.run_id = run_id
         self.run_attrs = {str(k): str(v) for k, v in attrs.items()}
         self.itervars = {str(k): str(v) for k, v in (itervars or {}).items()}

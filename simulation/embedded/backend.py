@@ -7,6 +7,7 @@ import shutil
 import time
 from pathlib import Path
 
+from fogcosim.resultfiles.runresults import RunResults
 from simulation.backends.base import (
     RESULT_SUBDIR,
     Availability,
@@ -57,7 +58,8 @@ class EmbeddedBackend:
         if result_dir.exists():
             shutil.rmtree(result_dir)
         engine_result = Engine(scenario).run(record_vectors=record_vectors, progress=progress)
-        files = write_results(engine_result, out_dir, record_vectors)
+        results = RunResults()  # what the files hold, kept for the metrics (no read-back)
+        files = write_results(engine_result, out_dir, record_vectors, capture=results)
         run = RunResult(
             backend=self.name,
             scenario=scenario.name,
@@ -68,6 +70,7 @@ class EmbeddedBackend:
             events=engine_result.events,
             detail={"engine_seconds": f"{engine_result.wall_seconds:.4f}"},
             warnings=overload_warnings(scenario) + engine_result.notes,
+            results=results,
         )
         run.write()
         return run

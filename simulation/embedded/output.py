@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from fogcosim.resultfiles.runresults import RunResults
 from fogcosim.resultfiles.writer import RunHeader, ScalarFileWriter, VectorFileWriter
 from simulation.backends.base import RESULT_SUBDIR
 from simulation.backends.omnetpp.render import itervars, render_text, sink_delays
@@ -124,8 +125,17 @@ def _header(result: EngineResult, config: list[tuple[str, str]]) -> RunHeader:
     )
 
 
-def write_results(result: EngineResult, out_dir: Path, record_vectors: bool | str) -> list[Path]:
-    """Write `results/<config>-<itervars>-#0.sca` (and `.vec`) under `out_dir`, as OMNeT++ does."""
+def write_results(
+    result: EngineResult,
+    out_dir: Path,
+    record_vectors: bool | str,
+    capture: RunResults | None = None,
+) -> list[Path]:
+    """Write `results/<config>-<itervars>-#0.sca` (and `.vec`) under `out_dir`, as OMNeT++ does.
+
+    With `capture`, every result written is also recorded there, as a reader of
+    the files will read it (the run's metrics come from it, not from the files).
+    """
     sc = result.scenario
     net = sc.network
     _, ini = render_text(sc, record_vectors=record_vectors, backend="embedded")
@@ -135,7 +145,7 @@ def write_results(result: EngineResult, out_dir: Path, record_vectors: bool | st
     sca_path = folder / f"{header.file_stem}.sca"
     written = [sca_path]
     limit = result.sim_time_ps
-    with ScalarFileWriter(sca_path, *header) as sca:
+    with ScalarFileWriter(sca_path, *header, capture=capture) as sca:
         for port in result.ports:
             module = port.direction.channel_module(net)
             values = {
@@ -207,7 +217,7 @@ def write_results(result: EngineResult, out_dir: Path, record_vectors: bool | st
                          {**_FLOW_DELAY_ATTRS, "recordingmode": "vector"})
                     )  # fmt: skip
         vectors.sort(key=lambda r: (r[0], r[1], r[2]))
-        with VectorFileWriter(vec_path, *header, mtime=epoch) as vec:
+        with VectorFileWriter(vec_path, *header, mtime=epoch, capture=capture) as vec:
             for _, module, name, times, samples, events, attrs in vectors:
                 vec.vector(
                     module, name, times, samples, attrs, event_numbers=events, time_unit="ps"
