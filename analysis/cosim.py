@@ -206,9 +206,14 @@ def window_s(scenario: dict[str, Any], table: pd.DataFrame) -> float:
     return float(measured) / 1e12
 
 
-def summarize_point(run_dir: Path, device: str = "auto") -> dict[str, Any]:
-    """A sweep point's metrics; a rounds-paced run is also trained (time to accuracy)."""
-    scenario, _, results = load_results(run_dir)  # read once for both
+def summarize_point(
+    run_dir: Path, results: RunResults | None = None, device: str = "auto"
+) -> dict[str, Any]:
+    """A sweep point's metrics; a rounds-paced run is also trained (time to accuracy).
+
+    `results`: the run's results as its backend kept them (None: its files, read once).
+    """
+    scenario, _, results = load_results(run_dir, results)
     metrics = summarize_run(run_dir, results)
     if scenario.get("rounds"):
         metrics |= train_run(run_dir, results, device=device)

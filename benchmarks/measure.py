@@ -20,10 +20,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from benchmarks.scenarios import SCENARIOS
 from simulation.backends.omnetpp.backend import OmnetppBackend
 from simulation.embedded.engine import Engine
+from simulation.embedded.native import engine_kind
 
 _ELAPSED = re.compile(r"\*\* Event #(\d+)\s+t=\S+\s+Elapsed: ([0-9.eE+-]+)s")
 
@@ -44,7 +46,7 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def engine(name: str, repeats: int) -> dict[str, float]:
+def engine(name: str, repeats: int) -> dict[str, Any]:
     """Build, then simulate `repeats` times in this process."""
     start = time.perf_counter()
     sc = SCENARIOS[name][1]()
@@ -59,10 +61,10 @@ def engine(name: str, repeats: int) -> dict[str, float]:
         events = result.events
     rss = peak_rss_mb()
     return {"build_s": build, "simulation_s": best, "events": events, "rss_mb": rss,
-            "simulated_s": sc.sim_time_limit_ps / 1e12}  # fmt: skip
+            "simulated_s": sc.sim_time_limit_ps / 1e12, "kind": engine_kind()}  # fmt: skip
 
 
-def omnetpp(name: str, repeats: int) -> dict[str, float]:
+def omnetpp(name: str, repeats: int) -> dict[str, Any]:
     """Render and run opp_run `repeats` times."""
     sc = SCENARIOS[name][1]()
     backend = OmnetppBackend()

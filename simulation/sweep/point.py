@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from fogcosim import __version__, atomic
+from fogcosim.resultfiles.runresults import RunResults
 from simulation.backends import get_backend
 from simulation.backends.base import write_inputs
 from simulation.model.scenario import Scenario
@@ -31,15 +32,16 @@ from simulation.model.scenario import Scenario
 METRICS = "metrics.json"
 ERROR = "error.txt"
 
-#: Computes a finished run folder's metrics (one summary row); `analysis.metrics.run_metrics`
-#: in practice. Passed in (a picklable top-level function), so `simulation` never imports
+#: Computes a finished run folder's metrics (one summary row) from the results its backend
+#: kept in memory (None: read the folder's result files); `analysis.metrics.run_metrics` in
+#: practice. Passed in (a picklable top-level function), so `simulation` never imports
 #: `analysis`, which sits above it.
-Summarize = Callable[[Path], dict[str, Any]]
+Summarize = Callable[[Path, RunResults | None], dict[str, Any]]
 
 
-def no_metrics(run_dir: Path) -> dict[str, Any]:
+def no_metrics(run_dir: Path, results: RunResults | None = None) -> dict[str, Any]:
     """A `Summarize` that computes nothing (the run is still recorded as complete)."""
-    del run_dir
+    del run_dir, results
     return {}
 
 
@@ -138,7 +140,7 @@ def run_point(task: PointTask) -> PointStatus:
         result = backend.run(
             task.scenario, folder, record_vectors=task.record_vectors, timeout_s=task.timeout_s
         )
-        metrics = task.summarize(folder)
+        metrics = task.summarize(folder, result.results)
         metrics.update(
             scenario_digest=scenario_digest(task.scenario),
             resume_key=resume_key(task.scenario, result.backend, task.record_vectors),
