@@ -31,7 +31,7 @@ from simulation.model.scenario import Scenario
 METRICS = "metrics.json"
 ERROR = "error.txt"
 
-#: Computes a finished run folder's metrics (one summary row); `analysis.metrics.run_metrics`
+#: Computes a finished run folder's metrics (one summary row); `analysis.run.metrics.run_metrics`
 #: in practice. Passed in (a picklable top-level function), so `simulation` never imports
 #: `analysis`, which sits above it.
 Summarize = Callable[[Path], dict[str, Any]]
