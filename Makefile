@@ -70,7 +70,7 @@ fixtures: $(STAMP)
 
 # Both backends on every shipped profile x {4,18} FNs x method: the agreement table.
 agreement: $(STAMP)
-	$(BIN)/python -m analysis.agreement --out $(OUT)/agreement
+	$(BIN)/python -m analysis.run.agreement --out $(OUT)/agreement
 
 clean:
 	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache

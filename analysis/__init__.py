@@ -2,12 +2,12 @@
 """Result files and analysis: read OMNeT++ .sca/.vec files (from either backend) into pandas.
 
 `read_result_files` gives the documented raw layout (`fogcosim.resultfiles.reader`); the
-pivot helpers (`analysis.pivots`) turn it into tidy tables with run
+pivot helpers (`analysis.run.pivots`) turn it into tidy tables with run
 attributes and iteration variables as columns. Bad files raise
 `ResultFileError`, a `UserError` whose text names the file and line.
 """
 
-from analysis.pivots import (
+from analysis.run.pivots import (
     histograms,
     parameters,
     runs,

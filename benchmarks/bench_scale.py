@@ -220,8 +220,8 @@ def cosim(profile: str) -> None:
     code = (
         "import json, sys, time\n"
         "from pathlib import Path\n"
-        "from analysis.cosim import train_run\n"
-        "from analysis.metrics import summarize_run\n"
+        "from analysis.run.cosim import train_run\n"
+        "from analysis.run.metrics import summarize_run\n"
         "from simulation.embedded.backend import EmbeddedBackend\n"
         "from simulation.profile.build import build_scenario, load_profile, with_rounds\n"
         "sc = with_rounds(build_scenario(load_profile(sys.argv[2]), 18, 'fl', 0), 50)\n"

@@ -51,21 +51,21 @@ COMMANDS: dict[str, Command] = {
         "synthesise an 802.1Qbv gate schedule for the critical flows; write it as TOML",
     ),
     "run": Command(
-        "analysis.cli", "simulate one scenario; write its results, flows.csv and queues.csv"
+        "analysis.cli.run", "simulate one scenario; write its results, flows.csv and queues.csv"
     ),
     "cosim": Command(
-        "analysis.cli_cosim",
+        "analysis.cli.cosim",
         "co-simulate training rounds with the network, then train with the sets it decided",
     ),
     "sweep": Command(
-        "analysis.cli_study",
+        "analysis.cli.study",
         "run a profile across fog-node counts, methods and seeds; then report",
     ),
     "report": Command(
-        "analysis.cli_study", "write report.md and plots/*.png of a `fogcosim sweep` output folder"
+        "analysis.cli.study", "write report.md and plots/*.png of a `fogcosim sweep` output folder"
     ),
     "compare": Command(
-        "analysis.cli_study",
+        "analysis.cli.study",
         "write one report with several sweep folders (studies) side by side",
     ),
 }

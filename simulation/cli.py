@@ -2,7 +2,8 @@
 """`fogcosim render`: one scenario's NED and ini; argument helpers for the other commands.
 
 `fogcosim run` and `fogcosim sweep` (simulate, then summarise) are registered by
-`analysis.cli`, since they use both packages and `analysis` sits above `simulation`.
+`analysis.cli.run` and `analysis.cli.study`, since they use both packages and `analysis` sits
+above `simulation`.
 """
 
 from __future__ import annotations

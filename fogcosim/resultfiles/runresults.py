@@ -14,7 +14,7 @@ check). It is filled from two places that must agree value for value:
   (``%.14g``, the time in ticks), read back as the parser reads it, so the
   results in memory equal those read from the files just written.
 
-`analysis.metrics` takes either, so the embedded backend's metrics come from its
+`analysis.run.metrics` takes either, so the embedded backend's metrics come from its
 memory and the OMNeT++ backend's from its files, through one definition.
 Statistics are listed as `read_result_files` lists them: a file's plain
 statistics first, then its histograms.

@@ -33,7 +33,7 @@ from the model, over the device's speed):
 
 Message sizes and times do not depend on the weights' values, so the network
 run alone decides each round's times and aggregated set; training then uses
-those sets (see `analysis.cosim`). Both backends run this same protocol: the
+those sets (see `analysis.run.cosim`). Both backends run this same protocol: the
 embedded engine's `simulation.embedded.roundapp` and the OMNeT++ module
 `fogcosim.RoundApp` (omnetpp_src/), with equal event order.
 """
@@ -123,7 +123,7 @@ class RoundsSpec:
     priority: int = 1
     #: 802.1Q PCP of the protocol's frames (scheduling "tsn"; the ml class's).
     pcp: int = 0
-    #: What training the sizes and times describe (`analysis.cosim` trains it).
+    #: What training the sizes and times describe (`analysis.run.cosim` trains it).
     training: Training | None = None
     #: The watchdog: a round still open this long after its start ends the run (None: none).
     stall_timeout_ps: int | None = None

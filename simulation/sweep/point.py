@@ -33,8 +33,8 @@ METRICS = "metrics.json"
 ERROR = "error.txt"
 
 #: Computes a finished run folder's metrics (one summary row) from the results its backend
-#: kept in memory (None: read the folder's result files); `analysis.metrics.run_metrics` in
-#: practice. Passed in (a picklable top-level function), so `simulation` never imports
+#: kept in memory (None: read the folder's result files); `analysis.run.metrics.summarize_run`
+#: in practice. Passed in (a picklable top-level function), so `simulation` never imports
 #: `analysis`, which sits above it.
 Summarize = Callable[[Path, RunResults | None], dict[str, Any]]
 

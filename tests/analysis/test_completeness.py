@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from analysis.completeness import (
+from analysis.run.completeness import (
     ExpectedResult,
     IncompleteResultsError,
     check_complete,
     expected_results,
     missing_results,
 )
-from analysis.metrics import load_run, run_metrics
+from analysis.run.metrics import load_run, run_metrics
 from fogcosim.errors import UserError
 from fogcosim.resultfiles import reader as R
 

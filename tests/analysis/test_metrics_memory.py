@@ -22,12 +22,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.csvfiles import csv_text, whole_numbers
-from analysis.flows import COLUMNS, HOP_COLUMNS, QUEUE_COLUMNS, flow_rows, hop_rows, queue_rows
-from analysis.metrics import load_results, run_metrics, summarize_run
-from analysis.rounds import RunStalledError, rounds_table
-from analysis.tcp import COLUMNS as TCP_COLUMNS
-from analysis.tcp import tcp_rows
+from analysis.run.csvfiles import csv_text, whole_numbers
+from analysis.run.flows import COLUMNS, HOP_COLUMNS, QUEUE_COLUMNS, flow_rows, hop_rows, queue_rows
+from analysis.run.metrics import load_results, run_metrics, summarize_run
+from analysis.run.rounds import RunStalledError, rounds_table
+from analysis.run.tcp import COLUMNS as TCP_COLUMNS
+from analysis.run.tcp import tcp_rows
 from fogcosim.resultfiles.reader import result_file_paths
 from fogcosim.resultfiles.runresults import VECTOR, RunResults
 from simulation.embedded.backend import EmbeddedBackend

@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from analysis.compare import COMPARE, write_compare
-from analysis.plots import legend_columns
-from analysis.report_format import num
+from analysis.report.compare import COMPARE, write_compare
+from analysis.report.format import num
+from analysis.report.plots.sweep import legend_columns
 from fogcosim.cli import main
 from fogcosim.errors import UserError
 
@@ -86,7 +86,7 @@ def test_custom_profile_report_per_flow_results(plant: Path) -> None:
 
 def test_report_of_an_older_sweep_says_per_flow_is_unavailable(plant: Path, tmp_path: Path) -> None:
     """Run folders written before flows.csv and the summary's new columns existed."""
-    from analysis.report import write_report
+    from analysis.report.sweep import write_report
 
     old = tmp_path / "old"
     old_runs = old / "runs"

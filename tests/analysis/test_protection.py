@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.metrics import summarize_run
-from analysis.protection import GATES_CSV, ROUND_GATES_CSV, closed_time, gate_table
+from analysis.run.metrics import summarize_run
+from analysis.run.protection import GATES_CSV, ROUND_GATES_CSV, closed_time, gate_table
 from simulation.embedded.backend import EmbeddedBackend
 from simulation.model.gcl import GateControlList, GateEntry
 from simulation.model.scenario import scenario_from_dict

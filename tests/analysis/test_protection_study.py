@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.compare import write_compare
-from analysis.report_format import num
-from analysis.reshape_protection import Group, protection_points, protection_table
-from analysis.sweep_data import mechanism
+from analysis.report.compare import write_compare
+from analysis.report.format import num
+from analysis.study.data import mechanism
+from analysis.study.protection import Group, protection_points, protection_table
 from fogcosim.cli import main
 from simulation.profile.build import PROFILE_DIR
 

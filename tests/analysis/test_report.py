@@ -14,9 +14,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import report_protection, report_rounds_plots, report_variants, reshape
-from analysis.report import PLOT_NAMES, load_sweep, write_report
-from analysis.report_format import md_table, num, pm
+from analysis.report import protection as report_protection
+from analysis.report import rounds_plots as report_rounds_plots
+from analysis.report import variants as report_variants
+from analysis.report.format import md_table, num, pm
+from analysis.report.sweep import PLOT_NAMES, load_sweep, write_report
+from analysis.study import reshape
 from fogcosim.cli import main
 from fogcosim.errors import UserError
 from simulation.sweep.folderlock import LOCK_NAME

@@ -11,9 +11,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from analysis import reshape, reshape_runs
-from analysis.report import delay_plot, write_report
-from analysis.sweep_data import link_rates, rate_text, reference_of
+from analysis.report.sweep import delay_plot, write_report
+from analysis.study import reshape
+from analysis.study import runs as reshape_runs
+from analysis.study.data import link_rates, rate_text, reference_of
 from simulation.profile.build import PROFILE_DIR
 
 from .test_report import row, write_sweep

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""Where a round's time goes (analysis.round_split) against hand-computed timelines.
+"""Where a round's time goes (analysis.run.round_split) against hand-computed timelines.
 
 The spec cases of tests/simulation/protocol_spec.py state, per round and fog
 node, its compute, its messages' time in the network, its wait for the last
@@ -17,8 +17,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.metrics import load_run
-from analysis.rounds import rounds_table
+from analysis.run.metrics import load_run
+from analysis.run.rounds import rounds_table
 from simulation.backends.omnetpp.versions import VALIDATED
 from simulation.embedded.backend import EmbeddedBackend
 from tests.simulation.protocol_spec import CASES, SpecCase

@@ -19,12 +19,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import reshape_rounds
-from analysis.compare import write_compare
-from analysis.report import write_report
-from analysis.report_format import num
-from analysis.report_rounds_plots import spans_text
-from analysis.reshape_rounds import ABANDONED, AGGREGATED, DISCARDED, LATE
+from analysis.report.compare import write_compare
+from analysis.report.format import num
+from analysis.report.rounds_plots import spans_text
+from analysis.report.sweep import write_report
+from analysis.study import rounds as reshape_rounds
+from analysis.study.rounds import ABANDONED, AGGREGATED, DISCARDED, LATE
 from fogcosim.cli import main
 from mlpayloads.catalog import MNIST_5K
 from simulation.profile.build import PROFILE_DIR

@@ -19,8 +19,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis import reshape_rounds, reshape_variants
-from analysis.report_time import reached_text
+from analysis.report.time import reached_text
+from analysis.study import rounds as reshape_rounds
+from analysis.study import variants as reshape_variants
 from fogcosim.cli import main
 
 PNG = b"\x89PNG\r\n\x1a\n"

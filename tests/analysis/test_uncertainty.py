@@ -15,10 +15,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from analysis import reshape, uncertainty
-from analysis.compare import write_compare
-from analysis.report import write_report
-from analysis.report_format import pm
+from analysis.report.compare import write_compare
+from analysis.report.format import pm
+from analysis.report.sweep import write_report
+from analysis.study import reshape, uncertainty
 from tests.analysis.test_report import frame, row, write_sweep
 
 

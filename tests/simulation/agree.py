@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from analysis.pivots import scalars, statistics, vectors
+from analysis.run.pivots import scalars, statistics, vectors
 
 
 def _close(a: float, b: float) -> bool:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.pivots import statistics
+from analysis.run.pivots import statistics
 from fogcosim.resultfiles.reader import read_result_files
 from simulation.backends.omnetpp.versions import VALIDATED
 from simulation.embedded.backend import EmbeddedBackend

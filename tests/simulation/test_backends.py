@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import pytest
 
-from analysis.pivots import runs, scalars, statistics
+from analysis.run.pivots import runs, scalars, statistics
 from fogcosim.resultfiles.reader import read_result_files
 from simulation.backends import get_backend
 from simulation.backends.base import mark_interrupted

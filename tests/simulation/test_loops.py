@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.metrics import load_run, summarize_run
-from analysis.pivots import statistics, vectors
+from analysis.run.metrics import load_run, summarize_run
+from analysis.run.pivots import statistics, vectors
 from fogcosim.errors import UserError
 from simulation.backends.omnetpp.versions import VALIDATED
 from simulation.embedded.backend import EmbeddedBackend

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.metrics import summarize_run
+from analysis.run.metrics import summarize_run
 from fogcosim.errors import UserError
 from simulation.embedded.backend import EmbeddedBackend
 from simulation.profile.build import build_scenario, load_profile

@@ -15,7 +15,7 @@ import itertools
 import pandas as pd
 import pytest
 
-from analysis.metrics import summarize_run
+from analysis.run.metrics import summarize_run
 from simulation.embedded.backend import EmbeddedBackend
 from simulation.model.estimate import check_size, gate_events
 from simulation.model.load import expected_end_ps, uncontended_delay_ps

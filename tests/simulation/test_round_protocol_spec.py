@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis.metrics import load_run, summarize_run
-from analysis.pivots import vectors
-from analysis.rounds import RunStalledError
+from analysis.run.metrics import load_run, summarize_run
+from analysis.run.pivots import vectors
+from analysis.run.rounds import RunStalledError
 from simulation.backends.omnetpp.versions import VALIDATED
 from simulation.embedded.backend import EmbeddedBackend
 from simulation.embedded.engine import Engine

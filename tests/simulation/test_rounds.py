@@ -9,8 +9,8 @@ import re
 import pandas as pd
 import pytest
 
-from analysis.metrics import load_run
-from analysis.rounds import rounds_table
+from analysis.run.metrics import load_run
+from analysis.run.rounds import rounds_table
 from fogcosim.errors import UserError
 from mlpayloads import wire
 from simulation.embedded.backend import EmbeddedBackend

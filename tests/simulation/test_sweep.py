@@ -326,8 +326,8 @@ def test_dask_results_come_back_without_a_shared_folder(tmp_path, dask_cluster, 
 
 
 def test_summary_has_one_row_per_run_and_baseline_deltas(tmp_path, star_profile):
-    from analysis.metrics import run_metrics
-    from analysis.summary import write_summary
+    from analysis.run.metrics import run_metrics
+    from analysis.study.summary import write_summary
 
     out = tmp_path / "s"
     points = expand([2, 3], ["none", "fl"], 1)

@@ -11,9 +11,9 @@ import re
 
 import pytest
 
-from analysis.metrics import load_run, summarize_run
-from analysis.rounds import RunStalledError, rounds_table
-from analysis.tcp import tcp_table
+from analysis.run.metrics import load_run, summarize_run
+from analysis.run.rounds import RunStalledError, rounds_table
+from analysis.run.tcp import tcp_table
 from simulation.embedded.backend import EmbeddedBackend
 from simulation.embedded.engine import Engine
 from simulation.profile.build import build_scenario, load_profile, with_rounds

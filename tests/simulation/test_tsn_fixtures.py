@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.pivots import statistics
+from analysis.run.pivots import statistics
 from fogcosim.resultfiles.reader import read_result_files
 from simulation.backends.omnetpp.versions import VALIDATED
 

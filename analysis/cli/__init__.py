@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: MIT
+"""The `fogcosim run`, `cosim`, `sweep`, `report` and `compare` commands."""

@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: MIT
+"""Drawing steps of the reports: reshaped frames -> matplotlib figures."""
