@@ -23,6 +23,7 @@ from analysis.cli.run import BACKEND_HELP
 from analysis.report.compare import write_compare
 from analysis.report.sweep import write_report
 from analysis.run.cosim import check_sweep_training, summarize_point
+from analysis.run.metrics import summarize_run
 from analysis.study.summary import write_summary
 from fogcosim.clihelp import examples
 from fogcosim.errors import UserError
@@ -173,14 +174,19 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     sweep cleans a run folder while this one reads it.
     """
     profile = load_profile(args.profile)
+    variants = args.variants or profile.variants or ("",)
     points = expand(
         args.fog_nodes or profile.fog_nodes,
         args.methods or profile.methods,
         args.seeds or profile.seeds,
         args.train_seeds or profile.train_seeds,
         trains=profile.rounds_paced,
-        variants=args.variants or profile.variants or ("",),
+        variants=variants,
     )
+    # a study that trains gives its workers the trainer (they then import torch); one that does
+    # not gives them the metrics alone, and a worker starts in a fraction of the time
+    trains = any(profile.with_variant(v).rounds_paced for v in variants)
+    summarize = functools.partial(summarize_point, device=args.device) if trains else summarize_run
     out = (args.out or default_out_dir(profile, args.results_root)).resolve()
     check_sweep_training(profile, points, args.device)
     workers = args.workers or max(1, os.cpu_count() or 1)
@@ -189,7 +195,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         outcome = run_sweep(
             profile, points, out, backend=args.backend, workers=workers, dask_address=args.dask,
             record_vectors=not args.no_vectors, timeout_s=args.timeout,
-            summarize=functools.partial(summarize_point, device=args.device),
+            summarize=summarize,
             force=args.force, sim_time_ps=args.sim_time, hyperperiods=args.hyperperiods,
             warmup_ps=args.warmup,
         )  # fmt: skip
