@@ -97,7 +97,7 @@ def end_to_end() -> None:
 
 
 #: what `fogcosim run --backend embedded` imports before it runs (the command's modules)
-_IMPORTS = "import fogcosim.cli, analysis.cli, simulation.embedded.backend"
+_IMPORTS = "import fogcosim.cli, analysis.cli.run, simulation.embedded.backend"
 
 
 def phases(wall: float, run: dict[str, Any]) -> None:
