@@ -128,6 +128,34 @@ def phases(wall: float, run: dict[str, Any]) -> None:
     print("  where it goes: " + ", ".join(f"{k} {v:.3f} s" for k, v in parts.items()))
 
 
+#: what `fogcosim sweep` imports before its first run (the sweep command's module)
+_SWEEP_IMPORTS = "import fogcosim.cli, analysis.cli.study"
+
+
+def sweep_phases(backend: str, wall: float, out: Path) -> None:
+    """Where a sweep's time goes: the command's imports, then the runs (summed over workers)."""
+    imports, _ = _cli_seconds([PYTHON, "-c", _SWEEP_IMPORTS])
+    runs = [json.loads(p.read_text()) for p in out.glob("runs/*/metrics.json")]
+    backend_s = sum(float(r["wall_seconds"]) for r in runs)
+    table = section(
+        "Where the sweep (24 runs, 2 workers, no report) spends its time",
+        ["backend", "whole sweep", "Python start + the command's imports",
+         "the runs' backend time, summed over workers", "the rest (worker start, summaries)"],
+    )  # fmt: skip
+    rest = wall - imports - backend_s / 2
+    table.rows.append(
+        [backend, seconds(wall), seconds(imports), seconds(backend_s), f"about {seconds(rest)}"]
+    )
+    if backend == "embedded":
+        table.notes.append(
+            "The imports (`python -c` of the sweep command's modules, best of 3: the report "
+            "and training stack, torch, matplotlib and SciPy) come before the first run, the "
+            "same for both backends; the rest is the whole sweep less the imports and half "
+            "the summed backend time (2 workers)."
+        )
+    print(f"  {backend}: imports {imports:.2f} s, runs' backend time {backend_s:.2f} s summed")
+
+
 def sweep() -> None:
     """`fogcosim sweep` of paper-sec21 with each backend (one seed unless FULL_SWEEP)."""
     table = section(END_TO_END, E2E_COLUMNS)
@@ -144,6 +172,7 @@ def sweep() -> None:
                    f"{tmp}/{backend}"]  # fmt: skip
             walls[backend], _ = _cli_seconds(cmd, repeats=1)
             print(f"{what}, {backend}, 2 workers, no report: {walls[backend]:.1f} s", flush=True)
+            sweep_phases(backend, walls[backend], Path(tmp) / backend)
         start = time.perf_counter()
         subprocess.run([PYTHON, "-m", "fogcosim.cli", "report", f"{tmp}/embedded"],
                        capture_output=True, check=True)  # fmt: skip
