@@ -132,9 +132,8 @@ def phases(wall: float, run: dict[str, Any]) -> None:
 _SWEEP_IMPORTS = "import fogcosim.cli, analysis.cli.study"
 
 
-def sweep_phases(backend: str, wall: float, out: Path) -> None:
+def sweep_phases(backend: str, wall: float, imports: float, out: Path) -> None:
     """Where a sweep's time goes: the command's imports, then the runs (summed over workers)."""
-    imports, _ = _cli_seconds([PYTHON, "-c", _SWEEP_IMPORTS])
     runs = [json.loads(p.read_text()) for p in out.glob("runs/*/metrics.json")]
     backend_s = sum(float(r["wall_seconds"]) for r in runs)
     table = section(
@@ -163,6 +162,7 @@ def sweep() -> None:
     runs = 240 if FULL_SWEEP else 24
     what = f"`fogcosim sweep --profile paper-sec21{' --seeds 1' if seeds else ''}` ({runs} runs)"
     walls = {}
+    imports, _ = _cli_seconds([PYTHON, "-c", _SWEEP_IMPORTS])  # the same for either backend
     with tempfile.TemporaryDirectory() as tmp:
         for backend in ("embedded", "omnetpp"):
             if backend == "omnetpp" and not OmnetppBackend().availability().ok:
@@ -172,7 +172,7 @@ def sweep() -> None:
                    f"{tmp}/{backend}"]  # fmt: skip
             walls[backend], _ = _cli_seconds(cmd, repeats=1)
             print(f"{what}, {backend}, 2 workers, no report: {walls[backend]:.1f} s", flush=True)
-            sweep_phases(backend, walls[backend], Path(tmp) / backend)
+            sweep_phases(backend, walls[backend], imports, Path(tmp) / backend)
         start = time.perf_counter()
         subprocess.run([PYTHON, "-m", "fogcosim.cli", "report", f"{tmp}/embedded"],
                        capture_output=True, check=True)  # fmt: skip

@@ -42,9 +42,14 @@ def ip_fragment_payloads(udp_payload: int, mtu: int) -> list[int]:
 FrameSize = tuple[int, int]
 
 
+def frame_bytes(ip_payload: int) -> int:
+    """Bytes of one IP packet's Ethernet frame before padding: header, packet, FCS."""
+    return ip_payload + IPV4_HEADER + ETH_HEADER + ETH_FCS
+
+
 def wire_bytes(ip_payload: int) -> int:
     """Bytes one IP packet occupies on the wire: preamble/SFD + padded frame + FCS."""
-    return max(ip_payload + IPV4_HEADER + ETH_HEADER + ETH_FCS, ETH_MIN_FRAME) + ETH_PREAMBLE_SFD
+    return max(frame_bytes(ip_payload), ETH_MIN_FRAME) + ETH_PREAMBLE_SFD
 
 
 def frame_size(ip_payload: int, tag: int = 0) -> FrameSize:
@@ -59,7 +64,7 @@ def frame_size(ip_payload: int, tag: int = 0) -> FrameSize:
     wire = wire_bytes(ip_payload)
     if tag:
         return wire + tag, queue_bits(wire + tag)
-    return wire, (ip_payload + IPV4_HEADER + ETH_HEADER + ETH_FCS) * 8
+    return wire, frame_bytes(ip_payload) * 8
 
 
 def datagram_wire_bytes(udp_payload: int, mtu: int) -> list[int]:

@@ -54,12 +54,6 @@ class LayeredMac(Mac):
         #: the end of the gap after the last frame (INET: packetEndTime + duration)
         self.free_at = -(1 << 62)
 
-    def enqueue(self, frames: list[Frame], depth: int, root: int) -> None:
-        """Frames handed to the interface (an event handler, or called in the arrival event)."""
-        take = self.take
-        for frame in frames:
-            take(frame, depth, root)
-
     def take(self, frame: Frame, depth: int, root: int) -> None:
         """One frame into the egress queues (or dropped when its queue is full)."""
         if self.trace is not None:

@@ -83,12 +83,6 @@ class PreemptingMac(Mac):
 
     # ---- frames handed to the interface
 
-    def enqueue(self, frames: list[Frame], depth: int, root: int) -> None:
-        """Frames handed to the interface at the end of a chain (an event handler)."""
-        take = self.take
-        for frame in frames:
-            take(frame, depth, root)
-
     def take(self, frame: Frame, depth: int, root: int) -> None:
         """Queue a frame (or drop it); INET then tells the server, as far as it passes."""
         if self.trace is not None:
